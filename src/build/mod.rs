@@ -1,0 +1,1 @@
+//! Buildroot runner: workspace setup, make invocation, build events and cancellation.

@@ -1,0 +1,1 @@
+//! Command-line interface: argument parsing, one file per command family, output printing.

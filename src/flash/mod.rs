@@ -1,0 +1,1 @@
+//! Block-device discovery and safety, partition tables, filesystems, image writing and verify.

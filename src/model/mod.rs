@@ -1,0 +1,1 @@
+//! The SkiffOS system as data: tree discovery, layer metadata, stack resolution, fragment merge with provenance.
