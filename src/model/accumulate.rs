@@ -94,10 +94,10 @@ impl Accumulator {
             let Some(rec) = &mut self.lines[idx] else {
                 continue;
             };
-            if let Some(f) = only_from_file {
-                if rec.origin.is_none_or(|(rf, _)| rf < f) {
-                    continue;
-                }
+            if let Some(f) = only_from_file
+                && rec.origin.is_none_or(|(rf, _)| rf < f)
+            {
+                continue;
             }
             if rec.text.contains(from) {
                 rec.text = rec.text.replace(from, to);
@@ -105,12 +105,11 @@ impl Accumulator {
             }
         }
         for a in &mut self.history {
-            if only_from_file.is_none_or(|f| a.file >= f) {
-                if let Value::Set(v) = &mut a.value {
-                    if v.contains(from) {
-                        *v = v.replace(from, to);
-                    }
-                }
+            if only_from_file.is_none_or(|f| a.file >= f)
+                && let Value::Set(v) = &mut a.value
+                && v.contains(from)
+            {
+                *v = v.replace(from, to);
             }
         }
     }
@@ -255,20 +254,18 @@ fn config_symbols(text: &str) -> Vec<String> {
     let is_word = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     let mut out = Vec::new();
     for line in text.split('\n') {
-        if let Some(rest) = line.strip_prefix("CONFIG_") {
-            if let Some(p) = rest.find('=') {
-                if is_word(&rest[..p]) {
-                    out.push(format!("CONFIG_{}", &rest[..p]));
-                    continue;
-                }
-            }
+        if let Some(rest) = line.strip_prefix("CONFIG_")
+            && let Some(p) = rest.find('=')
+            && is_word(&rest[..p])
+        {
+            out.push(format!("CONFIG_{}", &rest[..p]));
+            continue;
         }
-        if let Some(rest) = line.strip_prefix("# CONFIG_") {
-            if let Some(name) = rest.strip_suffix(" is not set") {
-                if is_word(name) {
-                    out.push(format!("CONFIG_{name}"));
-                }
-            }
+        if let Some(rest) = line.strip_prefix("# CONFIG_")
+            && let Some(name) = rest.strip_suffix(" is not set")
+            && is_word(name)
+        {
+            out.push(format!("CONFIG_{name}"));
         }
     }
     out

@@ -146,8 +146,7 @@ impl Catalog {
                 error,
             });
         }
-        cat.layers
-            .sort_by(|a, b| help_sort_key(&a.id).cmp(&help_sort_key(&b.id)));
+        cat.layers.sort_by_key(|a| help_sort_key(&a.id));
         cat.by_id = cat
             .layers
             .iter()

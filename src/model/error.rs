@@ -127,10 +127,10 @@ impl fmt::Display for Warning {
             (Some(p), None) => write!(f, "{}: ", p.display())?,
             _ => {}
         }
-        if let Some(layer) = &self.layer {
-            if self.path.is_none() {
-                write!(f, "[{layer}] ")?;
-            }
+        if let Some(layer) = &self.layer
+            && self.path.is_none()
+        {
+            write!(f, "[{layer}] ")?;
         }
         f.write_str(&self.message)
     }

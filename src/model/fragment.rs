@@ -79,26 +79,25 @@ pub fn classify(line: &str) -> LineKind<'_> {
     if trimmed.is_empty() {
         return LineKind::Blank;
     }
-    if let Some(rest) = t.strip_prefix("# ") {
-        if let Some(sym) = rest.strip_suffix(" is not set") {
-            if is_symbol(sym) {
-                return LineKind::Assign {
-                    symbol: sym,
-                    value: Value::NotSet,
-                };
-            }
-        }
+    if let Some(rest) = t.strip_prefix("# ")
+        && let Some(sym) = rest.strip_suffix(" is not set")
+        && is_symbol(sym)
+    {
+        return LineKind::Assign {
+            symbol: sym,
+            value: Value::NotSet,
+        };
     }
     if trimmed.starts_with('#') {
         return LineKind::Comment;
     }
-    if let Some((sym, val)) = t.split_once('=') {
-        if is_symbol(sym) {
-            return LineKind::Assign {
-                symbol: sym,
-                value: Value::Set(val.trim_end().to_string()),
-            };
-        }
+    if let Some((sym, val)) = t.split_once('=')
+        && is_symbol(sym)
+    {
+        return LineKind::Assign {
+            symbol: sym,
+            value: Value::Set(val.trim_end().to_string()),
+        };
     }
     LineKind::Malformed
 }

@@ -3,6 +3,8 @@
 pub mod accumulate;
 pub mod catalog;
 pub mod configure;
+pub mod contents;
+pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fragment;
