@@ -48,6 +48,8 @@ pub enum BuildError {
     NoKconfigEngine,
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
 }
 
 impl BuildError {

@@ -1,11 +1,16 @@
 //! Command-line interface: argument parsing, one file per command family, output printing.
 
+pub mod br;
+pub mod build;
+pub mod build_progress;
+pub mod clean;
 pub mod cmd;
 pub mod config;
 pub mod configure;
 pub mod context;
 pub mod exit;
 pub mod layers;
+pub mod legal_info;
 pub mod printer;
 pub mod stack;
 pub mod workspaces;
@@ -70,6 +75,18 @@ pub enum Command {
     /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
     #[command(after_help = EXIT_CODES_HELP)]
     Cmd(cmd::CmdArgs),
+    /// Configure if needed, then build the workspace with Buildroot (upstream's compile).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Build(build::BuildArgs),
+    /// Run Buildroot targets in the workspace (menuconfig changes are saved as an override).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Br(br::BrArgs),
+    /// Collect license and source information with Buildroot's legal-info.
+    #[command(after_help = EXIT_CODES_HELP)]
+    LegalInfo(legal_info::LegalInfoArgs),
+    /// Delete the workspace's build output and final config (asks first).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Clean(clean::CleanArgs),
 }
 
 /// Run a parsed command line and return the process exit code.
@@ -87,6 +104,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Config(a) => config::run(&cli, a),
         Command::Workspaces(a) => workspaces::run(&cli, a),
         Command::Cmd(a) => cmd::run(&cli, a),
+        Command::Build(a) => build::run(&cli, a),
+        Command::Br(a) => br::run(&cli, a),
+        Command::LegalInfo(a) => legal_info::run(&cli, a),
+        Command::Clean(a) => clean::run(&cli, a),
     };
     match result {
         Ok(code) => code,
