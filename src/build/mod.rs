@@ -6,6 +6,7 @@ pub mod delta;
 pub mod error;
 pub mod event;
 pub mod hook;
+pub mod kconfig;
 pub mod lines;
 pub mod lock;
 pub mod log;

@@ -3,6 +3,7 @@
 pub mod br;
 pub mod build;
 pub mod build_progress;
+pub mod check;
 pub mod clean;
 pub mod cmd;
 pub mod config;
@@ -84,6 +85,9 @@ pub enum Command {
     /// Collect license and source information with Buildroot's legal-info.
     #[command(after_help = EXIT_CODES_HELP)]
     LegalInfo(legal_info::LegalInfoArgs),
+    /// Evaluate the merged Buildroot config with Kconfig and list values that would be dropped.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(check::CheckArgs),
     /// Delete the workspace's build output and final config (asks first).
     #[command(after_help = EXIT_CODES_HELP)]
     Clean(clean::CleanArgs),
@@ -107,6 +111,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(a) => build::run(&cli, a),
         Command::Br(a) => br::run(&cli, a),
         Command::LegalInfo(a) => legal_info::run(&cli, a),
+        Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
     };
     match result {
