@@ -7,7 +7,12 @@ use skiff::model::version::Version;
 use skiff::model::{ConfigKind, Value, resolve_text};
 use std::path::Path;
 
-fn run_configure(root: &Path, stack: &str, ws: &str, buildroot: Option<&Path>) -> skiff::model::configure::ConfigureReport {
+fn run_configure(
+    root: &Path,
+    stack: &str,
+    ws: &str,
+    buildroot: Option<&Path>,
+) -> skiff::model::configure::ConfigureReport {
     let (tree, cat) = common::catalog(root);
     let stack = resolve_text(&cat, stack).expect("resolve");
     configure(&ConfigureRequest {
@@ -17,7 +22,10 @@ fn run_configure(root: &Path, stack: &str, ws: &str, buildroot: Option<&Path>) -
         workspace: ws,
         extra_paths: "",
         buildroot,
-        version: Version { version: "2026.08-test".into(), commit: "abc1234".into() },
+        version: Version {
+            version: "2026.08-test".into(),
+            commit: "abc1234".into(),
+        },
         ccache_dir: None,
         inherited_env: vec![],
     })
@@ -25,8 +33,14 @@ fn run_configure(root: &Path, stack: &str, ws: &str, buildroot: Option<&Path>) -
 }
 
 fn final_file(root: &Path, ws: &str, rel: &str) -> String {
-    let p = root.join("workspaces").join(format!(".config_{ws}")).join(rel);
-    common::scrub(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())), root)
+    let p = root
+        .join("workspaces")
+        .join(format!(".config_{ws}"))
+        .join(rel);
+    common::scrub(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+        root,
+    )
 }
 
 #[test]
@@ -42,8 +56,21 @@ fn final_directory_matches_golden_files() {
     assert_eq!(
         names,
         [
-            "DO_NOT_EDIT", "WARNING", "bind_env.sh", "buildroot", "busybox", "cflags", "defconfig", "final", "kernel",
-            "post_build.sh", "pre_build.sh", "skiff_config", "skiff_version", "uboot", "users"
+            "DO_NOT_EDIT",
+            "WARNING",
+            "bind_env.sh",
+            "buildroot",
+            "busybox",
+            "cflags",
+            "defconfig",
+            "final",
+            "kernel",
+            "post_build.sh",
+            "pre_build.sh",
+            "skiff_config",
+            "skiff_version",
+            "uboot",
+            "users"
         ]
     );
     for rel in [
@@ -58,7 +85,10 @@ fn final_directory_matches_golden_files() {
         "pre_build.sh",
         "post_build.sh",
     ] {
-        insta::assert_snapshot!(format!("upstream_pi4_core__{}", rel.replace('/', "_")), final_file(&root, "default", rel));
+        insta::assert_snapshot!(
+            format!("upstream_pi4_core__{}", rel.replace('/', "_")),
+            final_file(&root, "default", rel)
+        );
     }
 }
 
@@ -73,7 +103,11 @@ fn provenance_tracks_every_assignment() {
     assert_eq!(h.effective.value, Value::NotSet);
     assert_eq!(h.effective.layer, "pi/4");
     assert_eq!(h.effective.line, 2);
-    let chain: Vec<(String, String)> = h.replaced.iter().map(|a| (a.layer.clone(), a.value.display())).collect();
+    let chain: Vec<(String, String)> = h
+        .replaced
+        .iter()
+        .map(|a| (a.layer.clone(), a.value.display()))
+        .collect();
     assert_eq!(
         chain,
         [
@@ -91,9 +125,15 @@ fn provenance_tracks_every_assignment() {
     // Byte order: 10-late is merged before 2-early, so 2-early wins.
     assert_eq!(fw.effective.value, Value::Set("n".into()));
     assert!(fw.effective.path.ends_with("2-early"));
-    assert!(br.symbol("BR2_SHOULD_NOT_APPEAR").is_none(), "dotfiles are never merged");
+    assert!(
+        br.symbol("BR2_SHOULD_NOT_APPEAR").is_none(),
+        "dotfiles are never merged"
+    );
     let dts = br.symbol("BR2_LINUX_KERNEL_INTREE_DTS_NAME").unwrap();
-    assert_eq!(dts.effective.value.display(), format!("\"{}/configs/pi/4x64/dts\"", root.display()));
+    assert_eq!(
+        dts.effective.value.display(),
+        format!("\"{}/configs/pi/4x64/dts\"", root.display())
+    );
     let opt = br.symbol("BR2_TARGET_OPTIMIZATION").unwrap();
     assert_eq!(opt.effective.layer, "(cflags)");
     assert_eq!(m.cflags, "-mcpu=cortex-a72 -O2 ");
@@ -102,8 +142,16 @@ fn provenance_tracks_every_assignment() {
 #[test]
 fn overrides_and_workspace_overrides_come_before_post() {
     let (_t, root) = common::fixture("upstream");
-    common::write(&root, "overrides/workspaces/lab/buildroot/zz", "BR2_PACKAGE_HTOP=y\n");
-    common::write(&root, "overrides/workspaces/lab/kernel/k", "CONFIG_EXT4_FS=m\n");
+    common::write(
+        &root,
+        "overrides/workspaces/lab/buildroot/zz",
+        "BR2_PACKAGE_HTOP=y\n",
+    );
+    common::write(
+        &root,
+        "overrides/workspaces/lab/kernel/k",
+        "CONFIG_EXT4_FS=m\n",
+    );
     run_configure(&root, "pi/4", "lab", None);
     let br = final_file(&root, "lab", "buildroot/config");
     let ov = br.find("overrides/buildroot/local").unwrap();
@@ -111,7 +159,10 @@ fn overrides_and_workspace_overrides_come_before_post() {
     let post = br.find("configs-base/post/buildroot/config").unwrap();
     assert!(ov < wso && wso < post, "{br}");
     let k = final_file(&root, "lab", "kernel/config");
-    assert!(k.contains("CONFIG_EXT4_FS=m") && !k.contains("CONFIG_EXT4_FS=y"), "{k}");
+    assert!(
+        k.contains("CONFIG_EXT4_FS=m") && !k.contains("CONFIG_EXT4_FS=y"),
+        "{k}"
+    );
 }
 
 #[test]
@@ -122,10 +173,16 @@ fn reconfigure_replaces_the_directory_and_recovers_the_stack() {
     run_configure(&root, "odroid/xu4", "default", None);
     let fin = root.join("workspaces/.config_default");
     assert!(!fin.join("stale").exists(), "old contents must go");
-    assert_eq!(final_file(&root, "default", "skiff_config"), "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4\n");
+    assert_eq!(
+        final_file(&root, "default", "skiff_config"),
+        "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4\n"
+    );
     let (tree, _) = common::catalog(&root);
     let r = skiff::model::workspace::recover(&tree, "default");
-    assert_eq!(r.stack.as_deref(), Some("skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4"));
+    assert_eq!(
+        r.stack.as_deref(),
+        Some("skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4")
+    );
     let leftovers: Vec<_> = std::fs::read_dir(root.join("workspaces"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -152,7 +209,10 @@ fn buildroot_defconfig_runs_when_a_tree_is_present() {
         "{fin}"
     );
     let link = root.join("workspaces/default/.config");
-    assert_eq!(std::fs::read_link(&link).unwrap(), report.final_dir.join("final/buildroot"));
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        report.final_dir.join("final/buildroot")
+    );
 }
 
 #[test]
@@ -160,7 +220,11 @@ fn failing_defconfig_leaves_the_previous_configuration() {
     let (_t, root) = common::fixture("upstream");
     run_configure(&root, "odroid/xu4", "default", None);
     let br = root.join("bad-buildroot");
-    common::write(&br, "Makefile", "defconfig:\n\t@echo 'Config.in:12: syntax error' >&2; exit 2\n");
+    common::write(
+        &br,
+        "Makefile",
+        "defconfig:\n\t@echo 'Config.in:12: syntax error' >&2; exit 2\n",
+    );
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4").unwrap();
     let e = configure(&ConfigureRequest {
@@ -170,13 +234,19 @@ fn failing_defconfig_leaves_the_previous_configuration() {
         workspace: "default",
         extra_paths: "",
         buildroot: Some(&br),
-        version: Version { version: "v".into(), commit: "c".into() },
+        version: Version {
+            version: "v".into(),
+            commit: "c".into(),
+        },
         ccache_dir: None,
         inherited_env: vec![],
     })
     .unwrap_err();
     assert!(e.to_string().contains("syntax error"), "{e}");
-    assert_eq!(final_file(&root, "default", "skiff_config"), "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4\n");
+    assert_eq!(
+        final_file(&root, "default", "skiff_config"),
+        "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4\n"
+    );
 }
 
 #[test]
@@ -185,7 +255,12 @@ fn changed_cflags_remove_gcc_stamps() {
     run_configure(&root, "odroid/xu4", "default", None);
     let gcc = root.join("workspaces/default/build/host-gcc-final-15.1.0");
     std::fs::create_dir_all(&gcc).unwrap();
-    for s in [".stamp_built", ".stamp_configured", ".stamp_installed", ".stamp_downloaded"] {
+    for s in [
+        ".stamp_built",
+        ".stamp_configured",
+        ".stamp_installed",
+        ".stamp_downloaded",
+    ] {
         std::fs::write(gcc.join(s), "").unwrap();
     }
     let r = run_configure(&root, "odroid/xu4", "default", None);
@@ -199,12 +274,19 @@ fn changed_cflags_remove_gcc_stamps() {
 #[test]
 fn bad_buildroot_ext_is_an_error_naming_the_directory() {
     let (_t, root) = common::fixture("upstream");
-    common::write(&root, "configs/pi/4/buildroot_ext/external.desc", "name: PI_4\n");
+    common::write(
+        &root,
+        "configs/pi/4/buildroot_ext/external.desc",
+        "name: PI_4\n",
+    );
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4").unwrap();
     let e = merge_stack(&tree, &cat, &stack, "default").unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("configs/pi/4/buildroot_ext") && msg.contains("external.mk, Config.in"), "{msg}");
+    assert!(
+        msg.contains("configs/pi/4/buildroot_ext") && msg.contains("external.mk, Config.in"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -219,7 +301,10 @@ fn empty_stack_is_refused_by_configure() {
         workspace: "default",
         extra_paths: "",
         buildroot: None,
-        version: Version { version: "v".into(), commit: "c".into() },
+        version: Version {
+            version: "v".into(),
+            commit: "c".into(),
+        },
         ccache_dir: None,
         inherited_env: vec![],
     })

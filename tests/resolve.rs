@@ -5,19 +5,43 @@ mod common;
 use skiff::model::{ModelError, WarningKind, resolve_text};
 
 const EXAMPLES: &[(&str, &str)] = &[
-    ("pi/4,skiff/core", "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core"),
-    ("skiff/core,pi/4", "apps/runc,apps/containerd,apps/docker,skiff/core,skiff/moduleimg,pi/common,pi/4x64,pi/4"),
-    ("odroid/xu4", "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4"),
+    (
+        "pi/4,skiff/core",
+        "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core",
+    ),
+    (
+        "skiff/core,pi/4",
+        "apps/runc,apps/containerd,apps/docker,skiff/core,skiff/moduleimg,pi/common,pi/4x64,pi/4",
+    ),
+    (
+        "odroid/xu4",
+        "skiff/moduleimg,odroid/common,odroid/xu,odroid/xu4",
+    ),
     (
         "pine64/phone,core/nixos_xfce",
         "pine64/common,skiff/moduleimg,pine64/phone,apps/runc,apps/containerd,apps/docker,skiff/core,core/nixos,core/nixos_xfce",
     ),
-    ("apps/docker,apps/runc", "apps/containerd,apps/docker,apps/runc"),
-    ("intel/desktop,core/fedora", "intel/x64,intel/desktop,apps/runc,apps/containerd,apps/docker,skiff/core,core/fedora"),
-    ("virt/wsl,skiff/core", "intel/x64,intel/desktop,util/rootlogin,virt/wsl,apps/runc,apps/containerd,apps/docker,skiff/core"),
+    (
+        "apps/docker,apps/runc",
+        "apps/containerd,apps/docker,apps/runc",
+    ),
+    (
+        "intel/desktop,core/fedora",
+        "intel/x64,intel/desktop,apps/runc,apps/containerd,apps/docker,skiff/core,core/fedora",
+    ),
+    (
+        "virt/wsl,skiff/core",
+        "intel/x64,intel/desktop,util/rootlogin,virt/wsl,apps/runc,apps/containerd,apps/docker,skiff/core",
+    ),
     ("pi/4,pi/4", "skiff/moduleimg,pi/common,pi/4x64,pi/4"),
-    (" pi/4 ,, skiff/core ", "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core"),
-    ("pi/4 skiff/core", "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core"),
+    (
+        " pi/4 ,, skiff/core ",
+        "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core",
+    ),
+    (
+        "pi/4 skiff/core",
+        "skiff/moduleimg,pi/common,pi/4x64,pi/4,apps/runc,apps/containerd,apps/docker,skiff/core",
+    ),
     ("foo", ""),
 ];
 
@@ -37,9 +61,15 @@ fn unknown_layer_is_an_error_with_suggestions() {
     let (_, cat) = common::catalog(&root);
     let e = resolve_text(&cat, "pi/5,skiff/core").unwrap_err();
     match &e {
-        ModelError::UnknownLayer { name, suggestions, .. } => {
+        ModelError::UnknownLayer {
+            name, suggestions, ..
+        } => {
             assert_eq!(name, "pi/5");
-            assert_eq!(suggestions.first().map(String::as_str), Some("pi/4"), "{suggestions:?}");
+            assert_eq!(
+                suggestions.first().map(String::as_str),
+                Some("pi/4"),
+                "{suggestions:?}"
+            );
         }
         other => panic!("unexpected {other}"),
     }
@@ -51,11 +81,20 @@ fn unknown_layer_is_an_error_with_suggestions() {
 #[test]
 fn unknown_dependency_names_the_layer_that_needs_it() {
     let (_t, root) = common::fixture("upstream");
-    common::write(&root, "configs/my/board/metadata/dependencies", "pi/common, pi/commom\n");
+    common::write(
+        &root,
+        "configs/my/board/metadata/dependencies",
+        "pi/common, pi/commom\n",
+    );
     let (_, cat) = common::catalog(&root);
     let e = resolve_text(&cat, "my/board").unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("pi/commom") && msg.contains("dependency of my/board") && msg.contains("pi/common"), "{msg}");
+    assert!(
+        msg.contains("pi/commom")
+            && msg.contains("dependency of my/board")
+            && msg.contains("pi/common"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -65,7 +104,10 @@ fn warnings_for_malformed_items_and_late_dependencies() {
     let r = resolve_text(&cat, "junk,apps/docker,apps/runc").unwrap();
     let kinds: Vec<_> = r.warnings.iter().map(|w| w.kind).collect();
     assert!(kinds.contains(&WarningKind::MalformedItem), "{kinds:?}");
-    assert!(kinds.contains(&WarningKind::DependencyAfterDependent), "{kinds:?}");
+    assert!(
+        kinds.contains(&WarningKind::DependencyAfterDependent),
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -80,11 +122,22 @@ fn case_variants_map_to_one_layer() {
 #[test]
 fn multi_line_dependencies_are_accepted_with_a_warning() {
     let (_t, root) = common::fixture("upstream");
-    common::write(&root, "configs/my/board/metadata/dependencies", "pi/common\nutil/rootlogin\n");
+    common::write(
+        &root,
+        "configs/my/board/metadata/dependencies",
+        "pi/common\nutil/rootlogin\n",
+    );
     let (_, cat) = common::catalog(&root);
     let r = resolve_text(&cat, "my/board").unwrap();
-    assert_eq!(r.joined(), "skiff/moduleimg,pi/common,util/rootlogin,my/board");
-    assert!(r.warnings.iter().any(|w| w.kind == WarningKind::MultiLineDependencies));
+    assert_eq!(
+        r.joined(),
+        "skiff/moduleimg,pi/common,util/rootlogin,my/board"
+    );
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::MultiLineDependencies)
+    );
 }
 
 #[test]
@@ -96,7 +149,11 @@ fn dependency_cycles_terminate() {
     let (_, cat) = common::catalog(&root);
     let r = resolve_text(&cat, "cyc/a").unwrap();
     assert_eq!(r.joined(), "cyc/c,cyc/b,cyc/a");
-    assert!(r.warnings.iter().any(|w| w.kind == WarningKind::DependencyAfterDependent));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::DependencyAfterDependent)
+    );
 }
 
 #[test]

@@ -69,10 +69,15 @@ impl Context {
         }
     }
 
-    /// The Buildroot tree to use, if any.
-    pub fn buildroot(&self, cli: &Cli) -> PathBuf {
-        cli.buildroot
-            .clone()
+    /// The Buildroot tree: the command's `--buildroot DIR`, else SKIFF_BUILDROOT, else
+    /// `<root>/buildroot` (the pinned submodule).
+    pub fn buildroot(&self, flag: Option<&std::path::Path>) -> PathBuf {
+        flag.map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("SKIFF_BUILDROOT")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .unwrap_or_else(|| self.tree.root.join("buildroot"))
     }
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// Copy `tests/fixtures/<name>` into a fresh temporary directory and return both.
 pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let tmp = tempfile::tempdir().expect("tempdir");
     let dst = tmp.path().join("tree");
     copy_dir(&src, &dst);
