@@ -12,10 +12,15 @@ fn engine(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = gen_tree::generate(dir.path(), &gen_tree::TreeShape::default()).expect("generate");
     let tree = Tree::open(dir.path()).expect("tree");
-    let opts = DiscoverOptions { configs_dir: tree.configs_dir(), ..Default::default() };
+    let opts = DiscoverOptions {
+        configs_dir: tree.configs_dir(),
+        ..Default::default()
+    };
     let mut g = c.benchmark_group("engine");
     g.measurement_time(Duration::from_secs(5));
-    g.bench_function("discover_180_layers", |b| b.iter(|| Catalog::discover(&opts).expect("discover")));
+    g.bench_function("discover_180_layers", |b| {
+        b.iter(|| Catalog::discover(&opts).expect("discover"))
+    });
     g.bench_function("discover_resolve_merge_10_layer_stack", |b| {
         b.iter(|| {
             let cat = Catalog::discover(&opts).expect("discover");
@@ -26,7 +31,15 @@ fn engine(c: &mut Criterion) {
     let cat = Catalog::discover(&opts).expect("discover");
     let r = resolve_text(&cat, &stack).expect("resolve");
     g.bench_function("resolve_merge_only", |b| {
-        b.iter(|| merge_stack(&tree, &cat, &resolve_text(&cat, &stack).expect("resolve"), "bench").expect("merge"))
+        b.iter(|| {
+            merge_stack(
+                &tree,
+                &cat,
+                &resolve_text(&cat, &stack).expect("resolve"),
+                "bench",
+            )
+            .expect("merge")
+        })
     });
     let _ = r;
     g.bench_function("process_skiff_layers", |b| {

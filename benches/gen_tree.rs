@@ -14,7 +14,12 @@ pub struct TreeShape {
 impl Default for TreeShape {
     /// 180 layers and about 1,900 files.
     fn default() -> Self {
-        TreeShape { categories: 30, layers_per_category: 6, files_per_kind: 4, lines_per_file: 25 }
+        TreeShape {
+            categories: 30,
+            layers_per_category: 6,
+            files_per_kind: 4,
+            lines_per_file: 25,
+        }
     }
 }
 
@@ -28,18 +33,30 @@ pub fn generate(root: &Path, shape: &TreeShape) -> std::io::Result<String> {
     };
     for kind in ["buildroot", "kernel"] {
         for f in 0..shape.files_per_kind {
-            w(&format!("configs-base/pre/{kind}/base{f}"), &fragment(kind, 1000 + f, shape.lines_per_file))?;
+            w(
+                &format!("configs-base/pre/{kind}/base{f}"),
+                &fragment(kind, 1000 + f, shape.lines_per_file),
+            )?;
         }
     }
-    w("configs-base/post/buildroot/config", "BR2_ROOTFS_OVERLAY=\"REPLACEME_ROOTFS_OVERLAY\"\n")?;
+    w(
+        "configs-base/post/buildroot/config",
+        "BR2_ROOTFS_OVERLAY=\"REPLACEME_ROOTFS_OVERLAY\"\n",
+    )?;
     std::fs::create_dir_all(root.join("overrides"))?;
     for c in 0..shape.categories {
         for l in 0..shape.layers_per_category {
             let name = format!("cat{c:02}/layer{l}");
             let base = format!("configs/{name}");
-            w(&format!("{base}/metadata/description"), &format!("Synthetic layer {c}/{l} for benchmarks.\n"))?;
+            w(
+                &format!("{base}/metadata/description"),
+                &format!("Synthetic layer {c}/{l} for benchmarks.\n"),
+            )?;
             if l > 0 {
-                w(&format!("{base}/metadata/dependencies"), &format!("cat{c:02}/layer{}\n", l - 1))?;
+                w(
+                    &format!("{base}/metadata/dependencies"),
+                    &format!("cat{c:02}/layer{}\n", l - 1),
+                )?;
             }
             if l == 0 && c % 3 == 0 {
                 w(&format!("{base}/metadata/unlisted"), "")?;
@@ -47,12 +64,17 @@ pub fn generate(root: &Path, shape: &TreeShape) -> std::io::Result<String> {
             for kind in ["buildroot", "kernel"] {
                 for f in 0..shape.files_per_kind {
                     let seed = c * 100 + l * 10 + f;
-                    w(&format!("{base}/{kind}/{f:02}-frag"), &fragment(kind, seed, shape.lines_per_file))?;
+                    w(
+                        &format!("{base}/{kind}/{f:02}-frag"),
+                        &fragment(kind, seed, shape.lines_per_file),
+                    )?;
                 }
             }
         }
     }
-    let stack: Vec<String> = (0..5).map(|i| format!("cat{:02}/layer1", i * 6 % shape.categories)).collect();
+    let stack: Vec<String> = (0..5)
+        .map(|i| format!("cat{:02}/layer1", i * 6 % shape.categories))
+        .collect();
     Ok(stack.join(","))
 }
 

@@ -4,7 +4,7 @@ use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::model::configure::merge_stack;
 use crate::model::diff::{Change, diff_merges, diff_text_vs_merge};
-use crate::model::{ConfigKind, Merged, SymbolHistory, resolve_text};
+use crate::model::{ConfigKind, Merged, SymbolHistory};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -86,7 +86,7 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
     let ctx = Context::load(cli)?;
     let merge_of = |arg: Option<&str>| -> Result<Merged> {
         let (text, _) = ctx.stack_text(arg);
-        let stack = resolve_text(&ctx.catalog, &text)?;
+        let stack = ctx.resolve(&text)?;
         if stack.layers.is_empty() {
             bail!(crate::model::ModelError::EmptyStack);
         }
