@@ -311,3 +311,16 @@ fn empty_stack_is_refused_by_configure() {
     .unwrap_err();
     assert!(e.to_string().contains("no layers selected"), "{e}");
 }
+
+#[test]
+fn later_choice_member_supersedes_earlier_one() {
+    let (_t, root) = common::fixture("upstream");
+    let (tree, cat) = common::catalog(&root);
+    let stack = resolve_text(&cat, "pi/4").unwrap();
+    let m = merge_stack(&tree, &cat, &stack, "default").unwrap();
+    let br = m.config(ConfigKind::Buildroot);
+    let x86 = br.symbol("BR2_x86_64").unwrap();
+    assert_eq!(x86.superseded_by.as_deref(), Some("BR2_aarch64"));
+    assert!(x86.overridden());
+    assert!(br.symbol("BR2_aarch64").unwrap().superseded_by.is_none());
+}
