@@ -70,11 +70,9 @@ impl Setup {
             .env_remove("SKIFF_FORCE_RECONFIG")
             .env_remove("SKIFF_NO_INTERACTIVE")
             .env_remove("BR2_CCACHE_DIR")
-            .env_remove("SKIFF_BUILDROOT")
+            .env("SKIFF_BUILDROOT", &self.br)
             .arg("--root")
             .arg(&self.root)
-            .arg("--buildroot")
-            .arg(&self.br)
             .args(args);
         c
     }

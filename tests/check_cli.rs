@@ -13,10 +13,9 @@ fn skiff(root: &Path, args: &[&str]) -> Command {
         .env_remove("SKIFF_WORKSPACE")
         .env_remove("SKIFF_EXTRA_CONFIGS_PATH")
         .env_remove("BR2_CCACHE_DIR")
+        .env("SKIFF_BUILDROOT", fixtures().join("buildroot"))
         .arg("--root")
         .arg(root)
-        .arg("--buildroot")
-        .arg(fixtures().join("buildroot"))
         .args(args);
     c
 }

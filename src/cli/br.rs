@@ -19,6 +19,9 @@ pub struct BrArgs {
     /// `source`, `graph-build`, `busybox-rebuild`.
     #[arg(required = true, allow_hyphen_values = true)]
     pub targets: Vec<String>,
+    /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<std::path::PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
@@ -27,7 +30,8 @@ pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
         let stack = stack_of(&ctx, None)?;
         let display = Display::new(false, false);
         let purpose = format!("br {}", a.targets.join(" "));
-        let prepared = prepare_workspace(cli, &ctx, &stack, &purpose, &display)?;
+        let br = ctx.buildroot(a.buildroot.as_deref());
+        let prepared = prepare_workspace(&ctx, &br, &stack, &purpose, &display)?;
         let ws_dir = &prepared.workspace_dir;
         let dotconfig = ws_dir.join(".config");
         let edits_config = a

@@ -6,10 +6,10 @@ use super::context::Context;
 use super::{Cli, exit};
 use crate::build::runner::{BuildRequest, start};
 use crate::build::{BuildError, BuildEvent, PrepareRequest, Prepared, Status, prepare};
-use crate::model::{ModelError, ResolvedStack, resolve_text};
+use crate::model::{ModelError, ResolvedStack};
 use anyhow::Result;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -24,6 +24,9 @@ pub struct BuildArgs {
     /// Show all of make's output, not only its `>>>` step lines.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
@@ -31,11 +34,11 @@ pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, a.stack.as_deref())?;
         let display = Display::new(a.json, a.verbose);
-        let prepared = prepare_workspace(cli, &ctx, &stack, "build", &display)?;
-        let targets: Vec<String> = std::env::var("SKIFF_BUILD_TARGET_OVERRIDE")
-            .ok()
-            .filter(|s| !s.trim().is_empty())
-            .or(stack.build_target.clone())
+        let br = ctx.buildroot(a.buildroot.as_deref());
+        let prepared = prepare_workspace(&ctx, &br, &stack, "build", &display)?;
+        let targets: Vec<String> = stack
+            .build_target
+            .as_deref()
             .map(|t| t.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
         Ok(run_make(&prepared, targets, "build", true, display))
@@ -45,13 +48,13 @@ pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
 /// The stack to use: argument, SKIFF_CONFIG, or what the workspace was configured with.
 pub(crate) fn stack_of(ctx: &Context, arg: Option<&str>) -> Result<ResolvedStack> {
     let (text, _) = ctx.stack_text(arg);
-    Ok(resolve_text(&ctx.catalog, &text)?)
+    ctx.resolve(&text)
 }
 
 /// Lock, set up and (if needed) configure the workspace, reporting what happened.
 pub(crate) fn prepare_workspace(
-    cli: &Cli,
     ctx: &Context,
+    buildroot: &Path,
     stack: &ResolvedStack,
     purpose: &str,
     display: &Display,
@@ -66,7 +69,7 @@ pub(crate) fn prepare_workspace(
         stack,
         workspace: &ctx.workspace,
         extra_paths: &ctx.extra_paths,
-        buildroot: cli.buildroot.as_deref(),
+        buildroot: Some(buildroot),
         purpose,
         force: std::env::var("SKIFF_FORCE_RECONFIG").is_ok_and(|v| !v.is_empty()),
         ccache_dir: std::env::var("BR2_CCACHE_DIR")

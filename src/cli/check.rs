@@ -19,6 +19,9 @@ pub struct CheckArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
@@ -28,7 +31,7 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
         if stack.layers.is_empty() {
             return Err(crate::model::ModelError::EmptyStack.into());
         }
-        let srctree = ctx.buildroot(cli);
+        let srctree = ctx.buildroot(a.buildroot.as_deref());
         if !srctree.join("Config.in").is_file() {
             return Err(BuildError::NoBuildroot { path: srctree }.into());
         }

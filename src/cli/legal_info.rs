@@ -15,6 +15,9 @@ pub struct LegalInfoArgs {
     /// Show all of make's output.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<std::path::PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &LegalInfoArgs) -> Result<i32> {
@@ -22,7 +25,8 @@ pub fn run(cli: &Cli, a: &LegalInfoArgs) -> Result<i32> {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, None)?;
         let display = Display::new(a.json, a.verbose);
-        let prepared = prepare_workspace(cli, &ctx, &stack, "legal-info", &display)?;
+        let br = ctx.buildroot(a.buildroot.as_deref());
+        let prepared = prepare_workspace(&ctx, &br, &stack, "legal-info", &display)?;
         let code = run_make(
             &prepared,
             vec!["legal-info".into()],
