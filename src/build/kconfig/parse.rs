@@ -101,6 +101,8 @@ enum Current {
 
 struct Reader<'a> {
     srctree: &'a Path,
+    /// Files being read, outermost first (a file that sources itself is an error).
+    open: Vec<PathBuf>,
     vars: &'a HashMap<String, String>,
     tree: KconfigTree,
     frames: Vec<Frame>,
@@ -112,6 +114,7 @@ struct Reader<'a> {
 pub fn read_tree(srctree: &Path, top: &str, vars: &HashMap<String, String>) -> Result<KconfigTree> {
     let mut r = Reader {
         srctree,
+        open: Vec::new(),
         vars,
         tree: KconfigTree::default(),
         frames: Vec::new(),
@@ -214,16 +217,30 @@ impl Reader<'_> {
                 path.display()
             )));
         }
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(BuildError::io(path, e)),
-        };
+        if optional && !path.is_file() {
+            return Ok(());
+        }
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.open.contains(&canonical) {
+            return Err(BuildError::Invalid(format!(
+                "{}: sources itself (through {})",
+                path.display(),
+                self.open.last().map(|p| p.display().to_string()).unwrap_or_default()
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
         self.tree.files += 1;
+        self.open.push(canonical);
+        let result = self.lines(&text, path, depth);
+        self.open.pop();
+        result
+    }
+
+    fn lines(&mut self, text: &str, path: &Path, depth: usize) -> Result<()> {
         // Inside help text: None = not in help; Some(None) = first text line not seen yet.
         let mut help: Option<Option<usize>> = None;
         let mut help_kw = 0;
-        for (no, raw) in logical_lines(&text) {
+        for (no, raw) in logical_lines(text) {
             if let Some(state) = help {
                 if raw.trim().is_empty() {
                     continue;
@@ -636,5 +653,8 @@ config BR2_HIDDEN
         assert!(e.to_string().contains("Config.in:2: sources"), "{e}");
         std::fs::write(dir.path().join("Config.in"), "osource \"nope\"\n").unwrap();
         assert!(read_tree(dir.path(), "Config.in", &HashMap::new()).is_ok());
+        std::fs::write(dir.path().join("Config.in"), "source \"Config.in\"\n").unwrap();
+        let e = read_tree(dir.path(), "Config.in", &HashMap::new()).unwrap_err();
+        assert!(e.to_string().contains("sources itself"), "{e}");
     }
 }
