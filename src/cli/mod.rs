@@ -8,6 +8,7 @@ pub mod exit;
 pub mod layers;
 pub mod printer;
 pub mod stack;
+pub mod tui;
 pub mod workspaces;
 
 use clap::{Parser, Subcommand};
@@ -70,11 +71,21 @@ pub enum Command {
     /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
     #[command(after_help = EXIT_CODES_HELP)]
     Cmd(cmd::CmdArgs),
+    /// Open the interactive app (also what `skiff` alone does on a terminal).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Tui(tui::TuiArgs),
 }
 
 /// Run a parsed command line and return the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let Some(command) = &cli.command else {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return run(Cli {
+                command: Some(Command::Tui(tui::TuiArgs::default())),
+                ..cli
+            });
+        }
         use clap::CommandFactory;
         let _ = Cli::command().print_help();
         return exit::OK;
@@ -87,6 +98,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Config(a) => config::run(&cli, a),
         Command::Workspaces(a) => workspaces::run(&cli, a),
         Command::Cmd(a) => cmd::run(&cli, a),
+        Command::Tui(a) => tui::run(&cli, a),
     };
     match result {
         Ok(code) => code,
