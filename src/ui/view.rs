@@ -96,13 +96,17 @@ impl App {
         let pane = self.active().name();
         let mut hint_actions: Vec<Action> = self.screens[self.active].hints().to_vec();
         hint_actions.extend([Action::Save, Action::Help, Action::Quit]);
-        let hints: Vec<String> = hint_actions
+        let mut hints: Vec<String> = hint_actions
             .iter()
             .filter_map(|a| {
                 let k = sh.keymap.first_key(pane, *a)?;
                 Some(format!("{k} {}", a.name()))
             })
             .collect();
+        // Keep room for the stack on narrow terminals: drop the screen's hints first.
+        while hints.len() > 1 && hints.join(" · ").chars().count() + 40 > area.width as usize {
+            hints.remove(0);
+        }
         // A message takes the whole line; hints come back with the next key.
         let hints = if sh.status.is_some() {
             String::new()

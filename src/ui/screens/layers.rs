@@ -395,8 +395,7 @@ impl Screen for LayersScreen {
         let Some(layer) = self.selected().map(|i| &sh.catalog.layers[i]) else {
             return Vec::new();
         };
-        if layer.error.is_none()
-            && !sh.contents.contains_key(&layer.name)
+        if !sh.contents.contains_key(&layer.name)
             && self.requested.insert(layer.name.clone())
         {
             return vec![Cmd::LoadContents(layer.name.clone())];
