@@ -77,7 +77,11 @@ fn add_puts_the_layer_on_the_stack_and_merges() {
     h.key("enter");
     let cmds = h.key("a");
     match cmds.as_slice() {
-        [Cmd::Merge { stack, workspace, .. }] => {
+        [
+            Cmd::Merge {
+                stack, workspace, ..
+            },
+        ] => {
             assert_eq!(workspace, "default");
             assert_eq!(stack.requested, ["pi/4"]);
             assert_eq!(
@@ -161,4 +165,3 @@ fn mouse_scrolls_and_clicks() {
     h.mouse(MouseEventKind::Down(MouseButton::Left), x, y);
     assert_eq!(h.app.active(), ScreenId::Preview);
 }
-

@@ -1,6 +1,7 @@
 //! Stack analysis for the composer: per-item problems, the resolved chain, and warnings.
 
-use super::board::board_conflicts;
+use super::board::board_groups;
+use crate::model::WarningKind;
 use crate::model::names::is_well_formed_item;
 use crate::model::{Catalog, ResolvedStack, resolve};
 use std::path::Path;
@@ -17,6 +18,8 @@ pub enum Level {
 pub struct Note {
     pub level: Level,
     pub layer: Option<String>,
+    /// A few words for the inline mark next to the layer.
+    pub short: &'static str,
     pub text: String,
 }
 
@@ -49,14 +52,16 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
     let mut a = StackAnalysis::default();
     let mut usable: Vec<&str> = Vec::new();
     for item in typed {
-        let note = |level, text: String| Note {
+        let note = |level, short, text: String| Note {
             level,
             layer: Some(item.clone()),
+            short,
             text,
         };
         if !is_well_formed_item(item) {
             a.notes.push(note(
                 Level::Warning,
+                "ignored",
                 format!("`{item}` is not category/name; it is ignored"),
             ));
             continue;
@@ -67,11 +72,15 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
                     [] => String::new(),
                     s => format!("; did you mean {}?", s.join(", ")),
                 };
-                a.notes
-                    .push(note(Level::Error, format!("unknown layer `{item}`{hint}")));
+                a.notes.push(note(
+                    Level::Error,
+                    "unknown",
+                    format!("unknown layer `{item}`{hint}"),
+                ));
             }
             Some(l) if l.error.is_some() => a.notes.push(note(
                 Level::Error,
+                "broken",
                 format!(
                     "layer {} is broken: {}",
                     l.name,
@@ -81,12 +90,15 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
             Some(_) => usable.push(item),
         }
     }
-    for (first, second) in board_conflicts(catalog, typed) {
+    let groups = board_groups(catalog, typed);
+    for g in groups.iter().skip(1) {
         a.notes.push(Note {
             level: Level::Warning,
-            layer: Some(second.clone()),
+            layer: Some(g[0].clone()),
+            short: "2nd board",
             text: format!(
-                "{first} and {second} are both board layers; a stack targets one board, remove one"
+                "{} and {} are both board layers; a stack targets one board, remove one",
+                groups[0][0], g[0]
             ),
         });
     }
@@ -105,8 +117,15 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
                     };
                 }
                 // Resolution warnings (order, duplicates, metadata quirks) never block saving.
+                let short = match w.kind {
+                    WarningKind::DependencyAfterDependent => "order",
+                    WarningKind::Duplicate => "duplicate",
+                    WarningKind::MalformedItem => "ignored",
+                    _ => "metadata",
+                };
                 a.notes.push(Note {
                     level: Level::Warning,
+                    short,
                     layer: w.layer.clone(),
                     text,
                 });
@@ -116,6 +135,7 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
         Err(e) => a.notes.push(Note {
             level: Level::Error,
             layer: None,
+            short: "unresolved",
             text: relative(&e.to_string(), root),
         }),
     }

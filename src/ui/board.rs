@@ -37,29 +37,48 @@ pub fn dependency_closure(catalog: &Catalog, name: &str) -> HashSet<String> {
     seen
 }
 
-/// Pairs of typed board layers where neither pulls in the other (`pi/4` with `pi/common`
-/// is one board; `pi/4` with `odroid/xu` is two). Each pair is (earlier, later).
-pub fn board_conflicts(catalog: &Catalog, typed: &[String]) -> Vec<(String, String)> {
-    let boards: Vec<(&String, HashSet<String>)> = typed
+/// Typed board layers grouped into boards: two layers are one board when one pulls in
+/// the other (`pi/4` with `pi/common`), else they are two (`pi/4` with `odroid/xu`).
+/// Each group is listed by its layers in typed order; groups in order of first appearance.
+pub fn board_groups(catalog: &Catalog, typed: &[String]) -> Vec<Vec<String>> {
+    let boards: Vec<(String, HashSet<String>)> = typed
         .iter()
-        .filter(|n| is_board(n) && catalog.lookup(n).is_some())
-        .map(|n| (n, dependency_closure(catalog, n)))
+        .filter(|n| is_board(n))
+        .filter_map(|n| catalog.lookup(n))
+        .map(|l| (l.name.clone(), dependency_closure(catalog, &l.name)))
         .collect();
-    let canon = |n: &str| {
-        catalog
-            .lookup(n)
-            .map(|l| l.name.clone())
-            .unwrap_or_default()
-    };
-    let mut out = Vec::new();
-    for (i, (a, deps_a)) in boards.iter().enumerate() {
-        for (b, deps_b) in &boards[i + 1..] {
-            if !deps_a.contains(&canon(b)) && !deps_b.contains(&canon(a)) && canon(a) != canon(b) {
-                out.push(((*a).clone(), (*b).clone()));
+    // Union-find over the typed boards.
+    let mut parent: Vec<usize> = (0..boards.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for i in 0..boards.len() {
+        for j in i + 1..boards.len() {
+            let (a, da) = &boards[i];
+            let (b, db) = &boards[j];
+            if a == b || da.contains(b) || db.contains(a) {
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                parent[rj.max(ri)] = rj.min(ri);
             }
         }
     }
-    out
+    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, (name, _)) in boards.iter().enumerate() {
+        let r = root(&mut parent, i);
+        match groups.iter_mut().find(|(g, _)| *g == r) {
+            Some((_, v)) => {
+                if !v.contains(name) {
+                    v.push(name.clone())
+                }
+            }
+            None => groups.push((r, vec![name.clone()])),
+        }
+    }
+    groups.into_iter().map(|(_, v)| v).collect()
 }
 
 #[cfg(test)]
@@ -74,5 +93,21 @@ mod tests {
         assert!(!is_board("skiff/core"));
         assert!(!is_board("Apps/docker"));
         assert!(!is_board(""));
+    }
+
+    #[test]
+    fn groups_follow_dependencies() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstream");
+        let cat = Catalog::discover(&crate::model::DiscoverOptions {
+            configs_dir: dir.join("configs"),
+            ..Default::default()
+        })
+        .unwrap();
+        let t = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let g = board_groups(&cat, &t(&["pi/4", "odroid/xu", "pi/common", "core/fedora"]));
+        assert_eq!(g, [t(&["pi/4", "pi/common"]), t(&["odroid/xu"])]);
+        let g = board_groups(&cat, &t(&["virt/wsl", "intel/desktop"]));
+        assert_eq!(g, [t(&["virt/wsl", "intel/desktop"])]);
+        assert!(board_groups(&cat, &t(&["core/fedora"])).is_empty());
     }
 }

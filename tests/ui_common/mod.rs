@@ -45,14 +45,19 @@ pub fn snap(name: &str, h: &mut Harness) {
 
 /// Style of the cell where `text` starts in the last frame.
 pub fn style_at(h: &Harness, text: &str) -> Style {
-    let (x, y) = h
-        .find(text)
-        .unwrap_or_else(|| panic!("`{text}` is not on screen:\n{}", skiff::ui::harness::text_of(h.buffer())));
+    let (x, y) = h.find(text).unwrap_or_else(|| {
+        panic!(
+            "`{text}` is not on screen:\n{}",
+            skiff::ui::harness::text_of(h.buffer())
+        )
+    });
     h.buffer()[(x, y)].style()
 }
 
 /// Style of the cell at column `x` of the row where `text` is found.
 pub fn style_in_row(h: &Harness, text: &str, x: u16) -> Style {
-    let (_, y) = h.find(text).unwrap_or_else(|| panic!("`{text}` is not on screen"));
+    let (_, y) = h
+        .find(text)
+        .unwrap_or_else(|| panic!("`{text}` is not on screen"));
     h.buffer()[(x, y)].style()
 }

@@ -395,9 +395,7 @@ impl Screen for LayersScreen {
         let Some(layer) = self.selected().map(|i| &sh.catalog.layers[i]) else {
             return Vec::new();
         };
-        if !sh.contents.contains_key(&layer.name)
-            && self.requested.insert(layer.name.clone())
-        {
+        if !sh.contents.contains_key(&layer.name) && self.requested.insert(layer.name.clone()) {
             return vec![Cmd::LoadContents(layer.name.clone())];
         }
         Vec::new()

@@ -82,7 +82,11 @@ impl StackScreen {
         let len = typed.len();
         let cmds = sh.set_stack(typed);
         self.cursor.set(pos, len, h);
-        let undo = sh.keymap.keys_for("stack", Action::Undo);
+        let undo = sh
+            .keymap
+            .first_key("stack", Action::Undo)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "undo".into());
         sh.set_status(
             StatusLevel::Ok,
             format!("removed {name} from the stack ({undo} undoes)"),
@@ -92,6 +96,14 @@ impl StackScreen {
 
     fn typed_lines(&self, sh: &Shared, width: usize) -> Vec<Line<'static>> {
         let t = &sh.theme;
+        let name_w = sh
+            .stack
+            .typed
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24);
         sh.stack
             .typed
             .iter()
@@ -101,10 +113,10 @@ impl StackScreen {
                 let mut spans = vec![
                     Span::styled(format!("{:>2} ", i + 1), t.style(Role::Dim)),
                     mark(t, &notes),
-                    Span::raw(pad(name, 18)),
+                    Span::raw(pad(name, name_w)),
                 ];
                 if is_board(name) {
-                    spans.push(Span::styled(" board", t.style(Role::Header)));
+                    spans.push(Span::styled(" board", t.style(Role::Dim)));
                 }
                 if let Some(n) = notes.first() {
                     let role = if n.level == Level::Error {
@@ -112,9 +124,9 @@ impl StackScreen {
                     } else {
                         Role::Warning
                     };
-                    let room = width.saturating_sub(30);
+                    let room = width.saturating_sub(name_w + 12);
                     spans.push(Span::styled(
-                        format!(" {}", fit(&n.text, room)),
+                        format!(" · {}", fit(n.short, room)),
                         t.style(role),
                     ));
                 }
@@ -246,11 +258,13 @@ impl Screen for StackScreen {
             .map(|r| r.layers.len())
             .unwrap_or(0);
         frame.render_widget(
-            Paragraph::new(self.resolved_lines(sh)).block(pane(
-                format!(" Resolved chain ({n}), merge order ",),
-                false,
-                t,
-            )),
+            Paragraph::new(self.resolved_lines(sh))
+                .block(pane(
+                    format!(" Resolved chain ({n}), merge order "),
+                    false,
+                    t,
+                ))
+                .wrap(Wrap { trim: false }),
             a.resolved,
         );
         let notes = &sh.stack.analysis.notes;
