@@ -131,8 +131,6 @@ fn broken_layers_are_listed_with_their_error_and_cannot_be_added() {
     let d = ui_common::tree();
     let broken = d.path().join("configs/apps/broken/metadata");
     std::fs::create_dir_all(broken.join("description")).unwrap();
-    std::fs::write(d.path().join("configs/apps/bad/metadata/dependencies"), b"")
-        .unwrap_or_else(|_| ());
     let mut h = skiff::ui::harness::Harness::open(d.path(), "default", "", 100, 30).unwrap();
     let text = h.render();
     assert!(text.contains("✗ apps/broken"), "{text}");

@@ -260,7 +260,15 @@ impl App {
             (Some(Overlay::Help { scroll, .. }), Some(Action::Up)) => {
                 *scroll = scroll.saturating_sub(1)
             }
-            (Some(Overlay::Help { scroll, .. }), Some(Action::Down)) => *scroll += 1,
+            (Some(Overlay::Help { scroll, pane, .. }), Some(Action::Down)) => {
+                let max = super::overlay::help_scroll_max(
+                    &self.shared.keymap,
+                    pane,
+                    &self.shared.theme,
+                    self.size,
+                );
+                *scroll = (*scroll + 1).min(max);
+            }
             (Some(Overlay::Confirm(_)), Some(Action::Confirm)) => {
                 let Some(Overlay::Confirm(c)) = self.overlay.take() else {
                     return Vec::new();
@@ -299,9 +307,15 @@ impl App {
     }
 
     fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
-        if let Some(Overlay::Help { scroll, .. }) = &mut self.overlay {
+        if let Some(Overlay::Help { scroll, pane, .. }) = &mut self.overlay {
+            let max = super::overlay::help_scroll_max(
+                &self.shared.keymap,
+                pane,
+                &self.shared.theme,
+                self.size,
+            );
             match m.kind {
-                MouseEventKind::ScrollDown => *scroll += 1,
+                MouseEventKind::ScrollDown => *scroll = (*scroll + 3).min(max),
                 MouseEventKind::ScrollUp => *scroll = scroll.saturating_sub(1),
                 _ => {}
             }

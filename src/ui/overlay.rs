@@ -70,11 +70,27 @@ fn frame_block<'a>(title: String, style: ratatui::style::Style) -> Block<'a> {
 /// The help text of a pane: its own keys, then the keys that work everywhere.
 pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    let keys_text = |keys: &[super::keys::KeySpec]| {
+        keys.iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let width = [pane, GLOBAL]
+        .iter()
+        .flat_map(|p| keymap.grouped(p))
+        .map(|(_, k)| keys_text(&k).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, 28)
+        + 2;
     let section = |name: &str, out: &mut Vec<Line<'static>>| {
         for (action, keys) in keymap.grouped(name) {
-            let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             out.push(Line::from(vec![
-                Span::styled(format!("  {:<24}", k.join(", ")), theme.style(Role::Key)),
+                Span::styled(
+                    format!("  {:<width$}", keys_text(&keys)),
+                    theme.style(Role::Key),
+                ),
                 Span::raw(action.describe()),
             ]));
         }
@@ -87,6 +103,12 @@ pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'stati
                 theme.style(Role::Dim),
             )));
         }
+        if pane == "preview" {
+            out.push(Line::from(Span::styled(
+                "  Values write the tree root as <tree>; * marks a symbol a later layer changed",
+                theme.style(Role::Dim),
+            )));
+        }
         out.push(Line::default());
         out.push(Line::from(Span::styled(
             "Everywhere",
@@ -95,7 +117,7 @@ pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'stati
     }
     section(GLOBAL, &mut out);
     out.push(Line::from(vec![
-        Span::styled(format!("  {:<24}", "ctrl-c"), theme.style(Role::Key)),
+        Span::styled(format!("  {:<width$}", "ctrl-c"), theme.style(Role::Key)),
         Span::raw("quit at once (exit code 130)"),
     ]));
     out.push(Line::from(Span::styled(
@@ -103,6 +125,13 @@ pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'stati
         theme.style(Role::Dim),
     )));
     out
+}
+
+/// How far the help of `pane` can scroll in a terminal of `area`.
+pub fn help_scroll_max(keymap: &Keymap, pane: &str, theme: &Theme, area: Rect) -> u16 {
+    let total = help_lines(keymap, pane, theme).len() as u16;
+    let visible = popup(area, 84, total + 2).height.saturating_sub(2);
+    total.saturating_sub(visible)
 }
 
 /// Draw an overlay over `area`.
@@ -114,15 +143,23 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
             scroll,
         } => {
             let lines = help_lines(keymap, pane, theme);
-            let r = popup(area, 84, lines.len() as u16 + 2);
+            let total = lines.len() as u16;
+            let r = popup(area, 84, total + 2);
+            let visible = r.height.saturating_sub(2);
+            let max = total.saturating_sub(visible);
+            let title = if max > 0 {
+                format!(
+                    " Keys: {title} · ↑↓ scroll ({}/{total}) · Esc closes ",
+                    (*scroll).min(max) + visible
+                )
+            } else {
+                format!(" Keys: {title} · Esc closes ")
+            };
             frame.render_widget(Clear, r);
             frame.render_widget(
                 Paragraph::new(lines)
-                    .block(frame_block(
-                        format!(" Keys: {title} (Esc closes) "),
-                        theme.style(Role::BorderFocused),
-                    ))
-                    .scroll((*scroll, 0)),
+                    .block(frame_block(title, theme.style(Role::BorderFocused)))
+                    .scroll(((*scroll).min(max), 0)),
                 r,
             );
         }

@@ -271,18 +271,24 @@ impl PreviewScreen {
                         "no earlier layer sets it",
                         t.style(Role::Dim),
                     )));
-                } else {
+                }
+                // The block has room for three earlier assignments, newest first.
+                let n = h.replaced.len();
+                let shown = if n > 3 { 2 } else { n };
+                for (i, a) in h.replaced.iter().rev().take(shown).enumerate() {
+                    let head = if i == 0 { "replaces " } else { "         " };
+                    v.push(Line::from(vec![
+                        Span::styled(head, t.style(Role::Overridden)),
+                        Span::raw(format!("{:<14} ", fit(&sh.short(&a.value.display()), 14))),
+                        Span::styled(format!("{:<20} ", a.layer), t.style(Role::Text)),
+                        Span::styled(loc(a), t.style(Role::Dim)),
+                    ]));
+                }
+                if n > shown {
                     v.push(Line::from(Span::styled(
-                        "replaces, newest first:",
-                        t.style(Role::Overridden),
+                        format!("         … and {} earlier assignments", n - shown),
+                        t.style(Role::Dim),
                     )));
-                    for a in h.replaced.iter().rev() {
-                        v.push(Line::from(vec![
-                            Span::raw(format!("  {:<14} ", fit(&sh.short(&a.value.display()), 14))),
-                            Span::styled(format!("{:<20} ", a.layer), t.style(Role::Text)),
-                            Span::styled(loc(a), t.style(Role::Dim)),
-                        ]));
-                    }
                 }
                 v
             }
