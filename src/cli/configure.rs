@@ -3,7 +3,6 @@
 use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::model::configure::{ConfigureRequest, DefconfigStep, configure};
-use crate::model::resolve_text;
 use crate::model::version::Version;
 use anyhow::Result;
 use clap::Args;
@@ -16,13 +15,17 @@ pub struct ConfigureArgs {
     /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Buildroot tree for the final defconfig step (default: SKIFF_BUILDROOT, then
+    /// <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<std::path::PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &ConfigureArgs) -> Result<i32> {
     let ctx = Context::load(cli)?;
     let (text, recovered) = ctx.stack_text(a.stack.as_deref());
-    let stack = resolve_text(&ctx.catalog, &text)?;
-    let br = ctx.buildroot(cli);
+    let stack = ctx.resolve(&text)?;
+    let br = ctx.buildroot(a.buildroot.as_deref());
     let inherited: Vec<(String, String)> = std::env::vars()
         .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))
         .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))

@@ -41,9 +41,6 @@ pub struct Cli {
     /// Workspace name (default: default).
     #[arg(short, long, global = true, env = "SKIFF_WORKSPACE", value_name = "WS")]
     pub workspace: Option<String>,
-    /// Buildroot tree for the final defconfig step and builds (default: <root>/buildroot).
-    #[arg(long, global = true, env = "SKIFF_BUILDROOT", value_name = "DIR")]
-    pub buildroot: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
