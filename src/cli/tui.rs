@@ -29,6 +29,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
     let (text, _) = ctx.stack_text(None);
     let typed = split_list(&text).into_iter().map(str::to_string).collect();
     let settings = Settings::from_env();
+    let buildroot = Some(ctx.buildroot(None));
     let catalog = Arc::new(ctx.catalog);
     let mut shared = Shared::new(
         catalog.clone(),
@@ -45,11 +46,6 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
         };
         shared.set_status(StatusLevel::Warning, format!("{p}{more}"));
     }
-    let buildroot = Some(
-        cli.buildroot
-            .clone()
-            .unwrap_or_else(|| ctx.tree.root.join("buildroot")),
-    );
     let effects = Effects {
         tree: ctx.tree,
         catalog,

@@ -266,7 +266,17 @@ impl PreviewScreen {
                         Span::styled(format!("  {}", loc(&h.effective)), t.style(Role::Dim)),
                     ]),
                 ];
-                if h.replaced.is_empty() {
+                if let Some(w) = &h.superseded_by {
+                    v.push(Line::from(vec![
+                        Span::styled("superseded by ", t.style(Role::Overridden)),
+                        Span::styled(w.clone(), t.style(Role::Title)),
+                        Span::styled(
+                            ": a later member of the same choice (Kconfig keeps the last y)",
+                            t.style(Role::Dim),
+                        ),
+                    ]));
+                }
+                if h.replaced.is_empty() && h.superseded_by.is_none() {
                     v.push(Line::from(Span::styled(
                         "no earlier layer sets it",
                         t.style(Role::Dim),
