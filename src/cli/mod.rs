@@ -14,6 +14,7 @@ pub mod layers;
 pub mod legal_info;
 pub mod printer;
 pub mod stack;
+pub mod tui;
 pub mod workspaces;
 
 use clap::{Parser, Subcommand};
@@ -88,11 +89,21 @@ pub enum Command {
     /// Delete the workspace's build output and final config (asks first).
     #[command(after_help = EXIT_CODES_HELP)]
     Clean(clean::CleanArgs),
+    /// Open the interactive app (also what `skiff` alone does on a terminal).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Tui(tui::TuiArgs),
 }
 
 /// Run a parsed command line and return the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let Some(command) = &cli.command else {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return run(Cli {
+                command: Some(Command::Tui(tui::TuiArgs::default())),
+                ..cli
+            });
+        }
         use clap::CommandFactory;
         let _ = Cli::command().print_help();
         return exit::OK;
@@ -110,6 +121,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::LegalInfo(a) => legal_info::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
+        Command::Tui(a) => tui::run(&cli, a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,7 @@
+//! One file per screen; each implements `ui::screen::Screen`.
+
+pub mod layer_detail;
+pub mod layers;
+pub mod preview;
+pub mod stack;
+pub mod workspaces;
