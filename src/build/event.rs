@@ -47,7 +47,7 @@ pub struct CurrentStep {
     pub package: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Buildroot's message (`Building`) or the instrumentation step name (`build`).
+    /// Buildroot's message for the step (`Building`, `Installing to target`...).
     pub step: String,
 }
 
@@ -95,5 +95,19 @@ impl Failure {
             (None, Some(s)) => format!("make target {s} failed"),
             (None, None) => "make failed".to_string(),
         }
+    }
+}
+
+/// A short human duration: `45s`, `12m03s`, `2h05m`.
+pub fn duration_text(secs: f64) -> String {
+    let s = if secs.is_finite() {
+        secs.max(0.0).round() as u64
+    } else {
+        0
+    };
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
     }
 }

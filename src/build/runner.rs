@@ -7,7 +7,7 @@ use super::log::{KEEP, LogWriter};
 use super::order;
 use super::timelog::Durations;
 use super::tracker::{HookCall, Tracker};
-use crossbeam_channel::{Receiver, Sender, unbounded};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -15,10 +15,13 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Longest line passed on in one piece; longer output is split so memory stays bounded.
 pub const MAX_LINE: usize = 64 * 1024;
+
+/// Progress is sent at least this often while make runs, even when nothing changes.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -224,9 +227,19 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
         }
         true
     };
-    while let Ok(m) = rx.recv() {
-        if !handle(m, &mut tracker, &mut log) {
-            break;
+    // A quiet second still sends progress, so elapsed time moves on in every view.
+    loop {
+        match rx.recv_timeout(HEARTBEAT) {
+            Ok(m) => {
+                if !handle(m, &mut tracker, &mut log) {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let now = t0.elapsed().as_secs_f64();
+                send(BuildEvent::Progress(tracker.progress(now)));
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     let status = child.wait();

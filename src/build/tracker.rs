@@ -168,6 +168,7 @@ impl Tracker {
     pub fn hook(&mut self, call: &HookCall, now: f64) -> bool {
         self.hooks_seen = true;
         if call.start {
+            let step = step_message(&call.step);
             let version = self
                 .active
                 .get(&call.package)
@@ -181,7 +182,7 @@ impl Tracker {
                 call.package.clone(),
                 Active {
                     version,
-                    step: call.step.clone(),
+                    step,
                     since,
                 },
             );
@@ -334,6 +335,25 @@ impl Tracker {
     }
 }
 
+/// Buildroot's message for an instrumentation step name, so steps read the same whichever
+/// signal reported them; unknown names are kept.
+pub fn step_message(step: &str) -> String {
+    match step {
+        "download" | "actual-download" => "Downloading",
+        "extract" => "Extracting",
+        "rsync" => "Syncing from source dir",
+        "patch" => "Patching",
+        "configure" => "Configuring",
+        "build" => "Building",
+        "install-host" => "Installing to host directory",
+        "install-staging" => "Installing to staging directory",
+        "install-image" => "Installing to images directory",
+        "install-target" => "Installing to target",
+        other => other,
+    }
+    .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,7 +395,7 @@ mod tests {
         t.set_order(vec!["x".into()], BTreeSet::new());
         let call = HookCall::parse("1.5 start build x").unwrap();
         t.hook(&call, 0.0);
-        assert_eq!(t.progress(0.0).current[0].step, "build");
+        assert_eq!(t.progress(0.0).current[0].step, "Building");
         std::fs::create_dir_all(dir.path().join("x-2")).unwrap();
         std::fs::write(dir.path().join("x-2/.stamp_installed"), "").unwrap();
         t.hook(&HookCall::parse("2.0 end build x").unwrap(), 0.5);

@@ -176,12 +176,7 @@ pub fn status_line(p: &Progress) -> String {
 
 /// A short human duration: `45s`, `12m03s`, `2h05m`.
 pub fn duration(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
-    }
+    crate::build::event::duration_text(secs)
 }
 
 #[cfg(test)]

@@ -38,6 +38,11 @@ pub enum Action {
     Refresh,
     Confirm,
     Cancel,
+    StartBuild,
+    CancelBuild,
+    ToggleFollow,
+    NextMatch,
+    PrevMatch,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
@@ -98,6 +103,23 @@ const TABLE: &[(Action, &str, &str)] = &[
     (Action::Refresh, "refresh", "reload the list"),
     (Action::Confirm, "confirm", "confirm"),
     (Action::Cancel, "cancel", "cancel or close"),
+    (
+        Action::StartBuild,
+        "build",
+        "build the workspace (configures first when needed)",
+    ),
+    (
+        Action::CancelBuild,
+        "cancel-build",
+        "interrupt the running build",
+    ),
+    (
+        Action::ToggleFollow,
+        "toggle-follow",
+        "follow the newest output, or hold the view",
+    ),
+    (Action::NextMatch, "next-match", "next search match"),
+    (Action::PrevMatch, "prev-match", "previous search match"),
 ];
 
 impl Action {

@@ -99,6 +99,9 @@ impl App {
                 }),
             });
         }
+        if let Some(c) = self.shared.builds.confirm.take() {
+            self.overlay = Some(Overlay::Confirm(c));
+        }
         cmds.extend(self.refresh());
         cmds
     }
@@ -133,7 +136,10 @@ impl App {
     pub fn action(&mut self, a: Action) -> Vec<Cmd> {
         let n = self.screens.len();
         match a {
-            Action::Quit => return vec![Cmd::Quit { code: 0 }],
+            Action::Quit => match super::screens::build::quit_confirm(&self.shared) {
+                Some(c) => self.overlay = Some(Overlay::Confirm(c)),
+                None => return vec![Cmd::Quit { code: 0 }],
+            },
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
                     pane: self.active().name().to_string(),
@@ -273,6 +279,7 @@ impl App {
                 let Some(Overlay::Confirm(c)) = self.overlay.take() else {
                     return Vec::new();
                 };
+                super::screens::build::confirmed(&mut self.shared, &c.cmd);
                 if let Cmd::Configure { workspace, .. } = &c.cmd {
                     self.shared.saving = true;
                     self.shared.set_status(
@@ -401,6 +408,9 @@ impl App {
                     format!("cannot create workspace {name}: {e}"),
                 ),
             },
+            WorkerEvent::Build { workspace, event } => {
+                super::screens::build::event(sh, &workspace, *event)
+            }
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

@@ -1,6 +1,7 @@
 //! Running effects: the blocking work behind each `Cmd` (merges, configure, listings),
 //! called from the worker thread, or inline by tests and benchmarks.
 
+use super::build_jobs::{BuildJobs, JobContext};
 use super::msg::{Cmd, PreviewData, WorkerEvent};
 use crate::model::configure::{ConfigureRequest, DefconfigStep, configure, merge_stack};
 use crate::model::contents::LayerContents;
@@ -23,6 +24,8 @@ pub struct Effects {
     pub buildroot: Option<PathBuf>,
     pub ccache_dir: Option<String>,
     pub inherited_env: Vec<(String, String)>,
+    /// Builds started from the TUI (each on its own thread).
+    pub builds: Arc<BuildJobs>,
 }
 
 impl Effects {
@@ -36,6 +39,23 @@ impl Effects {
             buildroot,
             ccache_dir: None,
             inherited_env: Vec::new(),
+            builds: Arc::default(),
+        }
+    }
+
+    /// What a build thread needs from the effects.
+    pub fn job_context(&self) -> JobContext {
+        JobContext {
+            tree: self.tree.clone(),
+            catalog: self.catalog.clone(),
+            extra_paths: self.extra_paths.clone(),
+            buildroot: self
+                .buildroot
+                .clone()
+                .unwrap_or_else(|| self.tree.root.join("buildroot")),
+            ccache_dir: self.ccache_dir.clone(),
+            inherited_env: self.inherited_env.clone(),
+            make: PathBuf::from("make"),
         }
     }
 
@@ -72,6 +92,20 @@ impl Effects {
             Cmd::CreateWorkspace(name) => WorkerEvent::WorkspaceCreated {
                 name: name.clone(),
                 result: self.create_workspace(name),
+            },
+            Cmd::StartBuild { workspace, stack } => {
+                self.builds
+                    .start(self.job_context(), workspace, stack.clone())
+            }
+            Cmd::CancelBuild { workspace } => WorkerEvent::Build {
+                workspace: workspace.clone(),
+                event: Box::new(crate::build::BuildEvent::Phase {
+                    message: if self.builds.cancel(workspace) {
+                        "interrupting make (SIGINT to its process group)".into()
+                    } else {
+                        "no build of this workspace is running".into()
+                    },
+                }),
             },
         })
     }

@@ -39,6 +39,11 @@ pub enum WorkerEvent {
         name: String,
         result: Result<(), String>,
     },
+    /// An event of a build started from the TUI.
+    Build {
+        workspace: String,
+        event: Box<crate::build::BuildEvent>,
+    },
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -70,4 +75,13 @@ pub enum Cmd {
         stack: ResolvedStack,
     },
     CreateWorkspace(String),
+    /// Configure if needed and build the workspace (runs on a thread of its own).
+    StartBuild {
+        workspace: String,
+        stack: ResolvedStack,
+    },
+    /// Interrupt the workspace's build (SIGINT to make's process group).
+    CancelBuild {
+        workspace: String,
+    },
 }

@@ -27,9 +27,12 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
         let _ = execute!(io::stdout(), DisableMouseCapture);
         previous(info);
     }));
+    let builds = effects.builds.clone();
     let result = run_loop(&mut terminal, app, effects, opts);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
+    // make runs in process groups of its own: stop builds rather than orphan them.
+    builds.shutdown(std::time::Duration::from_secs(10));
     result
 }
 
@@ -41,6 +44,7 @@ fn run_loop(
 ) -> io::Result<i32> {
     let (msg_tx, msg_rx) = unbounded::<Msg>();
     let (cmd_tx, cmd_rx) = unbounded::<Cmd>();
+    effects.builds.set_sink(msg_tx.clone());
     let worker_tx = msg_tx.clone();
     std::thread::Builder::new()
         .name("skiff-worker".into())

@@ -15,14 +15,16 @@ pub enum ScreenId {
     Stack,
     Preview,
     Workspaces,
+    Build,
 }
 
 impl ScreenId {
-    pub const ALL: [ScreenId; 4] = [
+    pub const ALL: [ScreenId; 5] = [
         ScreenId::Layers,
         ScreenId::Stack,
         ScreenId::Preview,
         ScreenId::Workspaces,
+        ScreenId::Build,
     ];
 
     /// Keymap section and `show-<name>` action name.
@@ -32,6 +34,7 @@ impl ScreenId {
             ScreenId::Stack => "stack",
             ScreenId::Preview => "preview",
             ScreenId::Workspaces => "workspaces",
+            ScreenId::Build => "build",
         }
     }
 
@@ -42,6 +45,7 @@ impl ScreenId {
             ScreenId::Stack => "Stack",
             ScreenId::Preview => "Preview",
             ScreenId::Workspaces => "Workspaces",
+            ScreenId::Build => "Build",
         }
     }
 
@@ -53,6 +57,7 @@ impl ScreenId {
             ScreenId::Stack => Box::new(stack::StackScreen::default()),
             ScreenId::Preview => Box::new(preview::PreviewScreen::default()),
             ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
+            ScreenId::Build => Box::new(build::BuildScreen),
         }
     }
 }

@@ -78,6 +78,8 @@ pub struct Shared {
     pub saving: bool,
     /// Set by a screen to have the app open a modal after the update.
     pub ask: Option<Ask>,
+    /// Builds started this session, one per workspace.
+    pub builds: super::build_view::Builds,
 }
 
 impl Shared {
@@ -106,6 +108,7 @@ impl Shared {
             now: 0,
             saving: false,
             ask: None,
+            builds: Default::default(),
         }
     }
 

@@ -225,7 +225,10 @@ impl Reader<'_> {
             return Err(BuildError::Invalid(format!(
                 "{}: sources itself (through {})",
                 path.display(),
-                self.open.last().map(|p| p.display().to_string()).unwrap_or_default()
+                self.open
+                    .last()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             )));
         }
         let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;

@@ -1,5 +1,6 @@
 //! One file per screen; each implements `ui::screen::Screen`.
 
+pub mod build;
 pub mod layer_detail;
 pub mod layers;
 pub mod preview;
