@@ -24,6 +24,7 @@ pub mod theme;
 pub mod view;
 pub mod widgets;
 
+pub use action::Action;
 pub use app::App;
 pub use effects::Effects;
 pub use msg::{Cmd, Msg, WorkerEvent};
