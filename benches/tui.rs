@@ -17,8 +17,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Run `skiff tui --exit-after-first-frame` in a 100x30 pseudo-terminal and wait for it.
-fn first_frame_process(root: &Path, stack: &str, xdg: &Path) {
+/// Run `skiff tui --exit-after-first-frame` in a 100x30 pseudo-terminal and wait for it;
+/// what it wrote to the terminal.
+fn first_frame_process(root: &Path, stack: &str, xdg: &Path) -> Vec<u8> {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 30,
@@ -38,26 +39,32 @@ fn first_frame_process(root: &Path, stack: &str, xdg: &Path) {
     let mut reader = pty.master.try_clone_reader().expect("pty reader");
     // Drain the frame so the child never blocks on a full pty buffer.
     let drain = std::thread::spawn(move || {
+        let mut out = Vec::new();
         let mut buf = [0u8; 16384];
-        let mut total = 0;
         while let Ok(n) = reader.read(&mut buf) {
             if n == 0 {
                 break;
             }
-            total += n;
+            out.extend_from_slice(&buf[..n]);
         }
-        total
+        out
     });
     let status = child.wait().expect("wait");
     assert!(status.success(), "skiff tui failed: {status:?}");
     drop(pty.master);
-    let _ = drain.join();
+    drain.join().unwrap_or_default()
 }
 
 fn first_frame(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = gen_tree::generate(dir.path(), &gen_tree::TreeShape::default()).expect("tree");
     let xdg = dir.path().join("xdg");
+    // The process really draws a frame: the tab bar and the generated layers are in it.
+    let out = String::from_utf8_lossy(&first_frame_process(dir.path(), &stack, &xdg)).into_owned();
+    assert!(
+        out.contains("Layers") && out.contains("cat01/layer"),
+        "no frame drawn"
+    );
     let mut g = c.benchmark_group("tui_start");
     g.measurement_time(Duration::from_secs(10));
     g.sample_size(40);
@@ -106,7 +113,12 @@ fn filter_keystroke(c: &mut Criterion) {
         ("keystroke_and_frame_broad", "lay", 'e'),
         ("keystroke_and_frame_narrow", "cat4", '7'),
     ] {
-        let shared = Shared::new(Arc::new(catalog.clone()), tree.root.clone(), "b".into(), vec![]);
+        let shared = Shared::new(
+            Arc::new(catalog.clone()),
+            tree.root.clone(),
+            "b".into(),
+            vec![],
+        );
         let mut app = App::new(shared, 100, 30);
         let _ = app.init();
         let _ = app.action(Action::ToggleUnlisted);
