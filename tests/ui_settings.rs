@@ -74,3 +74,23 @@ proptest! {
         let _ = Theme::defaults().apply(&text, "user");
     }
 }
+
+/// docs/tui.md documents every action and theme role.
+#[test]
+fn docs_name_every_action_and_role() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/tui.md"))
+        .expect("docs/tui.md");
+    for name in skiff::ui::Action::all_names() {
+        assert!(doc.contains(&format!("`{name}`")), "docs/tui.md lacks action `{name}`");
+    }
+    for line in skiff::ui::theme::DEFAULT_THEME.lines() {
+        let Some((role, _)) = line.split_once('=') else {
+            continue;
+        };
+        let role = role.trim();
+        if role.starts_with('#') {
+            continue;
+        }
+        assert!(doc.contains(&format!("`{role}`")), "docs/tui.md lacks role `{role}`");
+    }
+}
