@@ -81,7 +81,10 @@ fn docs_name_every_action_and_role() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/tui.md"))
         .expect("docs/tui.md");
     for name in skiff::ui::Action::all_names() {
-        assert!(doc.contains(&format!("`{name}`")), "docs/tui.md lacks action `{name}`");
+        assert!(
+            doc.contains(&format!("`{name}`")),
+            "docs/tui.md lacks action `{name}`"
+        );
     }
     for line in skiff::ui::theme::DEFAULT_THEME.lines() {
         let Some((role, _)) = line.split_once('=') else {
@@ -91,6 +94,9 @@ fn docs_name_every_action_and_role() {
         if role.starts_with('#') {
             continue;
         }
-        assert!(doc.contains(&format!("`{role}`")), "docs/tui.md lacks role `{role}`");
+        assert!(
+            doc.contains(&format!("`{role}`")),
+            "docs/tui.md lacks role `{role}`"
+        );
     }
 }

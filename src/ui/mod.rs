@@ -16,6 +16,7 @@ pub mod keys;
 pub mod msg;
 pub mod overlay;
 pub mod runtime;
+pub mod save;
 pub mod screen;
 pub mod screens;
 pub mod settings;
