@@ -132,6 +132,10 @@ impl App {
     pub fn action(&mut self, a: Action) -> Vec<Cmd> {
         let n = self.screens.len();
         match a {
+            Action::Quit if self.shared.saving => self.shared.set_status(
+                StatusLevel::Warning,
+                "a configure is running; q works again when it is done (ctrl-c quits now)",
+            ),
             Action::Quit => return vec![Cmd::Quit { code: 0 }],
             Action::Help => {
                 self.overlay = Some(Overlay::Help {
