@@ -219,3 +219,54 @@ fn raw_write_size_limits() {
     assert_eq!(r.bytes_to_write(500_000), Ok(500_000));
     assert!(r.bytes_to_write(2 << 20).is_err());
 }
+
+fn tree_layouts() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.file_name().is_some_and(|n| n == "layout.yaml") {
+                out.push(p);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    walk(&root.join("configs"), &mut out);
+    walk(&root.join("configs-base"), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn every_tree_layout_parses_and_validates() {
+    let files = tree_layouts();
+    assert!(!files.is_empty(), "no layout.yaml under configs/");
+    let mut failures = Vec::new();
+    for f in &files {
+        let l = match Layout::load(f) {
+            Ok(l) => l,
+            Err(e) => {
+                failures.push(e.to_string());
+                continue;
+            }
+        };
+        // Checked on its own default size and on common card sizes it fits.
+        let mut sizes = vec![None, Some(32_000_000_000u64), Some(256 << 30)];
+        if l.has_card() && l.min_card_size() <= 16_000_000_000 {
+            sizes.push(Some(16_000_000_000));
+        }
+        for size in sizes {
+            let r = l.check(size);
+            if !r.is_ok() || r.warnings().next().is_some() {
+                failures.push(format!("{r}"));
+            }
+        }
+        // A layout file sits at the top level of a layer directory.
+        let layer = f.parent().unwrap();
+        assert!(layer.join("metadata").is_dir(), "{} is not at a layer's top level", f.display());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
