@@ -219,3 +219,44 @@ fn help_documents_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "clap usage errors");
 }
+
+#[test]
+fn layer_show_lists_fragments_commands_and_readme() {
+    let (_t, root) = common::fixture("upstream");
+    let out = skiff(&root)
+        .args(["layer", "show", "pi/common"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = common::scrub(&String::from_utf8(out.stdout).unwrap(), &root);
+    insta::assert_snapshot!("layer_show_pi_common", text);
+    let out = skiff(&root)
+        .args(["layer", "show", "pi/4", "--json"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["name"], "pi/4");
+    assert_eq!(v["contents"]["fragments"][0][0], "kernel");
+    assert_eq!(v["contents"]["hooks"][0], "hooks/post.sh");
+    let out = skiff(&root)
+        .args(["layer", "show", "pi/5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn build_target_override_beats_layer_metadata() {
+    let (_t, root) = common::fixture("upstream");
+    let out = skiff(&root)
+        .args(["stack", "resolve", "odroid/xu4", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&out.stdout)["build_target"], "odroid-image");
+    let out = skiff(&root)
+        .args(["stack", "resolve", "odroid/xu4", "--json"])
+        .env("SKIFF_BUILD_TARGET_OVERRIDE", "sdk")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out.stdout)["build_target"], "sdk");
+}

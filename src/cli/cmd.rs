@@ -5,7 +5,7 @@ use super::{Cli, exit};
 use crate::model::configure::default_ccache;
 use crate::model::env::{EnvInput, environment, parse_bind_env};
 use crate::model::version::Version;
-use crate::model::{ModelError, ResolvedStack, resolve_text};
+use crate::model::{ModelError, ResolvedStack};
 use anyhow::{Result, bail};
 use clap::Args;
 use std::process::Command;
@@ -55,8 +55,9 @@ pub fn run(cli: &Cli, a: &CmdArgs) -> Result<i32> {
         Err(_) => {
             // Not configured yet: derive the same variables from the current selection.
             let (text, _) = ctx.stack_text(None);
-            let stack =
-                resolve_text(&ctx.catalog, &text).unwrap_or_else(|_| ResolvedStack::default());
+            let stack = ctx
+                .resolve(&text)
+                .unwrap_or_else(|_| ResolvedStack::default());
             environment(&EnvInput {
                 tree: &ctx.tree,
                 catalog: &ctx.catalog,

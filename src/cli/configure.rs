@@ -3,7 +3,6 @@
 use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::model::configure::{ConfigureRequest, DefconfigStep, configure};
-use crate::model::resolve_text;
 use crate::model::version::Version;
 use anyhow::Result;
 use clap::Args;
@@ -25,7 +24,7 @@ pub struct ConfigureArgs {
 pub fn run(cli: &Cli, a: &ConfigureArgs) -> Result<i32> {
     let ctx = Context::load(cli)?;
     let (text, recovered) = ctx.stack_text(a.stack.as_deref());
-    let stack = resolve_text(&ctx.catalog, &text)?;
+    let stack = ctx.resolve(&text)?;
     let br = ctx.buildroot(a.buildroot.as_deref());
     let inherited: Vec<(String, String)> = std::env::vars()
         .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))

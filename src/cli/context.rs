@@ -69,6 +69,17 @@ impl Context {
         }
     }
 
+    /// Resolve a stack text; `SKIFF_BUILD_TARGET_OVERRIDE` beats any layer's buildtarget.
+    pub fn resolve(&self, text: &str) -> Result<crate::model::ResolvedStack> {
+        let mut stack = crate::model::resolve_text(&self.catalog, text)?;
+        if let Ok(bt) = std::env::var("SKIFF_BUILD_TARGET_OVERRIDE")
+            && !bt.trim().is_empty()
+        {
+            stack.build_target = Some(bt.trim().to_string());
+        }
+        Ok(stack)
+    }
+
     /// The Buildroot tree: the command's `--buildroot DIR`, else SKIFF_BUILDROOT, else
     /// `<root>/buildroot` (the pinned submodule).
     pub fn buildroot(&self, flag: Option<&std::path::Path>) -> PathBuf {

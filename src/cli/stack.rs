@@ -2,7 +2,6 @@
 
 use super::context::Context;
 use super::{Cli, exit, printer};
-use crate::model::resolve_text;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -35,7 +34,7 @@ pub fn run(cli: &Cli, a: &StackArgs) -> Result<i32> {
     let StackAction::Resolve { stack, json } = &a.action;
     let ctx = Context::load(cli)?;
     let (text, recovered) = ctx.stack_text(stack.as_deref());
-    let r = resolve_text(&ctx.catalog, &text)?;
+    let r = ctx.resolve(&text)?;
     if *json {
         #[derive(Serialize)]
         struct Out<'a> {
