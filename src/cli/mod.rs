@@ -6,6 +6,7 @@ pub mod configure;
 pub mod context;
 pub mod exit;
 pub mod layers;
+pub mod layout;
 pub mod printer;
 pub mod stack;
 pub mod workspaces;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
     #[command(after_help = EXIT_CODES_HELP)]
     Cmd(cmd::CmdArgs),
+    /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layout(layout::LayoutArgs),
 }
 
 /// Run a parsed command line and return the process exit code.
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Config(a) => config::run(&cli, a),
         Command::Workspaces(a) => workspaces::run(&cli, a),
         Command::Cmd(a) => cmd::run(&cli, a),
+        Command::Layout(a) => layout::run(&cli, a),
     };
     match result {
         Ok(code) => code,
