@@ -113,7 +113,7 @@ pub fn run(cli: &Cli, a: &LayoutArgs) -> Result<i32> {
     let found = match find(cli, target)? {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("skiff: error: {e}");
+            emit_err(&format!("skiff: error: {e}\n"));
             return Ok(exit::USER);
         }
     };
@@ -167,7 +167,7 @@ fn show(f: &Found, t: &Target, width: usize) -> Result<i32> {
                 }
             })
             .collect();
-        printer::json(&Out {
+        emit_json(&Out {
             layer: f.layer.as_deref(),
             file: &l.origin,
             layout: l,
@@ -177,29 +177,31 @@ fn show(f: &Found, t: &Target, width: usize) -> Result<i32> {
         })?;
         return Ok(exit::OK);
     }
+    let mut text = String::new();
     if let Some(layer) = &f.layer {
-        println!("Layout of {layer} ({})", l.origin);
+        text.push_str(&format!("Layout of {layer} ({})\n", l.origin));
     }
-    print!("{}", l.render(size, width));
+    text.push_str(&l.render(size, width));
     if l.has_card() {
-        println!("Smallest card: {}", human(l.min_card_size()));
+        text.push_str(&format!("Smallest card: {}\n", human(l.min_card_size())));
     }
-    print_install(l);
+    install_text(l, &mut text);
+    emit(&text)?;
     Ok(exit::OK)
 }
 
-fn print_install(l: &Layout) {
+fn install_text(l: &Layout, out: &mut String) {
     let Some(ins) = &l.install else { return };
-    println!(
-        "Install keeps partition `{}` (persist, grown on first boot) and copies:",
+    out.push_str(&format!(
+        "Install keeps partition `{}` (persist, grown on first boot) and copies:\n",
         ins.persist
-    );
+    ));
     for c in &ins.copy {
         let opt = if c.optional { "  (if built)" } else { "" };
-        println!("  {} -> {}{opt}", c.from.join(" | "), c.to);
+        out.push_str(&format!("  {} -> {}{opt}\n", c.from.join(" | "), c.to));
     }
     if let Some(sw) = &ins.swapfile {
-        println!("  swap file {} of {}", sw.to, sw.size);
+        out.push_str(&format!("  swap file {} of {}\n", sw.to, sw.size));
     }
     for b in &l.boot {
         let compile = b
@@ -207,13 +209,33 @@ fn print_install(l: &Layout) {
             .as_deref()
             .map(|m| format!(", compiled to {m}"))
             .unwrap_or_default();
-        println!(
-            "  boot: first of {} from {} of the last layer having one -> {}{compile}",
+        out.push_str(&format!(
+            "  boot: first of {} from {} of the last layer having one -> {}{compile}\n",
             b.pick.join(", "),
             b.dir,
             b.to
-        );
+        ));
     }
+}
+
+/// Writes to stdout; a closed pipe (`skiff layout show | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes to stderr, ignoring a closed stream.
+fn emit_err(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+fn emit_json<T: Serialize>(value: &T) -> Result<()> {
+    emit(&format!("{}\n", serde_json::to_string_pretty(value)?))
 }
 
 fn check(f: &Found, t: &Target) -> Result<i32> {
@@ -229,7 +251,7 @@ fn check(f: &Found, t: &Target) -> Result<i32> {
             #[serde(flatten)]
             report: &'a Report,
         }
-        printer::json(&Out {
+        emit_json(&Out {
             layer: f.layer.as_deref(),
             kind: l.kind,
             ok: report.is_ok(),
@@ -237,27 +259,28 @@ fn check(f: &Found, t: &Target) -> Result<i32> {
             report: &report,
         })?;
     } else {
-        eprint!("{report}");
+        emit_err(&report.to_string());
         let who = f.layer.as_deref().unwrap_or(&l.origin);
-        if !l.has_card() {
-            println!(
-                "{who}: {} layout, no card to check ({})",
+        let line = if !l.has_card() {
+            format!(
+                "{who}: {} layout, no card to check ({})\n",
                 l.kind.as_str(),
                 l.about
-            );
+            )
         } else if report.is_ok() {
-            println!(
-                "{who}: layout fits a {} card ({} at least), {} warning(s)",
+            format!(
+                "{who}: layout fits a {} card ({} at least), {} warning(s)\n",
                 human(report.card_size),
                 human(l.min_card_size()),
                 report.warnings().count()
-            );
+            )
         } else {
-            println!(
-                "{who}: layout check failed with {} error(s)",
+            format!(
+                "{who}: layout check failed with {} error(s)\n",
                 report.errors().count()
-            );
-        }
+            )
+        };
+        emit(&line)?;
     }
     Ok(if report.is_ok() { exit::OK } else { exit::USER })
 }
