@@ -190,3 +190,52 @@ fn drawings_of_the_board_families() {
         });
     }
 }
+
+#[test]
+fn boards_page_drawings_match_the_layouts() {
+    let page = std::fs::read_to_string(repo().join("docs/boards.md")).unwrap();
+    let lines: Vec<&str> = page.lines().collect();
+    let mut checked = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("Drawing of `") else {
+            continue;
+        };
+        let (stack, tail) = rest.split_once('`').unwrap();
+        let size = tail
+            .strip_prefix(" on a ")
+            .and_then(|t| t.strip_suffix(" card:"));
+        assert_eq!(
+            lines[i + 2],
+            "```",
+            "drawing of {stack} is not followed by a code block"
+        );
+        let end = lines[i + 3..].iter().position(|l| *l == "```").unwrap() + i + 3;
+        let documented = lines[i + 3..end].join("\n");
+        let mut cmd = skiff();
+        cmd.args(["layout", "show", stack, "--width", "60"]);
+        if let Some(s) = size {
+            cmd.args(["--size", s]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{stack}: {}", text(&out.stderr));
+        let drawn = text(&out.stdout);
+        let drawn: Vec<String> = drawn
+            .lines()
+            .enumerate()
+            .map(|(n, l)| match (n, l.split_once(" (")) {
+                (0, Some((head, _))) if l.starts_with("Layout of ") => head.to_string(),
+                _ => l.to_string(),
+            })
+            .collect();
+        assert_eq!(
+            documented,
+            drawn.join("\n"),
+            "docs/boards.md is stale for {stack}"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 14,
+        "only {checked} drawings found in docs/boards.md"
+    );
+}
