@@ -6,6 +6,7 @@ pub mod configure;
 pub mod context;
 pub mod exit;
 pub mod layers;
+pub mod layout;
 pub mod printer;
 pub mod stack;
 pub mod tui;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
     #[command(after_help = EXIT_CODES_HELP)]
     Cmd(cmd::CmdArgs),
+    /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layout(layout::LayoutArgs),
     /// Open the interactive app (also what `skiff` alone does on a terminal).
     #[command(after_help = EXIT_CODES_HELP)]
     Tui(tui::TuiArgs),
@@ -95,6 +99,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Config(a) => config::run(&cli, a),
         Command::Workspaces(a) => workspaces::run(&cli, a),
         Command::Cmd(a) => cmd::run(&cli, a),
+        Command::Layout(a) => layout::run(&cli, a),
         Command::Tui(a) => tui::run(&cli, a),
     };
     match result {
