@@ -111,3 +111,20 @@ fn user_keymap_overrides_apply() {
     h.key("x");
     assert_eq!(h.app.shared.stack.typed, ["core/fedora", "pi/4"]);
 }
+
+#[test]
+fn q_waits_for_a_running_configure() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    h.key("s");
+    // Confirm without running the effect, as if the worker were still busy.
+    let cmds = h.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+    )));
+    assert!(matches!(cmds.as_slice(), [Cmd::Configure { .. }]));
+    assert!(h.key("q").is_empty());
+    assert!(h.render().contains("a configure is running"));
+    assert_eq!(h.key("ctrl-c"), [Cmd::Quit { code: 130 }]);
+    h.settle(cmds);
+    assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
+}

@@ -11,6 +11,7 @@ pub mod configure;
 pub mod context;
 pub mod exit;
 pub mod layers;
+pub mod layout;
 pub mod legal_info;
 pub mod printer;
 pub mod stack;
@@ -89,6 +90,9 @@ pub enum Command {
     /// Delete the workspace's build output and final config (asks first).
     #[command(after_help = EXIT_CODES_HELP)]
     Clean(clean::CleanArgs),
+    /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layout(layout::LayoutArgs),
     /// Open the interactive app (also what `skiff` alone does on a terminal).
     #[command(after_help = EXIT_CODES_HELP)]
     Tui(tui::TuiArgs),
@@ -121,6 +125,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::LegalInfo(a) => legal_info::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
+        Command::Layout(a) => layout::run(&cli, a),
         Command::Tui(a) => tui::run(&cli, a),
     };
     match result {

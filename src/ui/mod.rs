@@ -19,6 +19,7 @@ pub mod log_pane;
 pub mod msg;
 pub mod overlay;
 pub mod runtime;
+pub mod save;
 pub mod screen;
 pub mod screens;
 pub mod settings;
@@ -27,6 +28,7 @@ pub mod theme;
 pub mod view;
 pub mod widgets;
 
+pub use action::Action;
 pub use app::App;
 pub use effects::Effects;
 pub use msg::{Cmd, Msg, WorkerEvent};

@@ -1,14 +1,13 @@
 //! The layer browser: layers grouped by category, fuzzy filter, detail pane, add to stack.
 
 use super::layer_detail;
-use crate::model::{Catalog, Layer};
 use crate::ui::action::Action;
 use crate::ui::filter::{FuzzyFilter, Hit};
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StackRole, StatusLevel};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, highlighted, pad, pane, row};
+use crate::ui::widgets::{ListCursor, pane, row};
 use ratatui::Frame;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -34,18 +33,18 @@ pub struct LayersScreen {
     pub cursor: ListCursor,
     pub detail_scroll: u16,
     /// Layers shown (after the unlisted toggle) and how many are hidden.
-    shown: usize,
-    hidden: usize,
-    name_width: usize,
-    filter: FuzzyFilter,
-    requested: HashSet<String>,
+    pub(super) shown: usize,
+    pub(super) hidden: usize,
+    pub(super) name_width: usize,
+    pub(super) filter: FuzzyFilter,
+    pub(super) requested: HashSet<String>,
 }
 
-struct Areas {
-    list: Rect,
-    filter: Option<Rect>,
-    rows: Rect,
-    detail: Rect,
+pub(super) struct Areas {
+    pub(super) list: Rect,
+    pub(super) filter: Option<Rect>,
+    pub(super) rows: Rect,
+    pub(super) detail: Rect,
 }
 
 impl LayersScreen {
@@ -75,7 +74,7 @@ impl LayersScreen {
         s
     }
 
-    fn areas(&self, area: Rect) -> Areas {
+    pub(super) fn areas(&self, area: Rect) -> Areas {
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(area);
@@ -102,71 +101,8 @@ impl LayersScreen {
         }
     }
 
-    /// Recompute the rows after the filter or the unlisted toggle changed, keeping the
-    /// selected layer when it is still shown.
-    pub fn rebuild(&mut self, catalog: &Catalog, area: Rect) {
-        let keep = self.selected();
-        let visible: Vec<usize> = (0..catalog.layers.len())
-            .filter(|&i| self.show_unlisted || !catalog.layers[i].meta.unlisted)
-            .collect();
-        self.hidden = catalog.layers.len() - visible.len();
-        self.shown = visible.len();
-        self.rows.clear();
-        if self.query.trim().is_empty() {
-            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-            for &i in &visible {
-                let cat = catalog.layers[i]
-                    .name
-                    .split('/')
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
-                match groups.iter_mut().find(|(c, _)| *c == cat) {
-                    Some((_, v)) => v.push(i),
-                    None => groups.push((cat, vec![i])),
-                }
-            }
-            for (category, members) in groups {
-                self.rows.push(Row::Header {
-                    category,
-                    count: members.len(),
-                });
-                self.rows.extend(
-                    members
-                        .into_iter()
-                        .map(|index| Row::Layer { index, hit: None }),
-                );
-            }
-        } else {
-            let items = visible.iter().map(|&i| {
-                let l = &catalog.layers[i];
-                (
-                    i,
-                    l.name.as_str(),
-                    l.meta.description.as_deref().unwrap_or(""),
-                )
-            });
-            let hits = self.filter.run(&self.query, items);
-            self.rows.extend(hits.into_iter().map(|h| Row::Layer {
-                index: h.index,
-                hit: Some(h),
-            }));
-        }
-        let pos = keep
-            .and_then(|k| {
-                self.rows
-                    .iter()
-                    .position(|r| matches!(r, Row::Layer { index, .. } if *index == k))
-            })
-            .filter(|_| self.query.trim().is_empty())
-            .or_else(|| self.first_layer_row(0, 1));
-        self.cursor = ListCursor::default();
-        let h = self.areas(area).rows.height as usize;
-        self.select(pos.unwrap_or(0), h);
-    }
-
     /// The nearest layer row from `from` in direction `dir` (1 or -1), including `from`.
-    fn first_layer_row(&self, from: usize, dir: isize) -> Option<usize> {
+    pub(super) fn first_layer_row(&self, from: usize, dir: isize) -> Option<usize> {
         let mut i = from.min(self.rows.len().checked_sub(1)?) as isize;
         while i >= 0 && (i as usize) < self.rows.len() {
             if matches!(self.rows[i as usize], Row::Layer { .. }) {
@@ -178,7 +114,7 @@ impl LayersScreen {
     }
 
     /// Put the cursor on row `pos`, showing the category header just above it if any.
-    fn select(&mut self, pos: usize, height: usize) {
+    pub(super) fn select(&mut self, pos: usize, height: usize) {
         let before = self.cursor.pos;
         self.cursor.set(pos, self.rows.len(), height);
         if self.cursor.pos == self.cursor.offset
@@ -237,49 +173,6 @@ impl LayersScreen {
             format!("added {name} to the stack (#{n}); 2 shows the stack"),
         );
         cmds
-    }
-
-    fn layer_line(&self, sh: &Shared, layer: &Layer, hit: Option<&Hit>) -> Line<'static> {
-        let t = &sh.theme;
-        let (mark, mark_role) = if layer.error.is_some() {
-            ("✗ ", Role::Error)
-        } else {
-            match sh.stack_role(&layer.name) {
-                Some(StackRole::Typed(_)) => ("✓ ", Role::Ok),
-                Some(StackRole::Inserted(_)) => ("+ ", Role::Inserted),
-                None => ("  ", Role::Text),
-            }
-        };
-        let name_role = if layer.error.is_some() {
-            Role::Error
-        } else if layer.meta.unlisted {
-            Role::Dim
-        } else {
-            Role::Text
-        };
-        let hl = t.style(Role::Match);
-        let no_hits: &[usize] = &[];
-        let (nh, dh) = hit
-            .map(|h| (h.name_hits.as_slice(), h.description_hits.as_slice()))
-            .unwrap_or((no_hits, no_hits));
-        let mut spans = vec![Span::styled(mark, t.style(mark_role))];
-        spans.extend(highlighted(
-            &pad(&layer.name, self.name_width),
-            nh,
-            t.style(name_role),
-            hl,
-        ));
-        spans.push(Span::raw(" "));
-        if let Some(err) = &layer.error {
-            spans.push(Span::styled(
-                format!("broken: {}", crate::ui::analysis::relative(err, &sh.root)),
-                t.style(Role::Error),
-            ));
-        } else {
-            let desc = layer.meta.description.as_deref().unwrap_or("");
-            spans.extend(highlighted(desc, dh, t.style(Role::Dim), hl));
-        }
-        Line::from(spans)
     }
 }
 

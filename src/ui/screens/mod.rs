@@ -2,7 +2,9 @@
 
 pub mod build;
 pub mod layer_detail;
+pub mod layer_rows;
 pub mod layers;
 pub mod preview;
+pub mod preview_lines;
 pub mod stack;
 pub mod workspaces;
