@@ -7,7 +7,7 @@ use skiff::build::kconfig::expr::parse;
 use skiff::build::kconfig::parse::read_tree;
 use skiff::build::lines::{make_error, marker, plain};
 use skiff::build::timelog::{Durations, unfinished};
-use skiff::build::tracker::HookCall;
+use skiff::build::hook::HookCall;
 use std::collections::HashMap;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,6 @@
 //! appending to an events file that the runner follows.
 
 use super::error::{BuildError, Result};
-use super::tracker::HookCall;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -59,6 +58,53 @@ pub fn follow(path: &Path, stop: Arc<AtomicBool>, mut on_call: impl FnMut(HookCa
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// One call of the BR2_INSTRUMENTATION_SCRIPTS hook: `start|end STEP PACKAGE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookCall {
+    pub start: bool,
+    pub step: String,
+    pub package: String,
+}
+
+impl HookCall {
+    /// Parse a line of the events file: `<epoch> start|end <step> <package>`.
+    pub fn parse(line: &str) -> Option<HookCall> {
+        let mut it = line.split_whitespace();
+        let _at = it.next()?;
+        let start = match it.next()? {
+            "start" => true,
+            "end" => false,
+            _ => return None,
+        };
+        let step = it.next()?.to_string();
+        let package = it.next()?.to_string();
+        Some(HookCall {
+            start,
+            step,
+            package,
+        })
+    }
+}
+
+/// Buildroot's message for an instrumentation step name, so steps read the same whichever
+/// signal reported them; unknown names are kept.
+pub fn step_message(step: &str) -> String {
+    match step {
+        "download" | "actual-download" => "Downloading",
+        "extract" => "Extracting",
+        "rsync" => "Syncing from source dir",
+        "patch" => "Patching",
+        "configure" => "Configuring",
+        "build" => "Building",
+        "install-host" => "Installing to host directory",
+        "install-staging" => "Installing to staging directory",
+        "install-image" => "Installing to images directory",
+        "install-target" => "Installing to target",
+        other => other,
+    }
+    .to_string()
 }
 
 #[cfg(test)]

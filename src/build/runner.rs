@@ -2,11 +2,11 @@
 
 use super::error::BuildError;
 use super::event::{BuildEvent, Failure, Outcome, Progress, Status};
-use super::hook::{EVENTS_VAR, follow, write_script};
+use super::hook::{EVENTS_VAR, HookCall, follow, write_script};
 use super::log::{KEEP, LogWriter};
 use super::order;
 use super::timelog::Durations;
-use super::tracker::{HookCall, Tracker};
+use super::tracker::Tracker;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};

@@ -1,6 +1,7 @@
 //! Turns make output and instrumentation calls into progress and a failure diagnosis.
 
 use super::event::{CurrentStep, Failure, Progress};
+use super::hook::{HookCall, step_message};
 use super::lines::{MakeError, Marker, make_error, marker, plain};
 use super::order::package_of_dir;
 use super::timelog::Durations;
@@ -14,34 +15,6 @@ pub const SUMMARY_LINES: usize = 20;
 
 /// An output line with the package that was building when it was printed.
 type Owned = (Option<String>, String);
-
-/// One call of the BR2_INSTRUMENTATION_SCRIPTS hook: `start|end STEP PACKAGE`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HookCall {
-    pub start: bool,
-    pub step: String,
-    pub package: String,
-}
-
-impl HookCall {
-    /// Parse a line of the events file: `<epoch> start|end <step> <package>`.
-    pub fn parse(line: &str) -> Option<HookCall> {
-        let mut it = line.split_whitespace();
-        let _at = it.next()?;
-        let start = match it.next()? {
-            "start" => true,
-            "end" => false,
-            _ => return None,
-        };
-        let step = it.next()?.to_string();
-        let package = it.next()?.to_string();
-        Some(HookCall {
-            start,
-            step,
-            package,
-        })
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Active {
@@ -333,25 +306,6 @@ impl Tracker {
         }
         dir.to_string()
     }
-}
-
-/// Buildroot's message for an instrumentation step name, so steps read the same whichever
-/// signal reported them; unknown names are kept.
-pub fn step_message(step: &str) -> String {
-    match step {
-        "download" | "actual-download" => "Downloading",
-        "extract" => "Extracting",
-        "rsync" => "Syncing from source dir",
-        "patch" => "Patching",
-        "configure" => "Configuring",
-        "build" => "Building",
-        "install-host" => "Installing to host directory",
-        "install-staging" => "Installing to staging directory",
-        "install-image" => "Installing to images directory",
-        "install-target" => "Installing to target",
-        other => other,
-    }
-    .to_string()
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ pub mod check;
 pub mod engine;
 pub mod expr;
 pub mod parse;
+pub mod syntax;
+pub mod tree;
 
 pub use check::{CheckInput, CheckReport, Dropped, Reason, check};
 pub use engine::{Engine, find_engine};

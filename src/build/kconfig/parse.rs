@@ -1,81 +1,12 @@
-//! Reading a Kconfig tree (Buildroot's or a test one): symbols with types, prompts,
-//! dependencies, ranges, selects and choices. Defaults are left to the real Kconfig engine.
+//! Reading a Kconfig tree (Buildroot's or a test one) into [`KconfigTree`]: the
+//! statements, `source` nesting, and the `if`/`menu`/`choice` blocks around each entry.
 
 use super::expr::{Expr, parse as parse_expr};
+use super::syntax::{expand, if_cond, indent, logical_lines, quoted, strip_comment};
+pub use super::tree::{Choice, Def, KconfigTree, Range, Selector, SymKind, Symbol};
 use crate::build::error::{BuildError, Result};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// The type of a symbol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SymKind {
-    Bool,
-    Tristate,
-    String,
-    Int,
-    Hex,
-    Unknown,
-}
-
-/// `range LO HI [if COND]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Range {
-    pub lo: String,
-    pub hi: String,
-    pub cond: Option<Expr>,
-}
-
-/// One `config`/`menuconfig` entry of a symbol (a symbol may be defined several times).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Def {
-    pub file: PathBuf,
-    pub line: usize,
-    /// Whether this entry has a prompt, i.e. the user can set the symbol through it.
-    pub prompt: bool,
-    /// Every condition the prompt needs: enclosing `if`/`menu`/`choice` dependencies, the
-    /// entry's `depends on`, and the prompt's own `if`.
-    pub visible_if: Vec<Expr>,
-    pub ranges: Vec<Range>,
-}
-
-/// `select SYM [if COND]` seen from the selected symbol.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selector {
-    pub by: String,
-    pub cond: Option<Expr>,
-}
-
-/// A symbol and everything the tree says about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Symbol {
-    pub name: String,
-    pub kind: SymKind,
-    pub defs: Vec<Def>,
-    pub selected_by: Vec<Selector>,
-    /// Index into [`KconfigTree::choices`] when the symbol is a choice member.
-    pub choice: Option<usize>,
-    /// The environment variable of an `option env=` symbol (its value cannot be set).
-    pub env: Option<String>,
-}
-
-/// A `choice` block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Choice {
-    pub file: PathBuf,
-    pub line: usize,
-    pub members: Vec<String>,
-}
-
-/// All symbols and choices of a tree.
-#[derive(Debug, Clone, Default)]
-pub struct KconfigTree {
-    pub symbols: BTreeMap<String, Symbol>,
-    pub choices: Vec<Choice>,
-    pub files: usize,
-    /// Lines skipped because they could not be read (file:line: text).
-    pub skipped: Vec<String>,
-}
 
 #[derive(Debug, Clone)]
 enum Frame {
@@ -122,91 +53,6 @@ pub fn read_tree(srctree: &Path, top: &str, vars: &HashMap<String, String>) -> R
     };
     r.file(&srctree.join(top), 0, false)?;
     Ok(r.tree)
-}
-
-/// Logical lines: comments stripped outside quotes, backslash continuations joined.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut acc = String::new();
-    let mut start = 0;
-    for (i, raw) in text.lines().enumerate() {
-        if acc.is_empty() {
-            start = i + 1;
-        }
-        match raw.strip_suffix('\\') {
-            Some(part) => acc.push_str(part),
-            None => {
-                acc.push_str(raw);
-                out.push((start, std::mem::take(&mut acc)));
-            }
-        }
-    }
-    if !acc.is_empty() {
-        out.push((start, acc));
-    }
-    out
-}
-
-fn strip_comment(line: &str) -> &str {
-    let mut quote = None;
-    let mut escaped = false;
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (_, _) if escaped => escaped = false,
-            (Some(_), '\\') => escaped = true,
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => return &line[..i],
-            _ => {}
-        }
-    }
-    line
-}
-
-fn indent(line: &str) -> usize {
-    let mut n = 0;
-    for c in line.chars() {
-        match c {
-            ' ' => n += 1,
-            '\t' => n = (n / 8 + 1) * 8,
-            _ => break,
-        }
-    }
-    n
-}
-
-/// A leading quoted string and the rest of the text.
-fn quoted(text: &str) -> Option<(String, &str)> {
-    let t = text.trim_start();
-    let q = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let mut s = String::new();
-    let mut escaped = false;
-    for (i, c) in t.char_indices().skip(1) {
-        if escaped {
-            s.push(c);
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == q {
-            return Some((s, &t[i + 1..]));
-        } else {
-            s.push(c);
-        }
-    }
-    None
-}
-
-/// `if EXPR` at the end of an attribute.
-fn if_cond(rest: &str) -> Option<Option<Expr>> {
-    let r = rest.trim();
-    if r.is_empty() {
-        return Some(None);
-    }
-    let e = r.strip_prefix("if")?;
-    if !e.starts_with(char::is_whitespace) {
-        return None;
-    }
-    parse_expr(e).map(Some)
 }
 
 impl Reader<'_> {
@@ -530,7 +376,7 @@ impl Reader<'_> {
 
     /// Expand `$NAME`, `${NAME}` and `$(NAME)`; an `option env=` symbol stands for its variable.
     fn expand(&self, s: &str) -> String {
-        let lookup = |name: &str| {
+        expand(s, |name| {
             let var = self
                 .tree
                 .symbols
@@ -542,122 +388,6 @@ impl Reader<'_> {
                 .or_else(|| self.vars.get(name))
                 .cloned()
                 .unwrap_or_default()
-        };
-        let mut out = String::new();
-        let mut rest = s;
-        while let Some(i) = rest.find('$') {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 1..];
-            let (name, skip) = match after.chars().next() {
-                Some(open @ ('(' | '{')) => {
-                    let close = if open == '(' { ')' } else { '}' };
-                    match after.find(close) {
-                        Some(j) => (&after[1..j], j + 1),
-                        None => ("", 0),
-                    }
-                }
-                _ => {
-                    let n = after
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(after.len());
-                    (&after[..n], n)
-                }
-            };
-            if name.is_empty() {
-                out.push('$');
-                rest = after;
-                continue;
-            }
-            out.push_str(&lookup(name));
-            rest = &after[skip..];
-        }
-        out.push_str(rest);
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_types_prompts_dependencies_and_choices() {
-        let dir = tempfile::tempdir().unwrap();
-        let top = "\
-config BR2_BASE_DIR
-\tstring
-\toption env=\"BASE_DIR\"
-
-source \"$BR2_BASE_DIR/extra.in\"
-
-menu \"Things\"
-\tdepends on BR2_A
-
-config BR2_A
-\tbool \"a\" if BR2_X # a comment
-\tselect BR2_HIDDEN if BR2_Y
-\thelp
-\t  Help text with keywords:
-\t  config NOT_A_SYMBOL
-
-\t  depends on NOTHING
-
-choice
-\tprompt \"pick\"
-config BR2_C1
-\tbool \"one\"
-if BR2_A
-config BR2_C2
-\tbool \"two\"
-endif
-endchoice
-
-config BR2_N
-\tint \"n\"
-\trange 1 12 if BR2_A
-endmenu
-
-config BR2_HIDDEN
-\tbool
-";
-        std::fs::write(dir.path().join("Config.in"), top).unwrap();
-        let base = dir.path().join("base");
-        std::fs::create_dir(&base).unwrap();
-        std::fs::write(base.join("extra.in"), "config BR2_EXTRA\n\thex \"x\"\n").unwrap();
-        let vars = HashMap::from([("BASE_DIR".to_string(), base.display().to_string())]);
-        let t = read_tree(dir.path(), "Config.in", &vars).unwrap();
-        assert_eq!(t.files, 2);
-        assert!(t.skipped.is_empty(), "{:?}", t.skipped);
-        assert!(!t.symbols.contains_key("NOT_A_SYMBOL"));
-        let a = &t.symbols["BR2_A"];
-        assert_eq!(a.kind, SymKind::Bool);
-        let vis: Vec<String> = a.defs[0].visible_if.iter().map(|e| e.to_string()).collect();
-        assert_eq!(vis, ["BR2_A", "BR2_X"]);
-        let h = &t.symbols["BR2_HIDDEN"];
-        assert!(!h.defs[0].prompt);
-        assert_eq!(h.selected_by[0].by, "BR2_A");
-        assert_eq!(t.choices[0].members, ["BR2_C1", "BR2_C2"]);
-        assert_eq!(t.symbols["BR2_C2"].choice, Some(0));
-        assert_eq!(t.symbols["BR2_N"].defs[0].ranges[0].hi, "12");
-        assert_eq!(t.symbols["BR2_N"].choice, None);
-        assert_eq!(t.symbols["BR2_EXTRA"].kind, SymKind::Hex);
-        assert_eq!(t.symbols["BR2_BASE_DIR"].env.as_deref(), Some("BASE_DIR"));
-    }
-
-    #[test]
-    fn missing_source_names_the_line() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Config.in"),
-            "\nsource \"nope/Config.in\"\n",
-        )
-        .unwrap();
-        let e = read_tree(dir.path(), "Config.in", &HashMap::new()).unwrap_err();
-        assert!(e.to_string().contains("Config.in:2: sources"), "{e}");
-        std::fs::write(dir.path().join("Config.in"), "osource \"nope\"\n").unwrap();
-        assert!(read_tree(dir.path(), "Config.in", &HashMap::new()).is_ok());
-        std::fs::write(dir.path().join("Config.in"), "source \"Config.in\"\n").unwrap();
-        let e = read_tree(dir.path(), "Config.in", &HashMap::new()).unwrap_err();
-        assert!(e.to_string().contains("sources itself"), "{e}");
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! One file per screen; each implements `ui::screen::Screen`.
 
 pub mod build;
+mod build_draw;
 pub mod layer_detail;
 pub mod layer_rows;
 pub mod layers;
