@@ -78,8 +78,8 @@ pub fn external(dir: &Path) -> Result<External> {
     })
 }
 
-/// Write the `.br2-external.in.*` files the top-level Config.in sources from BASE_DIR:
-/// path symbols and menus for the externals, and an empty stand-in for every other one.
+/// Write the `.br2-external.in.*` files Buildroot's Kconfig sources from BASE_DIR: path
+/// symbols and menus for the externals, and an empty stand-in for every other one.
 pub fn write_external_files(srctree: &Path, base: &Path, exts: &[External]) -> Result<()> {
     let top = srctree.join("Config.in");
     let text = std::fs::read_to_string(&top).map_err(|e| BuildError::io(&top, e))?;
@@ -94,9 +94,21 @@ pub fn write_external_files(srctree: &Path, base: &Path, exts: &[External]) -> R
         })
         .filter(|f| f.starts_with(".br2-external"))
         .collect();
-    for must in [".br2-external.in.paths", ".br2-external.in.menus"] {
-        if !names.iter().any(|n| n == must) {
-            names.push(must.to_string());
+    // Buildroot's Kconfig files source these from several places (toolchain, skeleton,
+    // init, linux, openssl and jpeg menus); write all of them.
+    for kind in [
+        "paths",
+        "menus",
+        "toolchains",
+        "skeleton",
+        "init",
+        "linux",
+        "openssl",
+        "jpeg",
+    ] {
+        let must = format!(".br2-external.in.{kind}");
+        if !names.contains(&must) {
+            names.push(must);
         }
     }
     for name in names {
