@@ -142,10 +142,18 @@ impl Tracker {
         self.hooks_seen = true;
         if call.start {
             let step = step_message(&call.step);
+            // The version comes from the package's `>>>` lines (dir = name-version).
             let version = self
                 .active
                 .get(&call.package)
-                .and_then(|a| a.version.clone());
+                .and_then(|a| a.version.clone())
+                .or_else(|| {
+                    self.dirs
+                        .iter()
+                        .find(|(_, n)| **n == call.package)
+                        .and_then(|(d, n)| d.strip_prefix(n.as_str())?.strip_prefix('-'))
+                        .map(str::to_string)
+                });
             let since = self
                 .active
                 .get(&call.package)
@@ -356,6 +364,20 @@ mod tests {
         let p = t.progress(1.0);
         assert_eq!((p.done, p.current.len()), (1, 0));
         assert_eq!(HookCall::parse("1.0 middle build x"), None);
+    }
+
+    #[test]
+    fn hook_steps_keep_the_version_from_step_lines() {
+        let mut t = Tracker::new(None, Durations::default());
+        t.line(">>> htop 3.3.0 Extracting", 0.0);
+        t.hook(&HookCall::parse("1 start extract htop").unwrap(), 0.0);
+        t.hook(&HookCall::parse("2 end extract htop").unwrap(), 0.0);
+        t.hook(&HookCall::parse("3 start patch htop").unwrap(), 0.0);
+        let c = &t.progress(0.0).current[0];
+        assert_eq!(
+            (c.version.as_deref(), c.step.as_str()),
+            (Some("3.3.0"), "Patching")
+        );
     }
 
     #[test]
