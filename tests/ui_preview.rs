@@ -171,3 +171,53 @@ fn empty_stack_has_nothing_to_preview() {
             .contains("Nothing to preview: the stack is empty.")
     );
 }
+
+/// The kconfig fixture tree with its Kconfig tree as the tree's buildroot/.
+fn kconfig_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kconfig");
+    copy_tree(&fx.join("tree"), dir.path());
+    copy_tree(&fx.join("buildroot"), &dir.path().join("buildroot"));
+    dir
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn values_kconfig_drops_are_marked_when_a_buildroot_tree_is_present() {
+    let dir = kconfig_tree();
+    let mut h = skiff::ui::harness::Harness::open(
+        dir.path(),
+        "default",
+        "test/board,test/app,test/core",
+        100,
+        30,
+    )
+    .unwrap();
+    h.key("3");
+    let text = h.render();
+    assert!(text.contains("dropped by Kconfig"), "{text}");
+    h.key("/");
+    h.type_text("skiff_test_extras");
+    h.key("enter");
+    let text = h.render();
+    assert!(text.contains("✗ BR2_PACKAGE_SKIFF_TEST_EXTRAS"), "{text}");
+    assert!(
+        text.contains("dropped by Kconfig: unmet dependency: BR2_PACKAGE_SYSTEMD"),
+        "{text}"
+    );
+    let err = Theme::defaults().style(Role::Error);
+    assert_eq!(style_at(&h, "✗ BR2_PACKAGE_SKIFF_TEST_EXTRAS").fg, err.fg);
+    snap("preview_kconfig_dropped", &mut h);
+}

@@ -126,11 +126,57 @@ impl Effects {
             };
             diff.extend(diff_text_vs_merge(kind, &before, merged.config(kind)));
         }
+        let (dropped, check_note) = self.kconfig_marks(ws, &merged);
         Ok(PreviewData {
             merged,
             diff,
             configured,
+            dropped,
+            check_note,
         })
+    }
+
+    /// Run `skiff check`'s Kconfig evaluation when a Buildroot tree is present, so the
+    /// preview can mark requested values that will not survive.
+    fn kconfig_marks(
+        &self,
+        ws: &str,
+        merged: &crate::model::Merged,
+    ) -> (std::collections::BTreeMap<String, String>, Option<String>) {
+        use crate::build::kconfig::{CheckInput, check, find_engine};
+        let Some(srctree) = self
+            .buildroot
+            .as_ref()
+            .filter(|b| b.join("Config.in").is_file())
+        else {
+            return (Default::default(), None);
+        };
+        let br = merged.config(ConfigKind::Buildroot);
+        let externals: Vec<PathBuf> = merged.externals.iter().map(PathBuf::from).collect();
+        let result = find_engine(Some(&self.tree.workspace_dir(ws))).and_then(|engine| {
+            check(CheckInput {
+                engine: &engine,
+                srctree,
+                fragment: &br.text,
+                requests: &br.symbols,
+                externals: &externals,
+                warnings: Vec::new(),
+            })
+        });
+        match result {
+            Ok(report) => (
+                report
+                    .dropped
+                    .iter()
+                    .map(|d| (d.symbol.clone(), d.reason.describe()))
+                    .collect(),
+                None,
+            ),
+            Err(e) => (
+                Default::default(),
+                Some(format!("Kconfig check failed: {e}")),
+            ),
+        }
     }
 
     fn configure(&self, ws: &str, stack: &ResolvedStack) -> Result<String, String> {

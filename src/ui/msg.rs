@@ -55,6 +55,11 @@ pub struct PreviewData {
     /// Changes against `workspaces/.config_<ws>` (against nothing when never configured).
     pub diff: Vec<Change>,
     pub configured: bool,
+    /// Buildroot symbols whose requested value Kconfig drops, with the reason (empty when
+    /// no Buildroot tree is present to check against).
+    pub dropped: std::collections::BTreeMap<String, String>,
+    /// Why the Kconfig check did not run or failed, when it did not give a result.
+    pub check_note: Option<String>,
 }
 
 /// Effects `update` asks for. Destructive ones only come out of a confirmation.

@@ -64,6 +64,15 @@ impl PreviewScreen {
                 format!(" · {over} overridden (*)"),
                 t.style(Role::Overridden),
             ));
+            if self.kind() == crate::model::ConfigKind::Buildroot && !d.dropped.is_empty() {
+                spans.push(Span::styled(
+                    format!(" · ✗ {} dropped by Kconfig", d.dropped.len()),
+                    t.style(Role::Error),
+                ));
+            }
+            if let Some(note) = &d.check_note {
+                spans.push(Span::styled(format!(" · {note}"), t.style(Role::Warning)));
+            }
             if !d.merged.warnings.is_empty() {
                 spans.push(Span::styled(
                     format!(" · ⚠ {} fragment warnings", d.merged.warnings.len()),
@@ -77,13 +86,28 @@ impl PreviewScreen {
         Line::from(spans)
     }
 
+    /// Why Kconfig drops this Buildroot symbol's requested value, when a check ran.
+    fn dropped_reason<'a>(&self, sh: &'a Shared, symbol: &str) -> Option<&'a str> {
+        if self.kind() != crate::model::ConfigKind::Buildroot {
+            return None;
+        }
+        sh.preview
+            .data
+            .as_ref()?
+            .dropped
+            .get(symbol)
+            .map(String::as_str)
+    }
+
     pub(super) fn item_line(&self, sh: &Shared, item: &Item, width: usize) -> Line<'static> {
         let t = &sh.theme;
         let hl = t.style(Role::Match);
         let left_w = width.saturating_sub(LAYER_COL + 1);
         let (mark, role, sym, hits, rest, layer) = match item {
             Item::Symbol(h, hits) => {
-                let (m, r) = if h.overridden() {
+                let (m, r) = if self.dropped_reason(sh, &h.symbol).is_some() {
+                    ("✗ ", Role::Error)
+                } else if h.overridden() {
                     ("* ", Role::Overridden)
                 } else {
                     ("  ", Role::Text)
@@ -147,6 +171,12 @@ impl PreviewScreen {
                         Span::styled(format!("  {}", loc(&h.effective)), t.style(Role::Dim)),
                     ]),
                 ];
+                if let Some(reason) = self.dropped_reason(sh, &h.symbol) {
+                    v.push(Line::from(vec![
+                        Span::styled("dropped by Kconfig: ", t.style(Role::Error)),
+                        Span::raw(reason.to_string()),
+                    ]));
+                }
                 if let Some(w) = &h.superseded_by {
                     v.push(Line::from(vec![
                         Span::styled("superseded by ", t.style(Role::Overridden)),
