@@ -1,6 +1,6 @@
 //! `skiff br TARGET...`: any Buildroot target in the workspace; menuconfig changes are saved.
 
-use super::build::{guarded, prepare_workspace, stack_of};
+use super::build::{prepare_workspace, stack_of};
 use super::build_progress::Display;
 use super::context::Context;
 use super::{Cli, exit};
@@ -25,7 +25,7 @@ pub struct BrArgs {
 }
 
 pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
-    guarded(|| {
+    {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, None)?;
         let display = Display::new(false, false);
@@ -81,5 +81,5 @@ pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
             DeltaSaved::Nothing => eprintln!("skiff: no Buildroot configuration changes to save"),
         }
         Ok(exit::OK)
-    })
+    }
 }

@@ -30,7 +30,7 @@ pub struct BuildArgs {
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
-    guarded(|| {
+    {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, a.stack.as_deref())?;
         let display = Display::new(a.json, a.verbose);
@@ -42,7 +42,7 @@ pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
             .map(|t| t.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
         Ok(run_make(&prepared, targets, "build", true, display))
-    })
+    }
 }
 
 /// The stack to use: argument, SKIFF_CONFIG, or what the workspace was configured with.
@@ -143,20 +143,6 @@ pub(crate) fn run_make(
         Status::Succeeded => exit::OK,
         Status::Cancelled => exit::INTERRUPTED,
         Status::Failed => exit::USER,
-    }
-}
-
-/// Run a command body; errors of the build family get their exit code and message here.
-pub(crate) fn guarded(body: impl FnOnce() -> Result<i32>) -> Result<i32> {
-    match body() {
-        Ok(c) => Ok(c),
-        Err(e) => match exit_for(&e) {
-            Some(code) => {
-                eprintln!("skiff: error: {e:#}");
-                Ok(code)
-            }
-            None => Err(e),
-        },
     }
 }
 

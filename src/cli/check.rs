@@ -1,7 +1,7 @@
 //! `skiff check [STACK]`: evaluate the merged Buildroot config with a real Kconfig engine
 //! and list every requested value that did not survive, with its reason and origin.
 
-use super::build::{guarded, stack_of};
+use super::build::stack_of;
 use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::build::BuildError;
@@ -25,7 +25,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
-    guarded(|| {
+    {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, a.stack.as_deref())?;
         if stack.layers.is_empty() {
@@ -74,7 +74,7 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
             }
         );
         Ok(code)
-    })
+    }
 }
 
 /// `path:line: [layer] SYMBOL=value: reason; final value: ...`, paths relative to the tree.

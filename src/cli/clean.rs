@@ -1,6 +1,5 @@
 //! `skiff clean`: delete a workspace's output and final config, after confirmation.
 
-use super::build::guarded;
 use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::build::WorkspaceLock;
@@ -24,7 +23,7 @@ pub struct CleanArgs {
 }
 
 pub fn run(cli: &Cli, a: &CleanArgs) -> Result<i32> {
-    guarded(|| {
+    {
         let ctx = Context::load(cli)?;
         let ws = &ctx.workspace;
         let _lock = WorkspaceLock::acquire(&ctx.tree.workspaces_dir(), ws, "clean")?;
@@ -70,7 +69,7 @@ pub fn run(cli: &Cli, a: &CleanArgs) -> Result<i32> {
             printer::json(&removed)?;
         }
         Ok(exit::OK)
-    })
+    }
 }
 
 /// Ask on stderr, read one answer from stdin; only y or yes counts.

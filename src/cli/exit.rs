@@ -10,6 +10,9 @@ pub const INTERRUPTED: i32 = 130;
 
 /// Pick the exit code for an error that reached the CLI edge.
 pub fn code_for(e: &anyhow::Error) -> i32 {
+    if let Some(code) = crate::cli::build::exit_for(e) {
+        return code;
+    }
     for cause in e.chain() {
         if let Some(m) = cause.downcast_ref::<ModelError>() {
             return match m {

@@ -1,6 +1,6 @@
 //! `skiff legal-info`: Buildroot's license and source manifest for the workspace.
 
-use super::build::{guarded, prepare_workspace, run_make, stack_of};
+use super::build::{prepare_workspace, run_make, stack_of};
 use super::build_progress::Display;
 use super::context::Context;
 use super::{Cli, exit};
@@ -21,7 +21,7 @@ pub struct LegalInfoArgs {
 }
 
 pub fn run(cli: &Cli, a: &LegalInfoArgs) -> Result<i32> {
-    guarded(|| {
+    {
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, None)?;
         let display = Display::new(a.json, a.verbose);
@@ -41,5 +41,5 @@ pub fn run(cli: &Cli, a: &LegalInfoArgs) -> Result<i32> {
             );
         }
         Ok(code)
-    })
+    }
 }
