@@ -99,7 +99,7 @@ impl DeviceProperties for FixedProperties {
 }
 
 /// udev for the host, nothing for a fake tree.
-pub fn default_properties(view: &SystemView) -> Box<dyn DeviceProperties> {
+pub fn default_properties(view: &SystemView) -> Box<dyn DeviceProperties + Send + Sync> {
     if view.is_host() {
         Box::new(UdevProperties)
     } else {

@@ -254,3 +254,99 @@ impl FakeSystem {
         Ok(())
     }
 }
+
+/// An in-memory card for engine tests, with fault injection and a log of write offsets.
+pub struct MemTarget {
+    pub data: std::sync::Mutex<Vec<u8>>,
+    /// Writes touching this byte range fail with EIO (a failing card, or one pulled mid-write).
+    pub fail_writes_in: Option<(u64, u64)>,
+    /// Reads return this byte flipped (a card that does not keep what it was given).
+    pub corrupt_read_at: Option<u64>,
+    /// Offsets of every write, in order.
+    pub writes: std::sync::Mutex<Vec<(u64, usize)>>,
+}
+
+impl MemTarget {
+    pub fn new(size: usize, fill: u8) -> MemTarget {
+        MemTarget {
+            data: std::sync::Mutex::new(vec![fill; size]),
+            fail_writes_in: None,
+            corrupt_read_at: None,
+            writes: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.data.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+}
+
+impl super::target_io::BlockTarget for MemTarget {
+    fn name(&self) -> &str {
+        "memcard"
+    }
+
+    fn capacity(&self) -> Option<u64> {
+        self.data.lock().ok().map(|d| d.len() as u64)
+    }
+
+    fn holes_read_as_zero(&self) -> bool {
+        false
+    }
+
+    fn write_at(&self, buf: &[u8], offset: u64) -> std::io::Result<()> {
+        if let Some((from, to)) = self.fail_writes_in
+            && offset < to
+            && offset + buf.len() as u64 > from
+        {
+            return Err(std::io::Error::from_raw_os_error(5));
+        }
+        let mut data = self
+            .data
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let start = offset as usize;
+        let end = start + buf.len();
+        if end > data.len() {
+            return Err(std::io::Error::from_raw_os_error(28));
+        }
+        data[start..end].copy_from_slice(buf);
+        if let Ok(mut log) = self.writes.lock() {
+            log.push((offset, buf.len()));
+        }
+        Ok(())
+    }
+
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+        let data = self
+            .data
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        let start = (offset as usize).min(data.len());
+        let n = buf.len().min(data.len() - start);
+        buf[..n].copy_from_slice(&data[start..start + n]);
+        if let Some(bad) = self.corrupt_read_at
+            && bad >= offset
+            && bad < offset + n as u64
+        {
+            buf[(bad - offset) as usize] ^= 0xff;
+        }
+        Ok(n)
+    }
+
+    fn sync(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn drop_cache(&self, _offset: u64, _len: u64) {}
+
+    fn direct(&self) -> bool {
+        true
+    }
+
+    fn commit(&mut self, _image_len: u64) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn discard(&mut self) {}
+}
