@@ -282,11 +282,11 @@ fn write_phase(
         match read {
             Ok(Ok(end)) => Ok((records, held, end)),
             Ok(Err(Stop::Failed(e))) => Err(e),
-            Ok(Err(Stop::WriterGone)) => Err(FlashError::Plan {
-                detail: "internal: the writer stopped without an error".into(),
+            Ok(Err(Stop::WriterGone)) => Err(FlashError::Internal {
+                detail: "the writer stopped without an error".into(),
             }),
-            Err(_) => Err(FlashError::Plan {
-                detail: "internal: the reader thread panicked".into(),
+            Err(_) => Err(FlashError::Internal {
+                detail: "the reader thread panicked".into(),
             }),
         }
     })
@@ -410,6 +410,7 @@ pub fn run_on(
     sink.emit(FlashEvent::Done {
         written,
         verified,
+        image_len,
         secs,
     });
     Ok(Summary {

@@ -133,6 +133,16 @@ pub enum FlashError {
 
     #[error("layout: {detail}")]
     Layout { detail: String },
+
+    /// An error reported by the privileged helper, with the exit code it chose.
+    #[error("{message}")]
+    Helper { message: String, exit_code: i32 },
+
+    #[error("{detail}")]
+    Escalation { detail: String },
+
+    #[error("internal error: {detail} (please report this)")]
+    Internal { detail: String },
 }
 
 fn join(reasons: &[Refusal]) -> String {
@@ -162,7 +172,9 @@ impl FlashError {
             {
                 3
             }
-            FlashError::Sysfs { .. } | FlashError::Plan { .. } => 2,
+            FlashError::Helper { exit_code, .. } => *exit_code,
+            FlashError::Escalation { .. } => 3,
+            FlashError::Sysfs { .. } | FlashError::Internal { .. } => 2,
             _ => 1,
         }
     }

@@ -67,9 +67,15 @@ pub enum FlashEvent {
     Warning {
         message: String,
     },
+    /// Information for the user that is not a problem (which escalation tool is asked, ...).
+    Notice {
+        message: String,
+    },
     Done {
         written: u64,
         verified: u64,
+        /// Length of the image on the target.
+        image_len: u64,
         secs: f64,
     },
     Failed {

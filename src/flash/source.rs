@@ -203,8 +203,8 @@ impl PreparedSource {
             ),
             Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(counted)),
             Compression::None => {
-                return Err(FlashError::Plan {
-                    detail: "internal: an uncompressed image reached the decoder".into(),
+                return Err(FlashError::Internal {
+                    detail: "an uncompressed image reached the decoder".into(),
                 });
             }
         };
