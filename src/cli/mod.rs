@@ -1,1 +1,95 @@
 //! Command-line interface: argument parsing, one file per command family, output printing.
+
+pub mod cmd;
+pub mod config;
+pub mod configure;
+pub mod context;
+pub mod exit;
+pub mod layers;
+pub mod printer;
+pub mod stack;
+pub mod workspaces;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success
+  1    user or validation error (unknown layer, bad file, bad flag)
+  2    internal error
+  3    device or permission error
+  130  interrupted";
+
+/// skiff: pick a board and a distro, merge the SkiffOS layers, build, and flash a card.
+#[derive(Debug, Parser)]
+#[command(name = "skiff", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Root of the SkiffOS tree (holds configs/); default: nearest ancestor with configs/,
+    /// else the tree bundled with skiff.
+    #[arg(long, global = true, env = "SKIFF_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Extra layer trees, colon-separated, searched before configs/.
+    #[arg(
+        long,
+        global = true,
+        env = "SKIFF_EXTRA_CONFIGS_PATH",
+        value_name = "PATHS"
+    )]
+    pub extra_configs_path: Option<String>,
+    /// Workspace name (default: default).
+    #[arg(short, long, global = true, env = "SKIFF_WORKSPACE", value_name = "WS")]
+    pub workspace: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List layers in upstream's `make help` order with their descriptions.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layers(layers::LayersArgs),
+    /// Show one layer: metadata, fragments, commands and README.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layer(layers::LayerArgs),
+    /// Resolve a stack (SKIFF_CONFIG) into the ordered chain of layers.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Stack(stack::StackArgs),
+    /// Merge the stack and write the workspace's final config directory.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Configure(configure::ConfigureArgs),
+    /// Inspect merged configurations: values with provenance, blame, diff.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Config(config::ConfigArgs),
+    /// List workspaces with their stacks.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Workspaces(workspaces::WorkspacesArgs),
+    /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
+    #[command(after_help = EXIT_CODES_HELP)]
+    Cmd(cmd::CmdArgs),
+}
+
+/// Run a parsed command line and return the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let Some(command) = &cli.command else {
+        use clap::CommandFactory;
+        let _ = Cli::command().print_help();
+        return exit::OK;
+    };
+    let result = match command {
+        Command::Layers(a) => layers::run_list(&cli, a),
+        Command::Layer(a) => layers::run_show(&cli, a),
+        Command::Stack(a) => stack::run(&cli, a),
+        Command::Configure(a) => configure::run(&cli, a),
+        Command::Config(a) => config::run(&cli, a),
+        Command::Workspaces(a) => workspaces::run(&cli, a),
+        Command::Cmd(a) => cmd::run(&cli, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("skiff: error: {e:#}");
+            exit::code_for(&e)
+        }
+    }
+}

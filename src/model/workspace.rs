@@ -1,0 +1,85 @@
+//! Workspaces: listing them with their stacks, and recovering a previous selection.
+
+use super::tree::Tree;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// One workspace as found on disk.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkspaceInfo {
+    pub name: String,
+    /// The resolved stack it was last configured with.
+    pub stack: Option<String>,
+    pub extra_configs_path: Option<String>,
+    /// Seconds since the Unix epoch of the last configure.
+    pub configured_at: Option<u64>,
+    /// Whether Buildroot's output directory exists.
+    pub has_output: bool,
+    pub final_dir: PathBuf,
+}
+
+/// What a previous configure left for a workspace (upstream's recovery).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovered {
+    pub stack: Option<String>,
+    pub extra_configs_path: Option<String>,
+}
+
+/// Read `skiff_config` and `skiff_extra_configs_path` of a workspace's final directory.
+pub fn recover(tree: &Tree, ws: &str) -> Recovered {
+    let f = tree.final_dir(ws);
+    let read = |n: &str| {
+        std::fs::read_to_string(f.join(n))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    Recovered {
+        stack: read("skiff_config"),
+        extra_configs_path: read("skiff_extra_configs_path"),
+    }
+}
+
+/// Every workspace: each `workspaces/<ws>` directory and each `workspaces/.config_<ws>`.
+pub fn list(tree: &Tree) -> Vec<WorkspaceInfo> {
+    let mut names: Vec<String> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(tree.workspaces_dir()) {
+        for e in entries.flatten() {
+            if !e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                continue;
+            }
+            let n = e.file_name().to_string_lossy().into_owned();
+            let name = match n.strip_prefix(".config_") {
+                Some(ws) if !ws.contains(".new-") && !ws.ends_with(".old") => ws.to_string(),
+                Some(_) => continue,
+                None if n.starts_with('.') => continue,
+                None => n,
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let final_dir = tree.final_dir(&name);
+            let r = recover(tree, &name);
+            let configured_at = std::fs::metadata(final_dir.join("skiff_config"))
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs());
+            WorkspaceInfo {
+                has_output: tree.workspace_dir(&name).is_dir(),
+                name,
+                stack: r.stack,
+                extra_configs_path: r.extra_configs_path,
+                configured_at,
+                final_dir,
+            }
+        })
+        .collect()
+}
