@@ -8,6 +8,7 @@ pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fragment;
+pub mod layout;
 pub mod merge;
 pub mod metadata;
 pub mod names;
