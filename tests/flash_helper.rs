@@ -19,6 +19,7 @@ fn env(root: &Path) -> Environment {
     Environment {
         view: SystemView::under(root),
         props: Box::new(NoProperties),
+        tools: Box::new(skiff::flash::card::SystemTools),
         config: EngineConfig {
             chunk_size: 64 * 1024,
             ring: 2,
@@ -41,6 +42,9 @@ fn plan(src: &Path, out: &Path, device: bool) -> FlashPlan {
             bmap: None,
         },
         verify: true,
+        wipe_ends: true,
+        expect_partitions: vec![],
+        post: vec![],
     }
 }
 

@@ -5,7 +5,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use skiff::flash::bmap::Bmap;
-use skiff::flash::engine::{EngineConfig, HOLD, run_on};
+use skiff::flash::engine::{EngineConfig, HOLD, RunOptions, run_on};
 use skiff::flash::source::PreparedSource;
 use skiff::flash::system::NoProperties;
 use skiff::flash::testing::{FakeDisk, FakeSystem, MemTarget};
@@ -41,6 +41,7 @@ fn env(root: &Path) -> Environment {
     Environment {
         view: SystemView::under(root),
         props: Box::new(NoProperties),
+        tools: Box::new(skiff::flash::card::SystemTools),
         config: EngineConfig {
             chunk_size: 256 * 1024,
             ring: 3,
@@ -63,6 +64,9 @@ fn file_plan(source: &Path, bmap: Option<PathBuf>, out: &Path, mode: FileMode) -
             bmap,
         },
         verify: true,
+        wipe_ends: true,
+        expect_partitions: vec![],
+        post: vec![],
     }
 }
 
@@ -307,7 +311,15 @@ fn mem_run(
         chunk_size: 256 * 1024,
         ring: 3,
     };
-    let result = run_on(target, source, true, &config, &mut sink, cancel);
+    let result = run_on(
+        target,
+        source,
+        RunOptions::default(),
+        &config,
+        &mut sink,
+        cancel,
+        &mut |_| Ok(()),
+    );
     (result, events)
 }
 

@@ -222,7 +222,9 @@ fn raw_write_size_limits() {
 
 fn tree_layouts() -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -266,7 +268,11 @@ fn every_tree_layout_parses_and_validates() {
         }
         // A layout file sits at the top level of a layer directory.
         let layer = f.parent().unwrap();
-        assert!(layer.join("metadata").is_dir(), "{} is not at a layer's top level", f.display());
+        assert!(
+            layer.join("metadata").is_dir(),
+            "{} is not at a layer's top level",
+            f.display()
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -23,6 +23,9 @@ pub struct Chunk {
     pub data_len: usize,
     /// SHA-256 of `buf[..data_len]`, compared against the read-back.
     pub digest: [u8; 32],
+    /// Byte ranges of `buf[..len]` that no piece covered (zero-filled). A run that must not
+    /// change bytes outside the plan (install) fills them from the target before writing.
+    pub gaps: Vec<(usize, usize)>,
 }
 
 /// Why the reader stopped early: the writer went away (its error wins) or the source failed.
@@ -42,6 +45,7 @@ struct Open {
     buf: AlignedBuf,
     cap: usize,
     filled: usize,
+    gaps: Vec<(usize, usize)>,
 }
 
 pub struct ChunkBuilder {
@@ -92,6 +96,9 @@ impl ChunkBuilder {
             if rel < cur.cap as u64 && offset - data_end < MERGE_GAP {
                 let rel = rel as usize;
                 cur.buf.as_mut_slice()[cur.filled..rel].fill(0);
+                if rel > cur.filled {
+                    cur.gaps.push((cur.filled, rel));
+                }
                 cur.filled = rel;
                 return Ok(());
             }
@@ -113,6 +120,11 @@ impl ChunkBuilder {
             buf,
             cap: cap.min(self.chunk_size),
             filled: head,
+            gaps: if head > 0 {
+                vec![(0, head)]
+            } else {
+                Vec::new()
+            },
         });
         Ok(())
     }
@@ -128,6 +140,9 @@ impl ChunkBuilder {
         }
         let len = round_up(cur.filled as u64, ALIGN as u64) as usize;
         cur.buf.as_mut_slice()[cur.filled..len].fill(0);
+        if len > cur.filled {
+            cur.gaps.push((cur.filled, len));
+        }
         let digest: [u8; 32] = Sha256::digest(&cur.buf.as_slice()[..cur.filled]).into();
         self.out
             .send(Chunk {
@@ -136,6 +151,7 @@ impl ChunkBuilder {
                 len,
                 data_len: cur.filled,
                 digest,
+                gaps: cur.gaps,
             })
             .map_err(|_| Stop::WriterGone)
     }

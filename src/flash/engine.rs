@@ -68,12 +68,37 @@ fn write_failed(target: &dyn BlockTarget, offset: u64, source: std::io::Error) -
     }
 }
 
+/// Fills a chunk's uncovered bytes with what the target holds now, so a write never changes
+/// bytes outside the plan (install keeps the card's table between bootloader pieces).
+fn merge_gaps(target: &dyn BlockTarget, chunk: &mut Chunk) -> Result<(), FlashError> {
+    let mut current = AlignedBuf::new(chunk.len);
+    let got = target
+        .read_at(&mut current.as_mut_slice()[..chunk.len], chunk.offset)
+        .map_err(|source| FlashError::ReadBackFailed {
+            device: target.name().to_string(),
+            offset: chunk.offset,
+            source,
+        })?;
+    for &(start, end) in &chunk.gaps {
+        let end = end.min(got);
+        if start < end {
+            chunk.buf.as_mut_slice()[start..end].copy_from_slice(&current.as_slice()[start..end]);
+        }
+    }
+    chunk.digest = Sha256::digest(&chunk.buf.as_slice()[..chunk.data_len]).into();
+    Ok(())
+}
+
 /// Writes one chunk, clipped to the capacity; on a new file, all-zero blocks stay holes.
 fn write_chunk(
     target: &dyn BlockTarget,
-    chunk: &Chunk,
+    chunk: &mut Chunk,
     needed: Option<u64>,
+    keep_uncovered: bool,
 ) -> Result<Written, FlashError> {
+    if keep_uncovered && target.capacity().is_some() && !chunk.gaps.is_empty() {
+        merge_gaps(target, chunk)?;
+    }
     let mut len = chunk.len;
     if let Some(cap) = target.capacity() {
         let end = chunk.offset + chunk.len as u64;
@@ -214,6 +239,7 @@ fn verify(
 fn write_phase(
     target: &dyn BlockTarget,
     source: PreparedSource,
+    keep_uncovered: bool,
     config: &EngineConfig,
     meter: &mut Meter,
     sink: &mut dyn EventSink,
@@ -235,7 +261,7 @@ fn write_phase(
         let mut records = Vec::new();
         let mut held = Vec::new();
         let mut failure = None;
-        for chunk in chunk_rx.iter() {
+        for mut chunk in chunk_rx.iter() {
             if let Err(e) = cancelled(cancel) {
                 failure = Some(e);
                 break;
@@ -251,10 +277,11 @@ fn write_phase(
                     len: chunk.len,
                     data_len: chunk.data_len,
                     digest: chunk.digest,
+                    gaps: chunk.gaps,
                 });
                 continue;
             }
-            match write_chunk(target, &chunk, needed) {
+            match write_chunk(target, &mut chunk, needed, keep_uncovered) {
                 Ok(record) => {
                     meter.add(record.len as u64, sink);
                     if let Some((total, count)) = &progress
@@ -292,16 +319,43 @@ fn write_phase(
     })
 }
 
+/// What a run does besides writing.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Read back and compare.
+    pub verify: bool,
+    /// Zero the first and last MiB of a fixed-size target first.
+    pub wipe_ends: bool,
+    /// Never change bytes the plan does not cover (install): partially covered blocks are
+    /// completed with the target's current bytes.
+    pub keep_uncovered: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            verify: true,
+            wipe_ends: true,
+            keep_uncovered: false,
+        }
+    }
+}
+
+/// Work between verify and finalize (install's copy into the kept persist partition).
+pub type BeforeFinalize<'a> = &'a mut dyn FnMut(&mut dyn EventSink) -> Result<(), FlashError>;
+
 /// Runs a prepared source into an opened target, emitting events. Does not emit `Failed`:
 /// the caller reports errors.
 pub fn run_on(
     target: &mut dyn BlockTarget,
     source: PreparedSource,
-    verify_after: bool,
+    options: RunOptions,
     config: &EngineConfig,
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
+    before_finalize: BeforeFinalize<'_>,
 ) -> Result<Summary, FlashError> {
+    let verify_after = options.verify;
     let started = std::time::Instant::now();
     sink.emit(FlashEvent::Started {
         version: EVENT_VERSION,
@@ -338,7 +392,9 @@ pub fn run_on(
         phase: Phase::Prepare,
         total: None,
     });
-    if let Some(capacity) = target.capacity() {
+    if options.wipe_ends
+        && let Some(capacity) = target.capacity()
+    {
         wipe(target, capacity)?;
     }
     sink.emit(meter.done());
@@ -349,7 +405,15 @@ pub fn run_on(
         total,
     });
     meter = Meter::new(Phase::Write, total);
-    let (records, held, end) = write_phase(target, source, config, &mut meter, sink, cancel)?;
+    let (records, mut held, end) = write_phase(
+        target,
+        source,
+        options.keep_uncovered,
+        config,
+        &mut meter,
+        sink,
+        cancel,
+    )?;
     let image_len = known_size.unwrap_or(end);
     target
         .sync()
@@ -376,6 +440,8 @@ pub fn run_on(
     }
 
     cancelled(cancel)?;
+    before_finalize(sink)?;
+    cancelled(cancel)?;
     let held_bytes: u64 = held.iter().map(|c| c.len as u64).sum();
     sink.emit(FlashEvent::PhaseStarted {
         phase: Phase::Finalize,
@@ -383,8 +449,8 @@ pub fn run_on(
     });
     meter = Meter::new(Phase::Finalize, Some(held_bytes));
     let mut held_records = Vec::new();
-    for chunk in &held {
-        let record = write_chunk(target, chunk, known_size)?;
+    for chunk in &mut held {
+        let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
         meter.add(record.len as u64, sink);
         written += record.len as u64;
         held_records.push(record);

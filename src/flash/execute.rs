@@ -5,7 +5,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::cancel::CancelToken;
-use super::engine::{EngineConfig, Summary, run_on};
+use super::card::tools::{SystemTools, ToolRunner};
+use super::engine::{EngineConfig, RunOptions, Summary, run_on};
 use super::error::FlashError;
 use super::event::{EventSink, FlashEvent};
 use super::plan::{FileMode, FlashPlan, SegmentData, SourceSpec};
@@ -20,6 +21,8 @@ pub struct Environment {
     pub view: SystemView,
     pub props: Box<dyn DeviceProperties + Send + Sync>,
     pub config: EngineConfig,
+    /// File system tools for post steps (install's copy into the kept partition).
+    pub tools: Box<dyn ToolRunner>,
 }
 
 impl Environment {
@@ -29,6 +32,7 @@ impl Environment {
             props: super::system::default_properties(&view),
             view,
             config: EngineConfig::default(),
+            tools: Box::new(SystemTools),
         }
     }
 }
@@ -52,7 +56,7 @@ fn inputs(plan: &FlashPlan) -> Vec<&Path> {
             .iter()
             .filter_map(|s| match &s.data {
                 SegmentData::File { path, .. } => Some(path.as_path()),
-                SegmentData::Bytes { .. } => None,
+                SegmentData::Bytes { .. } | SegmentData::Zero { .. } => None,
             })
             .collect(),
     }
@@ -140,6 +144,48 @@ pub fn open_checked(
     }
 }
 
+/// Install writes into an existing card: its table must hold the partitions the plan expects.
+fn check_expected_table(plan: &FlashPlan, target: &dyn BlockTarget) -> Result<(), FlashError> {
+    if plan.expect_partitions.is_empty() {
+        return Ok(());
+    }
+    let mut head = vec![0u8; 1 << 20];
+    let got = target
+        .read_at(&mut head, 0)
+        .map_err(|source| FlashError::ReadBackFailed {
+            device: target.name().to_string(),
+            offset: 0,
+            source,
+        })?;
+    head.truncate(got);
+    let found = super::card::table::read(&head).ok_or_else(|| FlashError::Layout {
+        detail: format!(
+            "{} has no partition table; format it first (skiff format)",
+            target.name()
+        ),
+    })?;
+    for want in &plan.expect_partitions {
+        let have = found.iter().find(|p| p.number == want.number);
+        if have.is_none_or(|p| p.start != want.start || p.size != want.size) {
+            return Err(FlashError::Layout {
+                detail: format!(
+                    "{}: partition {} ({}) should span bytes {}..{} but {}; format the card with this layout first (skiff format)",
+                    target.name(),
+                    want.number,
+                    want.name,
+                    want.start,
+                    want.start + want.size,
+                    have.map_or_else(
+                        || "it does not exist".to_string(),
+                        |p| format!("it spans {}..{}", p.start, p.start + p.size)
+                    )
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Checks, opens and writes. Emits `Failed` on error as the last event.
 pub fn execute(
     plan: &FlashPlan,
@@ -151,13 +197,21 @@ pub fn execute(
         plan.check()?;
         let source = PreparedSource::prepare(&plan.source)?;
         let mut target = open_checked(plan, env, source.image_size, sink)?;
+        check_expected_table(plan, target.as_ref())?;
+        let options = RunOptions {
+            verify: plan.verify,
+            wipe_ends: plan.wipe_ends,
+            keep_uncovered: !plan.wipe_ends,
+        };
+        let mut post = |sink: &mut dyn EventSink| super::card::post::run_all(plan, env, sink);
         let outcome = run_on(
             target.as_mut(),
             source,
-            plan.verify,
+            options,
             &env.config,
             sink,
             cancel,
+            &mut post,
         );
         if outcome.is_err() {
             target.discard();

@@ -8,6 +8,7 @@
 pub mod aligned;
 pub mod bmap;
 pub mod cancel;
+pub mod card;
 pub mod chunker;
 pub mod device;
 pub mod discover;

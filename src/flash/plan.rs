@@ -18,6 +18,48 @@ pub struct FlashPlan {
     /// Read back and compare after writing (on by default).
     #[serde(default = "default_true")]
     pub verify: bool,
+    /// Zero the first and last MiB of a fixed-size target before writing (kills stale tables).
+    /// Off for install, which keeps the card's table and its persist partition.
+    #[serde(default = "default_true")]
+    pub wipe_ends: bool,
+    /// Partitions the target's current table must have before anything is written (install).
+    #[serde(default)]
+    pub expect_partitions: Vec<ExpectedPartition>,
+    /// Steps run after the write is verified and before the first MiB is written.
+    #[serde(default)]
+    pub post: Vec<PostStep>,
+}
+
+/// A partition the card must already have: number (1-based), byte start and length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedPartition {
+    pub number: u32,
+    pub name: String,
+    pub start: u64,
+    pub size: u64,
+}
+
+/// Work done on the target by file system tools after the bytes are written and verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum PostStep {
+    /// Copy the contents of `dir` into the existing file system of the partition at `offset`,
+    /// without mounting it (debugfs for ext4, mtools for vfat). Existing files are replaced,
+    /// everything else is kept.
+    CopyIn {
+        partition: String,
+        fs: CopyFs,
+        offset: u64,
+        size: u64,
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CopyFs {
+    Ext4,
+    Vfat,
 }
 
 fn default_true() -> bool {
@@ -89,13 +131,15 @@ pub enum SegmentData {
         offset: u64,
         len: u64,
     },
+    /// `len` zero bytes (stale bootloader areas to clear).
+    Zero { len: u64 },
 }
 
 impl Segment {
     pub fn len(&self) -> u64 {
         match &self.data {
             SegmentData::Bytes { bytes } => bytes.len() as u64,
-            SegmentData::File { len, .. } => *len,
+            SegmentData::File { len, .. } | SegmentData::Zero { len } => *len,
         }
     }
 
@@ -136,8 +180,18 @@ impl FlashPlan {
         Ok(plan)
     }
 
-    /// Segments must be in ascending order, must not overlap and must fit the assembly size.
+    /// Segments must be in ascending order, must not overlap and must fit the assembly size;
+    /// post steps need a target that keeps its bytes in place.
     pub fn check(&self) -> Result<(), FlashError> {
+        if !self.post.is_empty()
+            && !self.target.device
+            && self.target.file_mode == FileMode::Replace
+        {
+            return Err(FlashError::Plan {
+                detail: "post steps (install) need a device or an image file written in place"
+                    .into(),
+            });
+        }
         if let SourceSpec::Assembly { size, segments } = &self.source {
             let mut end = 0u64;
             let mut previous = "start of the card";
@@ -213,6 +267,9 @@ mod tests {
                 segments,
             },
             verify: true,
+            wipe_ends: true,
+            expect_partitions: vec![],
+            post: vec![],
         }
     }
 

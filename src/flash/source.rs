@@ -225,6 +225,7 @@ impl PreparedSource {
         for segment in segments {
             total += match &segment.data {
                 SegmentData::Bytes { bytes } => bytes.len() as u64,
+                SegmentData::Zero { len } => *len,
                 SegmentData::File { path, offset, len } => {
                     let file = open(path, "open a piece of the card image")?;
                     let have = file_len(&file, path)?;
@@ -322,6 +323,17 @@ impl PreparedSource {
                     match &segment.data {
                         SegmentData::Bytes { bytes } => {
                             builder.put(segment.offset, bytes, &segment.label)?
+                        }
+                        SegmentData::Zero { len } => {
+                            let mut zeros = std::io::repeat(0).take(*len);
+                            let label = || segment.label.clone();
+                            builder.copy_from(
+                                segment.offset,
+                                &mut zeros,
+                                Some(*len),
+                                None,
+                                &label,
+                            )?;
                         }
                         SegmentData::File { path, offset, len } => {
                             let mut file = open(path, "open a piece of the card image")?;
