@@ -356,7 +356,9 @@ fn build_device(
         removable,
         read_only: attr("ro").as_deref() == Some("1"),
         bus,
-        vendor: prop("ID_VENDOR").or_else(|| attr("device/vendor")),
+        vendor: prop("ID_VENDOR")
+            .or_else(|| attr("device/vendor"))
+            .filter(|v| !v.starts_with("0x")),
         model: prop("ID_MODEL")
             .map(|m| m.replace('_', " "))
             .or_else(|| attr("device/model"))

@@ -143,6 +143,10 @@ pub enum FlashError {
 
     #[error("internal error: {detail} (please report this)")]
     Internal { detail: String },
+
+    /// The user did not confirm (or could not be asked).
+    #[error("{detail}")]
+    NotConfirmed { detail: String },
 }
 
 fn join(reasons: &[Refusal]) -> String {

@@ -119,7 +119,11 @@ pub fn judge(device: &BlockDevice, needed: Option<u64>) -> Verdict {
     for swap in &device.swaps {
         reasons.push(Refusal::HoldsSwap { swap: swap.clone() });
     }
-    for mount_point in &device.mount_points {
+    for mount_point in device
+        .mount_points
+        .iter()
+        .filter(|m| !device.system_mounts.contains(m))
+    {
         reasons.push(Refusal::Mounted {
             partition: device.name.clone(),
             mount_point: mount_point.clone(),
@@ -132,7 +136,11 @@ pub fn judge(device: &BlockDevice, needed: Option<u64>) -> Verdict {
         });
     }
     for part in &device.partitions {
-        for mount_point in &part.mount_points {
+        for mount_point in part
+            .mount_points
+            .iter()
+            .filter(|m| !device.system_mounts.contains(m))
+        {
             reasons.push(Refusal::Mounted {
                 partition: part.name.clone(),
                 mount_point: mount_point.clone(),
