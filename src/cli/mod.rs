@@ -83,7 +83,7 @@ pub enum Command {
     Install(flash::card::CardArgs),
     /// Card image files: `image build --out FILE.img[.zst]`.
     #[command(after_help = EXIT_CODES_HELP)]
-    Image(flash::card::ImageArgs),
+    Image(flash::image::ImageArgs),
     /// The privileged writer (internal: plan on stdin, events on stdout).
     #[command(name = "__flash-helper", hide = true)]
     FlashHelper(flash::HelperArgs),
@@ -110,7 +110,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Install(a) => {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
         }
-        Command::Image(a) => flash::card::run_image(&cli, a),
+        Command::Image(a) => flash::image::run_image(&cli, a),
         Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {

@@ -6,6 +6,7 @@
 //! stops a run between blocks.
 
 pub mod aligned;
+pub mod blocks;
 pub mod bmap;
 pub mod cancel;
 pub mod card;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod event;
 pub mod execute;
 pub mod helper;
+pub mod identify;
 pub mod mounts;
 pub mod plan;
 pub mod source;
@@ -27,6 +29,7 @@ pub mod target_io;
 pub mod testing;
 pub mod verdict;
 pub mod writer;
+pub mod xml;
 
 pub use cancel::CancelToken;
 pub use device::{BlockDevice, Bus, DeviceIdentity, PartitionInfo};

@@ -3,6 +3,7 @@
 
 pub mod card;
 pub mod confirm;
+pub mod image;
 pub mod progress;
 
 use std::path::{Path, PathBuf};
