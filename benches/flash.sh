@@ -30,11 +30,8 @@ fi
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b/1048576/s}'; }
-PEAK_KB=0
-track_rss() { # file written by /usr/bin/time -f %M
-    local kb
-    kb=$(tail -n1 "$1")
-    if [ "$kb" -gt "$PEAK_KB" ]; then PEAK_KB=$kb; fi
+track_rss() { # file written by /usr/bin/time -f %M; runs in a subshell, so append to a log
+    tail -n1 "$1" >> "$DIR/rss.log"
 }
 
 # A realistic image: program and library bytes (compressible like a root file system),
@@ -66,6 +63,7 @@ if [ ! -f "$SPARSE.bmap" ]; then
     fi
 fi
 BYTES=$((SIZE_MIB << 20))
+: > "$DIR/rss.log"
 OUT=$DIR/out.img
 sync
 
@@ -139,6 +137,7 @@ row bmap-75%-holes "$(med skiff_bmap)" "dd whole" "$(med dd_sparse)" $BYTES
 if [ -n "${T[bmaptool]}" ]; then
     row bmap-75%-holes "$(med skiff_bmap)" "bmaptool copy" "$(med bmaptool)" $BYTES
 fi
-echo "peak memory of skiff: $((PEAK_KB / 1024)) MiB (max RSS)"
+PEAK_KB=$(sort -n "$DIR/rss.log" | tail -n1)
+echo "peak memory of skiff: $((PEAK_KB / 1024)) MiB (max RSS over all skiff runs)"
 echo "(raw-verify compares skiff's verify phase alone with a direct read of the same file;"
 echo " ratio = baseline time / skiff time, above 1 means skiff is faster)"

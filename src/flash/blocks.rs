@@ -2,10 +2,10 @@
 //! wiping the ends of a card, and the read-back verify with a read-ahead thread.
 
 use crossbeam_channel::bounded;
-use sha2::{Digest, Sha256};
 
 use super::aligned::{ALIGN, AlignedBuf};
 use super::cancel::CancelToken;
+use super::checksum::xxh64;
 use super::chunker::Chunk;
 use super::engine::{EngineConfig, WIPE, cancelled, write_failed};
 use super::error::FlashError;
@@ -18,7 +18,7 @@ pub(crate) struct Written {
     pub offset: u64,
     pub len: usize,
     pub data_len: usize,
-    pub digest: [u8; 32],
+    pub digest: u64,
 }
 
 /// Fills a chunk's uncovered bytes with what the target holds now, so a write never changes
@@ -38,7 +38,7 @@ fn merge_gaps(target: &dyn BlockTarget, chunk: &mut Chunk) -> Result<(), FlashEr
             chunk.buf.as_mut_slice()[start..end].copy_from_slice(&current.as_slice()[start..end]);
         }
     }
-    chunk.digest = Sha256::digest(&chunk.buf.as_slice()[..chunk.data_len]).into();
+    chunk.digest = xxh64(&chunk.buf.as_slice()[..chunk.data_len], 0);
     Ok(())
 }
 
@@ -170,7 +170,7 @@ pub(crate) fn verify(
                     ),
                 });
             }
-            let digest: [u8; 32] = Sha256::digest(&buf.as_slice()[..record.data_len]).into();
+            let digest = xxh64(&buf.as_slice()[..record.data_len], 0);
             if digest != record.digest {
                 return Err(FlashError::VerifyMismatch {
                     device: target.name().to_string(),

@@ -6,6 +6,8 @@ use std::io::Read;
 use crossbeam_channel::{Receiver, Sender};
 use sha2::{Digest, Sha256};
 
+use super::checksum::xxh64;
+
 use super::aligned::{ALIGN, AlignedBuf, round_down, round_up};
 use super::error::FlashError;
 
@@ -21,8 +23,8 @@ pub struct Chunk {
     pub len: usize,
     /// Meaningful bytes; the rest of `len` is padding past the end of the image.
     pub data_len: usize,
-    /// SHA-256 of `buf[..data_len]`, compared against the read-back.
-    pub digest: [u8; 32],
+    /// XXH64 of `buf[..data_len]`, compared against the read-back.
+    pub digest: u64,
     /// Byte ranges of `buf[..len]` that no piece covered (zero-filled). A run that must not
     /// change bytes outside the plan (install) fills them from the target before writing.
     pub gaps: Vec<(usize, usize)>,
@@ -143,7 +145,7 @@ impl ChunkBuilder {
         if len > cur.filled {
             cur.gaps.push((cur.filled, len));
         }
-        let digest: [u8; 32] = Sha256::digest(&cur.buf.as_slice()[..cur.filled]).into();
+        let digest = xxh64(&cur.buf.as_slice()[..cur.filled], 0);
         self.out
             .send(Chunk {
                 offset: cur.offset,

@@ -10,6 +10,7 @@ pub mod blocks;
 pub mod bmap;
 pub mod cancel;
 pub mod card;
+pub mod checksum;
 pub mod chunker;
 pub mod device;
 pub mod discover;
