@@ -12,7 +12,8 @@
 #   raw-write      skiff flash --no-verify        vs  dd bs=4M oflag=direct conv=fsync
 #   raw-verify     skiff verify phase (JSON rate) vs  dd bs=4M iflag=direct of=/dev/null
 #   write+verify   skiff flash (verify on)        vs  dd write + dd direct read
-#   zst-write      skiff flash IMAGE.zst          vs  skiff flash IMAGE (raw), both no verify
+#   zst-write      skiff flash IMAGE.zst          vs  skiff flash IMAGE (raw), both no verify,
+#                                                 and vs zstd -d to /dev/null (the decoder alone)
 #   bmap-75%-holes skiff flash with .bmap         vs  dd of the whole image, bmaptool copy
 # Peak memory (max RSS) of every skiff run is recorded; the largest is printed.
 set -euo pipefail
@@ -36,7 +37,7 @@ track_rss() { # file written by /usr/bin/time -f %M; runs in a subshell, so appe
 
 # A realistic image: program and library bytes (compressible like a root file system),
 # repeated up to the size.
-IMG=$DIR/raw.img
+IMG=$DIR/raw-$SIZE_MIB.img
 if [ ! -f "$IMG" ] || [ "$(stat -c %s "$IMG")" -ne $((SIZE_MIB << 20)) ]; then
     echo "making a ${SIZE_MIB} MiB image from /usr/bin and /usr/lib ..." >&2
     rm -f "$IMG"
@@ -45,10 +46,10 @@ if [ ! -f "$IMG" ] || [ "$(stat -c %s "$IMG")" -ne $((SIZE_MIB << 20)) ]; then
     done
     truncate -s $((SIZE_MIB << 20)) "$IMG"
 fi
-ZST=$DIR/raw.img.zst
+ZST=$IMG.zst
 [ -f "$ZST" ] || zstd -q -3 -T0 -f "$IMG" -o "$ZST"
 # 75% holes: the same bytes in every fourth 16 MiB stretch of a sparse file.
-SPARSE=$DIR/sparse.img
+SPARSE=$DIR/sparse-$SIZE_MIB.img
 if [ ! -f "$SPARSE.bmap" ]; then
     rm -f "$SPARSE"
     truncate -s $((SIZE_MIB << 20)) "$SPARSE"
@@ -97,7 +98,7 @@ verify_secs() { # seconds skiff's verify phase would take for the whole image, f
 }
 
 declare -A T
-for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_raw2 skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
+for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_raw2 zstd_cli skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
 for ((r = 1; r <= RUNS; r++)); do
     echo "run $r/$RUNS" >&2
     T[dd_raw]+="$(run_dd_write "$IMG") "
@@ -111,6 +112,10 @@ for ((r = 1; r <= RUNS; r++)); do
     T[dd_wv]+="$(awk -v a="$dw" -v b="$dr" 'BEGIN {print a+b}') "
     T[skiff_zst]+="$(run_skiff "$ZST" --no-verify) "
     T[skiff_raw2]+="$(run_skiff "$IMG" --no-verify) "
+    t0=$(now)
+    zstd -q -d -c "$ZST" > /dev/null
+    t1=$(now)
+    T[zstd_cli]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b-a}') "
     T[skiff_bmap]+="$(run_skiff "$SPARSE" --bmap "$SPARSE.bmap" --no-verify) "
     T[dd_sparse]+="$(run_dd_write "$SPARSE") "
     if command -v bmaptool > /dev/null; then
@@ -133,6 +138,7 @@ row raw-write "$(med skiff_raw)" "dd oflag=direct" "$(med dd_raw)" $BYTES
 row raw-verify "$(med skiff_verify_s)" "dd iflag=direct" "$(med dd_read)" $BYTES
 row write+verify "$(med skiff_wv)" "dd w+r" "$(med dd_wv)" $BYTES
 row zst-write "$(med skiff_zst)" "skiff raw" "$(med skiff_raw2)" $BYTES
+row zst-write "$(med skiff_zst)" "zstd -d only" "$(med zstd_cli)" $BYTES
 row bmap-75%-holes "$(med skiff_bmap)" "dd whole" "$(med dd_sparse)" $BYTES
 if [ -n "${T[bmaptool]}" ]; then
     row bmap-75%-holes "$(med skiff_bmap)" "bmaptool copy" "$(med bmaptool)" $BYTES

@@ -124,7 +124,10 @@ pub(crate) fn wipe(target: &dyn BlockTarget, capacity: u64) -> Result<(), FlashE
     target.sync().map_err(|e| write_failed(target, 0, e))
 }
 
-/// Reads back `records` (a reader thread fills buffers while this thread hashes) and compares.
+/// Concurrent read-back requests.
+const READ_AHEAD_THREADS: usize = 2;
+
+/// Reads back `records` (reader threads fill buffers while this thread hashes) and compares.
 pub(crate) fn verify(
     target: &dyn BlockTarget,
     records: &[Written],
@@ -139,18 +142,31 @@ pub(crate) fn verify(
     }
     let (full_tx, full_rx) = bounded::<(usize, AlignedBuf, std::io::Result<usize>)>(config.ring);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for (i, record) in records.iter().enumerate() {
-                let Ok(mut buf) = pool_rx.recv() else { return };
-                if !target.direct() {
-                    target.drop_cache(record.offset, record.len as u64);
+        // Two reads in flight keep a disk's queue busy (one at a time leaves it idle between
+        // requests); each reader takes every other record.
+        for first in 0..READ_AHEAD_THREADS {
+            let pool_rx = pool_rx.clone();
+            let full_tx = full_tx.clone();
+            scope.spawn(move || {
+                for (i, record) in records
+                    .iter()
+                    .enumerate()
+                    .skip(first)
+                    .step_by(READ_AHEAD_THREADS)
+                {
+                    let Ok(mut buf) = pool_rx.recv() else { return };
+                    if !target.direct() {
+                        target.drop_cache(record.offset, record.len as u64);
+                    }
+                    let got = target.read_at(&mut buf.as_mut_slice()[..record.len], record.offset);
+                    if full_tx.send((i, buf, got)).is_err() {
+                        return;
+                    }
                 }
-                let got = target.read_at(&mut buf.as_mut_slice()[..record.len], record.offset);
-                if full_tx.send((i, buf, got)).is_err() {
-                    return;
-                }
-            }
-        });
+            });
+        }
+        drop(full_tx);
+        drop(pool_rx);
         let mut verified = 0u64;
         for (i, buf, got) in full_rx.iter() {
             cancelled(cancel)?;
