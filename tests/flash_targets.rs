@@ -315,6 +315,34 @@ fn targets_resolve_to_disks_partitions_are_rejected_files_are_files() {
 }
 
 #[test]
+fn a_mistyped_device_never_becomes_a_file_in_dev() {
+    let err = resolve(
+        &SystemView::host(),
+        &NoProperties,
+        std::path::Path::new("/dev/skiff-no-such-disk"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, FlashError::UnknownDevice { .. }), "{err}");
+    assert!(!std::path::Path::new("/dev/skiff-no-such-disk").exists());
+    let err = resolve(
+        &SystemView::host(),
+        &NoProperties,
+        std::path::Path::new("/dev/null"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FlashError::BadTargetKind {
+                kind: "character device",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn missing_mount_table_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let view = laptop(dir.path());

@@ -133,9 +133,21 @@ pub fn resolve(
             kind: kind_of(&meta),
         }),
         result => {
-            let under_dev = !view.is_host()
-                && path.parent().and_then(|p| std::fs::canonicalize(p).ok())
-                    == std::fs::canonicalize(&view.dev).ok();
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let dev_root = std::fs::canonicalize(&view.dev).ok();
+            let under_dev = std::fs::canonicalize(parent)
+                .ok()
+                .zip(dev_root)
+                .is_some_and(|(p, d)| p == d);
+            if under_dev && view.is_host() {
+                // Never create or write a plain file in /dev: a mistyped device name ends here.
+                return Err(FlashError::UnknownDevice {
+                    path: path.to_path_buf(),
+                });
+            }
             if under_dev {
                 let name = path
                     .file_name()
