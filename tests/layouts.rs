@@ -276,3 +276,87 @@ fn every_tree_layout_parses_and_validates() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use skiff::model::layout::{Layout, SECTOR};
+
+    #[derive(Debug, Clone)]
+    struct Part {
+        start: Option<u64>,
+        size: u64,
+    }
+
+    fn yaml(gpt: bool, parts: &[Part], rest_last: bool, raws: &[(u64, u64)]) -> String {
+        let mut s = format!(
+            "about: generated\ntable: {}\npartitions:\n",
+            if gpt { "gpt" } else { "mbr" }
+        );
+        for (i, p) in parts.iter().enumerate() {
+            s.push_str(&format!("  - name: p{i}\n    type: linux\n    fs: ext4\n"));
+            if let Some(st) = p.start {
+                s.push_str(&format!("    start: {}s\n", st));
+            }
+            if rest_last && i == parts.len() - 1 {
+                s.push_str("    size: rest\n");
+            } else {
+                s.push_str(&format!("    size: {}s\n", p.size));
+            }
+        }
+        if !raws.is_empty() {
+            s.push_str("raw:\n");
+            for (i, (off, len)) in raws.iter().enumerate() {
+                s.push_str(&format!(
+                    "  - file: blob{i}.bin\n    offset: {off}\n    max_len: {len}\n"
+                ));
+            }
+        }
+        s.push_str("install:\n  persist: p0\n");
+        s
+    }
+
+    fn part() -> impl Strategy<Value = Part> {
+        (proptest::option::of(0u64..131_072), 1u64..65_536)
+            .prop_map(|(start, size)| Part { start, size })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn validator_is_consistent(
+            gpt in any::<bool>(),
+            parts in proptest::collection::vec(part(), 1..5),
+            rest_last in any::<bool>(),
+            raws in proptest::collection::vec((0u64..4_194_304, 1u64..2_097_152), 0..3),
+            card_sectors in 1u64..(1 << 31),
+            width in 8usize..120,
+        ) {
+            let text = yaml(gpt, &parts, rest_last, &raws);
+            let Ok(l) = Layout::parse(&text, "prop.yaml") else { return Ok(()) };
+            let card = card_sectors * SECTOR;
+            let r = l.check(Some(card));
+            let bar = l.bar(card, width);
+            let regions = l.regions(card);
+            if regions.len() <= width {
+                prop_assert_eq!(bar.chars().count(), width + 2);
+            }
+            if r.is_ok() {
+                let placed = l.place(Some(card));
+                for (i, a) in placed.iter().enumerate() {
+                    prop_assert!(a.start >= l.first_usable() && a.end <= l.usable_end(card) && a.start < a.end);
+                    for b in &placed[i + 1..] {
+                        prop_assert!(a.end <= b.start || b.end <= a.start, "{:?} {:?}", a, b);
+                    }
+                    for j in 0..l.raw.len() {
+                        let (s, e) = l.raw_span(j).unwrap();
+                        prop_assert!(e <= a.start || a.end <= s);
+                    }
+                }
+                // Fitting a card means fitting any bigger one (below MBR's 2 TiB limit).
+                prop_assert!(l.check(Some(card * 2)).is_ok(), "{}", l.check(Some(card * 2)));
+                prop_assert!(card >= l.min_card_size());
+            }
+        }
+    }
+}

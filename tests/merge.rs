@@ -7,12 +7,12 @@ use skiff::model::version::Version;
 use skiff::model::{ConfigKind, Value, resolve_text};
 use std::path::Path;
 
-fn run_configure(
+fn try_configure(
     root: &Path,
     stack: &str,
     ws: &str,
     buildroot: Option<&Path>,
-) -> skiff::model::configure::ConfigureReport {
+) -> Result<skiff::model::configure::ConfigureReport, skiff::model::ModelError> {
     let (tree, cat) = common::catalog(root);
     let stack = resolve_text(&cat, stack).expect("resolve");
     configure(&ConfigureRequest {
@@ -29,7 +29,15 @@ fn run_configure(
         ccache_dir: None,
         inherited_env: vec![],
     })
-    .expect("configure")
+}
+
+fn run_configure(
+    root: &Path,
+    stack: &str,
+    ws: &str,
+    buildroot: Option<&Path>,
+) -> skiff::model::configure::ConfigureReport {
+    try_configure(root, stack, ws, buildroot).expect("configure")
 }
 
 fn final_file(root: &Path, ws: &str, rel: &str) -> String {
@@ -225,23 +233,7 @@ fn failing_defconfig_leaves_the_previous_configuration() {
         "Makefile",
         "defconfig:\n\t@echo 'Config.in:12: syntax error' >&2; exit 2\n",
     );
-    let (tree, cat) = common::catalog(&root);
-    let stack = resolve_text(&cat, "pi/4").unwrap();
-    let e = configure(&ConfigureRequest {
-        tree: &tree,
-        catalog: &cat,
-        stack: &stack,
-        workspace: "default",
-        extra_paths: "",
-        buildroot: Some(&br),
-        version: Version {
-            version: "v".into(),
-            commit: "c".into(),
-        },
-        ccache_dir: None,
-        inherited_env: vec![],
-    })
-    .unwrap_err();
+    let e = try_configure(&root, "pi/4", "default", Some(&br)).unwrap_err();
     assert!(e.to_string().contains("syntax error"), "{e}");
     assert_eq!(
         final_file(&root, "default", "skiff_config"),
@@ -292,22 +284,19 @@ fn bad_buildroot_ext_is_an_error_naming_the_directory() {
 #[test]
 fn empty_stack_is_refused_by_configure() {
     let (_t, root) = common::fixture("upstream");
-    let (tree, cat) = common::catalog(&root);
-    let stack = resolve_text(&cat, " , ").unwrap();
-    let e = configure(&ConfigureRequest {
-        tree: &tree,
-        catalog: &cat,
-        stack: &stack,
-        workspace: "default",
-        extra_paths: "",
-        buildroot: None,
-        version: Version {
-            version: "v".into(),
-            commit: "c".into(),
-        },
-        ccache_dir: None,
-        inherited_env: vec![],
-    })
-    .unwrap_err();
+    let e = try_configure(&root, " , ", "default", None).unwrap_err();
     assert!(e.to_string().contains("no layers selected"), "{e}");
+}
+
+#[test]
+fn later_choice_member_supersedes_earlier_one() {
+    let (_t, root) = common::fixture("upstream");
+    let (tree, cat) = common::catalog(&root);
+    let stack = resolve_text(&cat, "pi/4").unwrap();
+    let m = merge_stack(&tree, &cat, &stack, "default").unwrap();
+    let br = m.config(ConfigKind::Buildroot);
+    let x86 = br.symbol("BR2_x86_64").unwrap();
+    assert_eq!(x86.superseded_by.as_deref(), Some("BR2_aarch64"));
+    assert!(x86.overridden());
+    assert!(br.symbol("BR2_aarch64").unwrap().superseded_by.is_none());
 }

@@ -162,6 +162,9 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
                         h.effective.path.display(),
                         h.effective.line
                     );
+                    if let Some(w) = &h.superseded_by {
+                        println!("  superseded by {w}: a later member of the same Kconfig choice");
+                    }
                     for r in h.replaced.iter().rev() {
                         println!(
                             "  was {:<26} {} ({}:{})",
@@ -213,8 +216,13 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
 fn print_symbol(h: &SymbolHistory) {
     let mark = if h.overridden() { "*" } else { " " };
     let lhs = format!("{}={}", h.symbol, h.effective.value.display());
+    let sup = h
+        .superseded_by
+        .as_ref()
+        .map(|w| format!("  [superseded by {w}]"))
+        .unwrap_or_default();
     println!(
-        "{mark} {lhs:<56} {} ({}:{})",
+        "{mark} {lhs:<56} {} ({}:{}){sup}",
         h.effective.layer,
         h.effective.path.display(),
         h.effective.line

@@ -1,5 +1,10 @@
 //! Command-line interface: argument parsing, one file per command family, output printing.
 
+pub mod br;
+pub mod build;
+pub mod build_progress;
+pub mod check;
+pub mod clean;
 pub mod cmd;
 pub mod config;
 pub mod configure;
@@ -8,8 +13,11 @@ pub mod devices;
 pub mod exit;
 pub mod flash;
 pub mod layers;
+pub mod layout;
+pub mod legal_info;
 pub mod printer;
 pub mod stack;
+pub mod tui;
 pub mod workspaces;
 
 use clap::{Parser, Subcommand};
@@ -69,6 +77,27 @@ pub enum Command {
     /// Run a layer's extension command: CATEGORY/NAME/COMMAND [ARGS...].
     #[command(after_help = EXIT_CODES_HELP)]
     Cmd(cmd::CmdArgs),
+    /// Configure if needed, then build the workspace with Buildroot (upstream's compile).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Build(build::BuildArgs),
+    /// Run Buildroot targets in the workspace (menuconfig changes are saved as an override).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Br(br::BrArgs),
+    /// Collect license and source information with Buildroot's legal-info.
+    #[command(after_help = EXIT_CODES_HELP)]
+    LegalInfo(legal_info::LegalInfoArgs),
+    /// Evaluate the merged Buildroot config with Kconfig and list values that would be dropped.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(check::CheckArgs),
+    /// Delete the workspace's build output and final config (asks first).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Clean(clean::CleanArgs),
+    /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Layout(layout::LayoutArgs),
+    /// Open the interactive app (also what `skiff` alone does on a terminal).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Tui(tui::TuiArgs),
     /// List disks with the safety verdict for each (writable, or refused and why).
     #[command(after_help = EXIT_CODES_HELP)]
     Devices(devices::DevicesArgs),
@@ -92,6 +121,13 @@ pub enum Command {
 /// Run a parsed command line and return the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let Some(command) = &cli.command else {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return run(Cli {
+                command: Some(Command::Tui(tui::TuiArgs::default())),
+                ..cli
+            });
+        }
         use clap::CommandFactory;
         let _ = Cli::command().print_help();
         return exit::OK;
@@ -104,6 +140,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Config(a) => config::run(&cli, a),
         Command::Workspaces(a) => workspaces::run(&cli, a),
         Command::Cmd(a) => cmd::run(&cli, a),
+        Command::Build(a) => build::run(&cli, a),
+        Command::Br(a) => br::run(&cli, a),
+        Command::LegalInfo(a) => legal_info::run(&cli, a),
+        Command::Check(a) => check::run(&cli, a),
+        Command::Clean(a) => clean::run(&cli, a),
+        Command::Layout(a) => layout::run(&cli, a),
+        Command::Tui(a) => tui::run(&cli, a),
         Command::Devices(a) => devices::run(a),
         Command::Flash(a) => flash::run_flash(a),
         Command::Format(a) => flash::card::run_card(&cli, a, crate::flash::card::CardMode::Format),

@@ -165,6 +165,7 @@ impl Accumulator {
                 effective: to_assignment(recs[eff_pos]),
                 replaced: recs[..eff_pos].iter().map(|a| to_assignment(a)).collect(),
                 position: recs[eff_pos].line_idx,
+                superseded_by: None,
             });
         }
         out.sort_by_key(|h| h.position);

@@ -73,7 +73,7 @@ pub fn merge_stack(
     stack: &ResolvedStack,
     ws: &str,
 ) -> Result<Merged> {
-    let version = Version::of_tree(&tree.root);
+    let version = Version::cached(&tree.root);
     let ccache = std::env::var("BR2_CCACHE_DIR").unwrap_or_else(|_| default_ccache(tree, ws));
     merge(
         &sources(tree, catalog, stack, ws),

@@ -255,11 +255,15 @@ pub fn merge(sources: &[MergeSource], ctx: &MergeContext) -> Result<Merged> {
         },
     );
     for (kind, a) in acc {
+        let mut symbols = a.provenance();
+        if kind == ConfigKind::Buildroot {
+            SymbolHistory::mark_superseded_choices(&mut symbols);
+        }
         m.configs.insert(
             kind,
             MergedConfig {
                 text: a.text(),
-                symbols: a.provenance(),
+                symbols,
             },
         );
     }

@@ -2,6 +2,7 @@
 
 pub mod accumulate;
 pub mod catalog;
+pub mod choices;
 pub mod configure;
 pub mod contents;
 pub mod diff;

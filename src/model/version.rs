@@ -11,6 +11,23 @@ pub struct Version {
 }
 
 impl Version {
+    /// [`Version::of_tree`], asked once per tree and process: previews and diffs merge
+    /// often, and two `git` runs per merge would dominate their cost.
+    pub fn cached(root: &Path) -> Version {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static CACHE: OnceLock<Mutex<HashMap<std::path::PathBuf, Version>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(v) = cache.lock().ok().and_then(|c| c.get(root).cloned()) {
+            return v;
+        }
+        let v = Version::of_tree(root);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(root.to_path_buf(), v.clone());
+        }
+        v
+    }
+
     /// `git describe --tags HEAD`, else the short hash, else `unknown`; the commit is the
     /// short hash or `unknown`. A missing git counts as "not a repository".
     pub fn of_tree(root: &Path) -> Version {

@@ -63,24 +63,24 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` does not fit in 64 bits"))
 }
 
-/// Formats bytes for people: in the largest binary unit not above the value, exact when it
-/// divides, else with two decimals (`8GB` prints as `7.45GiB`).
+/// Formats bytes for people: exactly in the largest binary unit that divides the value with
+/// fewer than five digits (`2000MiB`, `8KiB`), else with two decimals (`8GB` is `7.45GiB`).
 pub fn human(bytes: u64) -> String {
-    for (unit, mult) in [
-        ("TiB", 1u64 << 40),
+    const STEPS: [(&str, u64); 4] = [
+        ("TiB", 1 << 40),
         ("GiB", 1 << 30),
         ("MiB", 1 << 20),
         ("KiB", 1 << 10),
-    ] {
-        if bytes >= mult {
-            return if bytes.is_multiple_of(mult) {
-                format!("{}{unit}", bytes / mult)
-            } else {
-                format!("{:.2}{unit}", bytes as f64 / mult as f64)
-            };
+    ];
+    for (unit, mult) in STEPS {
+        if bytes >= mult && bytes.is_multiple_of(mult) && bytes / mult < 10_000 {
+            return format!("{}{unit}", bytes / mult);
         }
     }
-    format!("{bytes}B")
+    match STEPS.iter().find(|(_, mult)| bytes >= *mult) {
+        Some((unit, mult)) => format!("{:.2}{unit}", bytes as f64 / *mult as f64),
+        None => format!("{bytes}B"),
+    }
 }
 
 impl fmt::Display for Size {
@@ -158,7 +158,9 @@ mod tests {
         assert_eq!(human(3 << 30), "3GiB");
         assert_eq!(human(8_000_000_000), "7.45GiB");
         assert_eq!(human(446), "446B");
-        assert_eq!(human(1536 << 20), "1.50GiB");
+        assert_eq!(human(1536 << 20), "1536MiB");
+        assert_eq!(human(2000 << 20), "2000MiB");
+        assert_eq!(human(1_048_064), "1023.50KiB");
     }
 
     #[test]

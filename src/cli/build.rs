@@ -1,0 +1,177 @@
+//! `skiff build` (upstream's compile) and what build-like commands share: preparing the
+//! workspace, running make with progress, Ctrl-C handling and exit codes.
+
+use super::build_progress::Display;
+use super::context::Context;
+use super::{Cli, exit};
+use crate::build::runner::{BuildRequest, start};
+use crate::build::{BuildError, BuildEvent, PrepareRequest, Prepared, Status, prepare};
+use crate::model::{ModelError, ResolvedStack};
+use anyhow::Result;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Layers, e.g. "pi/4,skiff/core" (default: SKIFF_CONFIG, then the workspace's last).
+    pub stack: Option<String>,
+    /// Print every event as one JSON line on stdout (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+    /// Show all of make's output, not only its `>>>` step lines.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
+    #[arg(long, value_name = "DIR")]
+    pub buildroot: Option<PathBuf>,
+}
+
+pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
+    guarded(|| {
+        let ctx = Context::load(cli)?;
+        let stack = stack_of(&ctx, a.stack.as_deref())?;
+        let display = Display::new(a.json, a.verbose);
+        let br = ctx.buildroot(a.buildroot.as_deref());
+        let prepared = prepare_workspace(&ctx, &br, &stack, "build", &display)?;
+        let targets: Vec<String> = stack
+            .build_target
+            .as_deref()
+            .map(|t| t.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        Ok(run_make(&prepared, targets, "build", true, display))
+    })
+}
+
+/// The stack to use: argument, SKIFF_CONFIG, or what the workspace was configured with.
+pub(crate) fn stack_of(ctx: &Context, arg: Option<&str>) -> Result<ResolvedStack> {
+    let (text, _) = ctx.stack_text(arg);
+    ctx.resolve(&text)
+}
+
+/// Lock, set up and (if needed) configure the workspace, reporting what happened.
+pub(crate) fn prepare_workspace(
+    ctx: &Context,
+    buildroot: &Path,
+    stack: &ResolvedStack,
+    purpose: &str,
+    display: &Display,
+) -> Result<Prepared> {
+    let inherited: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))
+        .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))
+        .collect();
+    let prepared = prepare(&PrepareRequest {
+        tree: &ctx.tree,
+        catalog: &ctx.catalog,
+        stack,
+        workspace: &ctx.workspace,
+        extra_paths: &ctx.extra_paths,
+        buildroot: Some(buildroot),
+        purpose,
+        force: std::env::var("SKIFF_FORCE_RECONFIG").is_ok_and(|v| !v.is_empty()),
+        ccache_dir: std::env::var("BR2_CCACHE_DIR")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        inherited_env: inherited,
+    })?;
+    for w in &prepared.warnings {
+        display.note(&format!("warning: {w}"));
+    }
+    match &prepared.reconfigured {
+        Some(why) => display.note(&format!("configured workspace {} ({why})", ctx.workspace)),
+        None => display.note(&format!(
+            "workspace {} is configured for {}; skipping configure",
+            ctx.workspace,
+            stack.joined()
+        )),
+    }
+    Ok(prepared)
+}
+
+/// Run make targets in a prepared workspace with progress; returns the exit code.
+/// Ctrl-C interrupts make (SIGINT to its process group); a second Ctrl-C kills it.
+pub(crate) fn run_make(
+    prepared: &Prepared,
+    targets: Vec<String>,
+    label: &str,
+    query_order: bool,
+    mut display: Display,
+) -> i32 {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone());
+    let req = BuildRequest {
+        make: PathBuf::from("make"),
+        buildroot: prepared.buildroot.dir.clone(),
+        workspace: prepared.workspace_dir.clone(),
+        targets,
+        make_args: Vec::new(),
+        env: Vec::new(),
+        query_order,
+        label: label.to_string(),
+    };
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let handle = start(req, tx);
+    let mut presses = 0;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(e) => {
+                display.track(&e);
+                display.event(&e);
+                if matches!(e, BuildEvent::Finished(_)) {
+                    break;
+                }
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        if interrupted.swap(false, Ordering::AcqRel) {
+            presses += 1;
+            if presses == 1 {
+                display.note("interrupting make (Ctrl-C again to kill it)");
+                handle.cancel();
+            } else {
+                handle.kill();
+            }
+        }
+    }
+    let outcome = handle.wait();
+    display.finish(&outcome, label);
+    match outcome.status {
+        Status::Succeeded => exit::OK,
+        Status::Cancelled => exit::INTERRUPTED,
+        Status::Failed => exit::USER,
+    }
+}
+
+/// Run a command body; errors of the build family get their exit code and message here.
+pub(crate) fn guarded(body: impl FnOnce() -> Result<i32>) -> Result<i32> {
+    match body() {
+        Ok(c) => Ok(c),
+        Err(e) => match exit_for(&e) {
+            Some(code) => {
+                eprintln!("skiff: error: {e:#}");
+                Ok(code)
+            }
+            None => Err(e),
+        },
+    }
+}
+
+/// Exit code of a build-family error (others go to the common mapping).
+pub(crate) fn exit_for(e: &anyhow::Error) -> Option<i32> {
+    let perm = |io: &std::io::Error| io.kind() == std::io::ErrorKind::PermissionDenied;
+    for cause in e.chain() {
+        if let Some(b) = cause.downcast_ref::<BuildError>() {
+            return Some(match b {
+                BuildError::Io { source, .. } if perm(source) => exit::DEVICE,
+                BuildError::Io { .. } => exit::INTERNAL,
+                BuildError::Model(ModelError::Io { source, .. }) if perm(source) => exit::DEVICE,
+                _ => exit::USER,
+            });
+        }
+    }
+    None
+}

@@ -1,0 +1,176 @@
+//! Running effects: the blocking work behind each `Cmd` (merges, configure, listings),
+//! called from the worker thread, or inline by tests and benchmarks.
+
+use super::build_jobs::{BuildJobs, JobContext};
+use super::msg::{Cmd, PreviewData, WorkerEvent};
+use crate::model::configure::{ConfigureRequest, DefconfigStep, configure, merge_stack};
+use crate::model::contents::LayerContents;
+use crate::model::diff::diff_text_vs_merge;
+use crate::model::names::workspace_name;
+use crate::model::version::Version;
+use crate::model::workspace::list;
+use crate::model::{Catalog, ConfigKind, ResolvedStack, Tree};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// What effects need besides the command itself.
+pub struct Effects {
+    pub tree: Tree,
+    pub catalog: Arc<Catalog>,
+    /// SKIFF_EXTRA_CONFIGS_PATH, recorded by configure.
+    pub extra_paths: String,
+    /// Buildroot tree for the final defconfig step (skipped when it has no Makefile).
+    pub buildroot: Option<PathBuf>,
+    pub ccache_dir: Option<String>,
+    pub inherited_env: Vec<(String, String)>,
+    /// Builds started from the TUI (each on its own thread).
+    pub builds: Arc<BuildJobs>,
+}
+
+impl Effects {
+    /// Effects for a tree with no extras (tests, benchmarks).
+    pub fn plain(tree: Tree, catalog: Arc<Catalog>) -> Effects {
+        let buildroot = Some(tree.root.join("buildroot"));
+        Effects {
+            tree,
+            catalog,
+            extra_paths: String::new(),
+            buildroot,
+            ccache_dir: None,
+            inherited_env: Vec::new(),
+            builds: Arc::default(),
+        }
+    }
+
+    /// What a build thread needs from the effects.
+    pub fn job_context(&self) -> JobContext {
+        JobContext {
+            tree: self.tree.clone(),
+            catalog: self.catalog.clone(),
+            extra_paths: self.extra_paths.clone(),
+            buildroot: self
+                .buildroot
+                .clone()
+                .unwrap_or_else(|| self.tree.root.join("buildroot")),
+            ccache_dir: self.ccache_dir.clone(),
+            inherited_env: self.inherited_env.clone(),
+            make: PathBuf::from("make"),
+        }
+    }
+
+    /// Run one command. `Quit` is the runtime's business and yields nothing.
+    pub fn perform(&self, cmd: &Cmd) -> Option<WorkerEvent> {
+        Some(match cmd {
+            Cmd::Quit { .. } => return None,
+            Cmd::LoadContents(name) => {
+                let layer = self.catalog.lookup(name)?;
+                WorkerEvent::Contents {
+                    layer: layer.name.clone(),
+                    contents: Box::new(LayerContents::load(&layer.dir, &layer.name)),
+                }
+            }
+            Cmd::Merge {
+                generation,
+                workspace,
+                stack,
+            } => WorkerEvent::Merged {
+                generation: *generation,
+                result: self.preview(workspace, stack).map(Box::new),
+            },
+            Cmd::LoadWorkspaces => WorkerEvent::Workspaces {
+                list: list(&self.tree),
+                now: SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0),
+            },
+            Cmd::Configure { workspace, stack } => WorkerEvent::Configured {
+                workspace: workspace.clone(),
+                result: self.configure(workspace, stack),
+            },
+            Cmd::CreateWorkspace(name) => WorkerEvent::WorkspaceCreated {
+                name: name.clone(),
+                result: self.create_workspace(name),
+            },
+            Cmd::StartBuild { workspace, stack } => {
+                self.builds
+                    .start(self.job_context(), workspace, stack.clone())
+            }
+            Cmd::CancelBuild { workspace } => WorkerEvent::Build {
+                workspace: workspace.clone(),
+                event: Box::new(crate::build::BuildEvent::Phase {
+                    message: if self.builds.cancel(workspace) {
+                        "interrupting make (SIGINT to its process group)".into()
+                    } else {
+                        "no build of this workspace is running".into()
+                    },
+                }),
+            },
+        })
+    }
+
+    /// Merge in memory and compare with the workspace's last configure.
+    fn preview(&self, ws: &str, stack: &ResolvedStack) -> Result<PreviewData, String> {
+        let merged =
+            merge_stack(&self.tree, &self.catalog, stack, ws).map_err(|e| e.to_string())?;
+        let fin = self.tree.final_dir(ws);
+        let configured = fin.join("skiff_config").is_file();
+        let mut diff = Vec::new();
+        for kind in ConfigKind::ALL {
+            let before = if configured {
+                std::fs::read_to_string(fin.join(kind.dir_name()).join("config"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            diff.extend(diff_text_vs_merge(kind, &before, merged.config(kind)));
+        }
+        Ok(PreviewData {
+            merged,
+            diff,
+            configured,
+        })
+    }
+
+    fn configure(&self, ws: &str, stack: &ResolvedStack) -> Result<String, String> {
+        let report = configure(&ConfigureRequest {
+            tree: &self.tree,
+            catalog: &self.catalog,
+            stack,
+            workspace: ws,
+            extra_paths: &self.extra_paths,
+            buildroot: self.buildroot.as_deref(),
+            version: Version::of_tree(&self.tree.root),
+            ccache_dir: self.ccache_dir.clone(),
+            inherited_env: self.inherited_env.clone(),
+        })
+        .map_err(|e| e.to_string())?;
+        let mut s = format!("configured workspace {ws}: {}", stack.joined());
+        if let DefconfigStep::Skipped(_) = report.defconfig {
+            s.push_str(" (Buildroot defconfig step skipped: no Buildroot tree)");
+        }
+        if report.stamps_removed > 0 {
+            s.push_str(&format!(
+                "; cflags changed, {} GCC stamps removed",
+                report.stamps_removed
+            ));
+        }
+        Ok(s)
+    }
+
+    fn create_workspace(&self, name: &str) -> Result<(), String> {
+        if workspace_name(name) != name {
+            return Err(format!(
+                "`{name}` is not a valid name; use letters, digits, . _ - [ ]"
+            ));
+        }
+        let dir = self.tree.workspace_dir(name);
+        if dir.exists() || self.tree.final_dir(name).exists() {
+            return Err(format!(
+                "workspaces/{name} already exists; switch to it instead"
+            ));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))
+    }
+}

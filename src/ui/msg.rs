@@ -1,0 +1,87 @@
+//! What enters the loop (`Msg`, `WorkerEvent`) and what leaves it (`Cmd`, the effects).
+
+use crate::model::contents::LayerContents;
+use crate::model::diff::Change;
+use crate::model::workspace::WorkspaceInfo;
+use crate::model::{Merged, ResolvedStack};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+/// Everything `update` receives.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Worker(WorkerEvent),
+}
+
+/// Results of effects, produced off the UI thread.
+#[derive(Debug)]
+pub enum WorkerEvent {
+    Contents {
+        layer: String,
+        contents: Box<LayerContents>,
+    },
+    Merged {
+        generation: u64,
+        result: Result<Box<PreviewData>, String>,
+    },
+    Workspaces {
+        list: Vec<WorkspaceInfo>,
+        /// Seconds since the epoch when the list was read (time enters only here).
+        now: u64,
+    },
+    Configured {
+        workspace: String,
+        result: Result<String, String>,
+    },
+    WorkspaceCreated {
+        name: String,
+        result: Result<(), String>,
+    },
+    /// An event of a build started from the TUI.
+    Build {
+        workspace: String,
+        event: Box<crate::build::BuildEvent>,
+    },
+    /// A worker or the input thread cannot go on; the runtime stops with an error.
+    Failed(String),
+}
+
+/// A merge of the current stack and how it differs from the workspace's last configure.
+#[derive(Debug, Clone)]
+pub struct PreviewData {
+    pub merged: Merged,
+    /// Changes against `workspaces/.config_<ws>` (against nothing when never configured).
+    pub diff: Vec<Change>,
+    pub configured: bool,
+}
+
+/// Effects `update` asks for. Destructive ones only come out of a confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    Quit {
+        code: i32,
+    },
+    LoadContents(String),
+    Merge {
+        generation: u64,
+        workspace: String,
+        stack: ResolvedStack,
+    },
+    LoadWorkspaces,
+    Configure {
+        workspace: String,
+        stack: ResolvedStack,
+    },
+    CreateWorkspace(String),
+    /// Configure if needed and build the workspace (runs on a thread of its own).
+    StartBuild {
+        workspace: String,
+        stack: ResolvedStack,
+    },
+    /// Interrupt the workspace's build (SIGINT to make's process group).
+    CancelBuild {
+        workspace: String,
+    },
+}

@@ -1,0 +1,100 @@
+//! User settings: the keymap and theme override files in the XDG config directory.
+
+use super::keymap::{Keymap, Problem};
+use super::theme::Theme;
+use crate::model::error::ModelError;
+use crate::model::text::read_text;
+use std::path::{Path, PathBuf};
+
+/// Keymap and theme after applying the user's files, with any problems found in them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub problems: Vec<Problem>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            keymap: Keymap::defaults(),
+            theme: Theme::defaults(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/skiff`, else `$HOME/.config/skiff`.
+pub fn config_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
+    if let Some(x) = nonempty("XDG_CONFIG_HOME") {
+        return Some(PathBuf::from(x).join("skiff"));
+    }
+    nonempty("HOME").map(|h| PathBuf::from(h).join(".config").join("skiff"))
+}
+
+impl Settings {
+    /// Defaults, then `keymap.conf` and `theme.conf` from `dir` when they exist.
+    pub fn load(dir: Option<&Path>, no_colour: bool) -> Settings {
+        let mut s = Settings::default();
+        if let Some(dir) = dir {
+            for (file, is_keymap) in [("keymap.conf", true), ("theme.conf", false)] {
+                let path = dir.join(file);
+                let source = path.display().to_string();
+                match read_text(&path) {
+                    Ok(text) if is_keymap => s.problems.extend(s.keymap.apply(&text, &source)),
+                    Ok(text) => s.problems.extend(s.theme.apply(&text, &source)),
+                    Err(ModelError::Io { source: e, .. })
+                        if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => s.problems.push(Problem {
+                        source,
+                        line: 0,
+                        what: format!("{e}; the defaults are used"),
+                    }),
+                }
+            }
+        }
+        if no_colour {
+            s.theme = s.theme.without_colour();
+        }
+        s
+    }
+
+    /// Settings as the running program finds them: XDG directory and NO_COLOR.
+    pub fn from_env() -> Settings {
+        let dir = config_dir(|k| std::env::var(k).ok());
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Settings::load(dir.as_deref(), no_colour)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::action::Action;
+    use crate::ui::keys::KeySpec;
+
+    #[test]
+    fn xdg_then_home() {
+        let d = config_dir(|k| (k == "XDG_CONFIG_HOME").then(|| "/x".to_string()));
+        assert_eq!(d, Some(PathBuf::from("/x/skiff")));
+        let d = config_dir(|k| (k == "HOME").then(|| "/h".to_string()));
+        assert_eq!(d, Some(PathBuf::from("/h/.config/skiff")));
+        assert_eq!(config_dir(|_| None), None);
+    }
+
+    #[test]
+    fn user_files_override_and_report() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("keymap.conf"), "[global]\nQ = quit\nbad\n").unwrap();
+        std::fs::write(dir.path().join("theme.conf"), [0u8, 1, 2]).unwrap();
+        let s = Settings::load(Some(dir.path()), false);
+        let q = KeySpec::parse("Q").unwrap();
+        assert_eq!(s.keymap.lookup("stack", q, true), Some(Action::Quit));
+        assert_eq!(s.problems.len(), 2, "{:?}", s.problems);
+        assert!(s.problems[0].to_string().contains("keymap.conf:3:"));
+        assert!(s.problems[1].to_string().contains("theme.conf"));
+        let none = Settings::load(Some(&dir.path().join("missing")), false);
+        assert!(none.problems.is_empty());
+    }
+}

@@ -1,0 +1,361 @@
+//! `skiff build`, `br`, `legal-info` and `clean` end to end, with the fake make on PATH.
+
+use assert_cmd::Command;
+use skiff::build::WorkspaceLock;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    bin: PathBuf,
+    br: PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("skiffos");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/tree"),
+        &root,
+    );
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build/fake-make"),
+        bin.join("make"),
+    )
+    .unwrap();
+    let br = dir.path().join("buildroot");
+    std::fs::create_dir_all(&br).unwrap();
+    std::fs::write(
+        br.join("Makefile"),
+        "# stand-in; the fake make never reads it\n",
+    )
+    .unwrap();
+    Setup {
+        _dir: dir,
+        root,
+        bin,
+        br,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+impl Setup {
+    fn skiff(&self, args: &[&str]) -> Command {
+        Command::from_std(self.std_cmd(args))
+    }
+
+    fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("skiff"));
+        let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
+        c.current_dir(&self.root)
+            .env("PATH", path)
+            .env_remove("SKIFF_CONFIG")
+            .env_remove("SKIFF_WORKSPACE")
+            .env_remove("SKIFF_EXTRA_CONFIGS_PATH")
+            .env_remove("SKIFF_FORCE_RECONFIG")
+            .env_remove("SKIFF_NO_INTERACTIVE")
+            .env_remove("BR2_CCACHE_DIR")
+            .env("SKIFF_BUILDROOT", &self.br)
+            .arg("--root")
+            .arg(&self.root)
+            .args(args);
+        c
+    }
+
+    fn ws(&self, name: &str) -> PathBuf {
+        self.root.join("workspaces").join(name)
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn build_configures_once_then_skips_and_notices_layer_edits() {
+    let s = setup();
+    let out = s.skiff(&["build", "test/board,test/app"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "configured workspace default (workspace `default` has not been configured yet)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains(">>> busybox 1.36.1 Building"), "{err}");
+    assert!(
+        !err.contains("  CC  "),
+        "compiler noise only with --verbose"
+    );
+    assert!(err.contains("build finished in"), "{err}");
+    assert!(err.contains("6/6 packages done"), "{err}");
+    let ws = s.ws("default");
+    assert!(ws.join("images/rootfs.ext2").is_file());
+    assert_eq!(
+        std::fs::read_link(ws.join("output")).unwrap(),
+        Path::new(".")
+    );
+    let config = std::fs::read_to_string(ws.join(".config")).unwrap();
+    assert!(config.contains("BR2_PACKAGE_HTOP=y"));
+
+    // Same stack, same files: no configure; the stack is recovered from the workspace.
+    let out = s.skiff(&["build"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("skipping configure"), "{err}");
+    let calls = std::fs::read_to_string(ws.join(".fake-make-calls")).unwrap();
+    assert_eq!(
+        calls.lines().filter(|l| l.starts_with("defconfig")).count(),
+        1,
+        "{calls}"
+    );
+
+    // A new fragment in the overrides changes the merged text: configure again.
+    let ov = s.root.join("overrides/buildroot");
+    std::fs::create_dir_all(&ov).unwrap();
+    std::fs::write(ov.join("extra"), "BR2_PACKAGE_NANO=y\n").unwrap();
+    let out = s.skiff(&["build"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("layer files changed (buildroot/config differs)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_lines_on_stdout() {
+    let s = setup();
+    let out = s
+        .skiff(&["build", "--json", "test/board"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "progress" && e["total"] == 6)
+    );
+    assert!(events.iter().any(|e| e["event"] == "output"));
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "finished");
+    assert_eq!(last["status"], "succeeded");
+    assert_eq!(last["progress"]["done"], 6);
+}
+
+#[test]
+fn failing_package_is_diagnosed() {
+    let s = setup();
+    let out = s
+        .skiff(&["build", "test/board"])
+        .env("FAKE_MAKE_FAIL", "linux")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("build failed after"), "{err}");
+    assert!(err.contains("package linux failed at step build"), "{err}");
+    assert!(
+        err.contains("| src/main.c:3:5: error: 'undefined_thing' undeclared"),
+        "{err}"
+    );
+    assert!(err.contains("make exit status 2"), "{err}");
+    assert!(err.contains("full log: "), "{err}");
+}
+
+#[test]
+fn ctrl_c_interrupts_make_and_exits_130() {
+    let s = setup();
+    let mut child = s
+        .std_cmd(&["build", "test/board"])
+        .env("FAKE_MAKE_HANG", "busybox")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let marker = s.ws("default").join(".fake-make-hanging");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the build never reached the hang"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Like a terminal's Ctrl-C, but to skiff alone: it must forward it to make's group.
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupting make"), "{err}");
+    assert!(err.contains("build cancelled after"), "{err}");
+}
+
+#[test]
+fn missing_buildroot_says_how_to_fetch_it() {
+    let s = setup();
+    let out = s
+        .skiff(&["build", "test/board"])
+        .arg("--buildroot")
+        .arg(s.root.join("buildroot"))
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("git submodule update --init buildroot"),
+        "{err}"
+    );
+    assert!(
+        !s.ws("default").exists(),
+        "nothing is set up without Buildroot"
+    );
+}
+
+#[test]
+fn a_locked_workspace_is_refused() {
+    let s = setup();
+    let _held = WorkspaceLock::acquire(&s.root.join("workspaces"), "default", "test").unwrap();
+    let out = s.skiff(&["build", "test/board"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("workspace `default` is busy: skiff test (pid"),
+        "{err}"
+    );
+    let other = s
+        .skiff(&["--workspace", "other", "build", "test/board"])
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other.stderr));
+}
+
+#[test]
+fn menuconfig_changes_become_a_workspace_override() {
+    let s = setup();
+    let out = s
+        .skiff(&["br", "menuconfig"])
+        .env("SKIFF_CONFIG", "test/board")
+        .env(
+            "FAKE_MAKE_MENUCONFIG",
+            "BR2_PACKAGE_HTOP=y BR2_PACKAGE_BUSYBOX=n BR2_JLEVEL=4",
+        )
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let delta = s
+        .root
+        .join("overrides/workspaces/default/buildroot/zz-buildroot-menuconfig-delta");
+    assert_eq!(
+        std::fs::read_to_string(&delta).unwrap(),
+        "BR2_JLEVEL=4\n# BR2_PACKAGE_BUSYBOX is not set\nBR2_PACKAGE_HTOP=y\n"
+    );
+    assert!(
+        err.contains("saved 3 Buildroot configuration change(s)"),
+        "{err}"
+    );
+    // The delta is part of the merge now: the next build configures again and keeps it.
+    let out = s.skiff(&["build"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert!(err.contains("layer files changed"), "{err}");
+    let config = std::fs::read_to_string(s.ws("default").join(".config")).unwrap();
+    assert!(config.contains("BR2_JLEVEL=4"));
+    // A session without edits saves nothing and keeps the earlier changes.
+    let out = s.skiff(&["br", "menuconfig"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no Buildroot configuration changes to save"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read_to_string(&delta)
+            .unwrap()
+            .contains("BR2_JLEVEL=4")
+    );
+    // A later session adds to the file instead of replacing it.
+    let out = s
+        .skiff(&["br", "nconfig"])
+        .env("FAKE_MAKE_MENUCONFIG", "BR2_JLEVEL=8")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&delta).unwrap(),
+        "BR2_JLEVEL=8\n# BR2_PACKAGE_BUSYBOX is not set\nBR2_PACKAGE_HTOP=y\n"
+    );
+}
+
+#[test]
+fn br_passes_make_status_through_and_legal_info_runs() {
+    let s = setup();
+    let out = s
+        .skiff(&["br", "no-such-target"])
+        .env("SKIFF_CONFIG", "test/board")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("No rule to make target 'no-such-target'"));
+    let out = s.skiff(&["legal-info"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(">>> htop 3.3.0 Collecting legal info"),
+        "{err}"
+    );
+    assert!(s.ws("default").join("legal-info/manifest.csv").is_file());
+}
+
+#[test]
+fn clean_asks_and_never_touches_a_shared_ccache() {
+    let s = setup();
+    let shared = s.root.join("shared-ccache");
+    std::fs::create_dir_all(&shared).unwrap();
+    let out = s
+        .skiff(&["build", "test/board"])
+        .env("BR2_CCACHE_DIR", &shared)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = s.skiff(&["clean"]).write_stdin("n\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nothing deleted"));
+    assert!(s.ws("default").is_dir());
+    let out = s.skiff(&["clean", "--yes", "--ccache"]).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "keeping the shared compiler cache {}",
+            shared.display()
+        )),
+        "{err}"
+    );
+    assert!(!s.ws("default").exists());
+    assert!(!s.root.join("workspaces/.config_default").exists());
+    assert!(shared.is_dir());
+    let out = s.skiff(&["clean", "--yes"]).output().unwrap();
+    assert!(text(&out.stderr).contains("nothing to clean"));
+}

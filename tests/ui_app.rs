@@ -1,0 +1,130 @@
+//! The frame around the screens: quitting, Ctrl-C, help per pane, resize, small terminals,
+//! keymap overrides.
+
+mod ui_common;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use skiff::ui::settings::Settings;
+use skiff::ui::{Cmd, Msg, ScreenId};
+use ui_common::{open, snap};
+
+#[test]
+fn quit_and_ctrl_c() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
+    assert_eq!(h.key("ctrl-c"), [Cmd::Quit { code: 130 }]);
+    // Ctrl-C also quits while typing a filter or inside a modal.
+    h.key("/");
+    assert_eq!(h.key("ctrl-c"), [Cmd::Quit { code: 130 }]);
+    h.key("esc");
+    h.key("s");
+    assert_eq!(h.key("ctrl-c"), [Cmd::Quit { code: 130 }]);
+    // While typing, q is text, not quit.
+    h.key("esc");
+    h.key("/");
+    assert!(h.key("q").is_empty());
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let (_d, mut h) = open("", 100, 30);
+    let mut k = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    k.kind = KeyEventKind::Release;
+    assert!(h.send(Msg::Key(k)).is_empty());
+}
+
+#[test]
+fn screens_switch_by_number_tab_and_backtab() {
+    let (_d, mut h) = open("", 100, 30);
+    h.key("tab");
+    assert_eq!(h.app.active(), ScreenId::Stack);
+    h.key("backtab");
+    h.key("backtab");
+    assert_eq!(h.app.active(), ScreenId::Build);
+    h.key("3");
+    assert_eq!(h.app.active(), ScreenId::Preview);
+}
+
+#[test]
+fn help_lists_the_keys_of_the_focused_pane() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    h.key("?");
+    let text = h.render();
+    assert!(text.contains("Keys: Layers"));
+    assert!(text.contains("toggle-unlisted") || text.contains("show or hide unlisted layers"));
+    snap("help_layers", &mut h);
+    h.key("esc");
+    assert!(h.app.overlay.is_none());
+    h.key("2");
+    h.key("?");
+    let text = h.render();
+    assert!(text.contains("Keys: Stack"));
+    assert!(text.contains("move the layer up"));
+    assert!(!text.contains("show or hide unlisted layers"));
+    h.resize(80, 24);
+    snap("help_stack_80x24", &mut h);
+    // It does not fit: scrolling reaches the last line and stops there.
+    assert!(!h.render().contains("quit at once"));
+    for _ in 0..40 {
+        h.key("down");
+    }
+    let text = h.render();
+    assert!(text.contains("quit at once (exit code 130)"), "{text}");
+    snap("help_stack_80x24_scrolled", &mut h);
+    h.key("up");
+    assert!(!h.render().contains("Mouse: wheel"));
+}
+
+#[test]
+fn small_terminals_get_a_message_and_resize_recovers() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    h.resize(79, 24);
+    let text = h.render();
+    assert!(text.contains("Terminal too small"));
+    assert!(text.contains("this one is 79x24"));
+    snap("too_small_79x24", &mut h);
+    h.resize(80, 23);
+    assert!(h.render().contains("this one is 80x23"));
+    // Keys still work, and the app comes back at 80x24.
+    assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
+    h.resize(80, 24);
+    assert!(h.render().contains("Layers"));
+}
+
+#[test]
+fn user_keymap_overrides_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keymap.conf"),
+        "[global]\nq = none\nQ = quit\n[stack]\nx = move-up\nbogus line\n",
+    )
+    .unwrap();
+    let settings = Settings::load(Some(dir.path()), false);
+    assert_eq!(settings.problems.len(), 1);
+    assert!(settings.problems[0].to_string().contains("keymap.conf:6:"));
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.app.shared.keymap = settings.keymap;
+    assert!(h.key("q").is_empty());
+    assert_eq!(h.key("Q"), [Cmd::Quit { code: 0 }]);
+    h.key("2");
+    h.key("down");
+    h.key("x");
+    assert_eq!(h.app.shared.stack.typed, ["core/fedora", "pi/4"]);
+}
+
+#[test]
+fn q_waits_for_a_running_configure() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    h.key("s");
+    // Confirm without running the effect, as if the worker were still busy.
+    let cmds = h.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+    )));
+    assert!(matches!(cmds.as_slice(), [Cmd::Configure { .. }]));
+    assert!(h.key("q").is_empty());
+    assert!(h.render().contains("a configure is running"));
+    assert_eq!(h.key("ctrl-c"), [Cmd::Quit { code: 130 }]);
+    h.settle(cmds);
+    assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
+}

@@ -1,0 +1,63 @@
+//! Helpers for the TUI tests: a writable copy of the fixture tree and snapshot shortcuts.
+#![allow(dead_code)]
+
+use ratatui::style::Style;
+use skiff::ui::harness::Harness;
+use std::path::Path;
+
+/// A temporary copy of tests/fixtures/upstream (configure writes workspaces/ into it).
+pub fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstream"),
+        dir.path(),
+    );
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// The app on a fresh copy of the fixture tree, workspace `default`.
+pub fn open(stack: &str, width: u16, height: u16) -> (tempfile::TempDir, Harness) {
+    let dir = tree();
+    let h = Harness::open(dir.path(), "default", stack, width, height).expect("open fixture");
+    (dir, h)
+}
+
+/// Snapshot the current frame under `name`.
+pub fn snap(name: &str, h: &mut Harness) {
+    let text = h.render();
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// Style of the cell where `text` starts in the last frame.
+pub fn style_at(h: &Harness, text: &str) -> Style {
+    let (x, y) = h.find(text).unwrap_or_else(|| {
+        panic!(
+            "`{text}` is not on screen:\n{}",
+            skiff::ui::harness::text_of(h.buffer())
+        )
+    });
+    h.buffer()[(x, y)].style()
+}
+
+/// Style of the cell at column `x` of the row where `text` is found.
+pub fn style_in_row(h: &Harness, text: &str, x: u16) -> Style {
+    let (_, y) = h
+        .find(text)
+        .unwrap_or_else(|| panic!("`{text}` is not on screen"));
+    h.buffer()[(x, y)].style()
+}

@@ -1,0 +1,108 @@
+//! Workspaces: the list with each stack, switching (loads its stack), creating.
+
+mod ui_common;
+
+use skiff::ui::Cmd;
+use skiff::ui::theme::{Role, Theme};
+use ui_common::{open, snap, style_in_row};
+
+/// A tree with two configured workspaces, `default` and `board2`.
+fn two_workspaces() -> (tempfile::TempDir, skiff::ui::harness::Harness) {
+    let (d, mut h) = open("odroid/xu,core/nixos", 100, 30);
+    h.key("s");
+    h.key("y");
+    let mut h =
+        skiff::ui::harness::Harness::open(d.path(), "board2", "pi/4,util/rootlogin", 100, 30)
+            .unwrap();
+    h.key("s");
+    h.key("y");
+    (d, h)
+}
+
+#[test]
+fn lists_workspaces_with_their_stacks() {
+    let (_d, mut h) = two_workspaces();
+    h.key("4");
+    let text = h.render();
+    assert!(text.contains("▶ board2"));
+    assert!(text.contains("  default"));
+    assert!(text.contains("configured just now"));
+    assert!(
+        text.contains("skiff/moduleimg,odroid/common,odroid/xu,apps/runc"),
+        "{text}"
+    );
+    snap("workspaces_list_100x30", &mut h);
+    h.resize(80, 24);
+    snap("workspaces_list_80x24", &mut h);
+}
+
+#[test]
+fn switching_loads_the_stack_and_merges_for_that_workspace() {
+    let (_d, mut h) = two_workspaces();
+    h.key("4");
+    h.key("down");
+    let sel = Theme::defaults().style(Role::Selection);
+    h.render();
+    assert_eq!(style_in_row(&h, "  default", 3).bg, sel.bg);
+    let cmds = h.key("enter");
+    let [
+        Cmd::Merge {
+            workspace, stack, ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("expected a merge, got {cmds:?}");
+    };
+    assert_eq!(workspace, "default");
+    assert_eq!(stack.layers.last().map(String::as_str), Some("core/nixos"));
+    assert_eq!(h.app.shared.workspace, "default");
+    assert_eq!(
+        h.app.shared.stack.typed.first().map(String::as_str),
+        Some("skiff/moduleimg")
+    );
+    let text = h.render();
+    assert!(text.contains("switched to workspace default; its stack is loaded"));
+    assert!(text.contains("workspace default"));
+    // The switch can be undone like any stack change.
+    h.key("ctrl-z");
+    assert_eq!(h.app.shared.stack.typed, ["pi/4", "util/rootlogin"]);
+}
+
+#[test]
+fn create_asks_for_a_name_and_makes_the_directory() {
+    let (d, mut h) = open("pi/4", 100, 30);
+    h.key("4");
+    assert!(h.key("n").is_empty());
+    h.type_text("My Board!");
+    snap("workspaces_new_prompt", &mut h);
+    let cmds = h.key("enter");
+    assert_eq!(cmds, [Cmd::CreateWorkspace("myboard".into())]);
+    assert!(d.path().join("workspaces/myboard").is_dir());
+    assert_eq!(h.app.shared.workspace, "myboard");
+    let text = h.render();
+    assert!(text.contains("created workspace myboard"));
+    assert!(text.contains("▶ myboard"));
+    assert!(text.contains("not configured"));
+    // The same name again is refused with the reason.
+    h.key("n");
+    h.type_text("myboard");
+    h.key("enter");
+    assert!(h.render().contains("already exists"));
+    // Esc cancels without effects; an empty name is refused.
+    h.key("n");
+    assert!(h.key("esc").is_empty());
+    assert!(h.app.overlay.is_none());
+    h.key("n");
+    assert!(h.key("enter").is_empty());
+    assert!(h.render().contains("a workspace needs a name"));
+}
+
+#[test]
+fn a_new_workspace_before_any_configure_is_listed() {
+    let (_d, mut h) = open("", 100, 30);
+    h.key("4");
+    let text = h.render();
+    assert!(text.contains("▶ default"));
+    assert!(text.contains("new, not configured"));
+    assert!(text.contains("No stack yet"));
+}
