@@ -587,3 +587,31 @@ fn a_layout_that_does_not_fit_is_refused() {
     let err = assemble(&req, &SystemTools).err().unwrap();
     assert!(err.to_string().contains("u-boot.itb"), "{err}");
 }
+
+#[test]
+fn layouts_without_a_card_are_refused_with_their_own_instructions() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut refused = 0;
+    for dir in ["jetson/nano", "jetson/tx2", "virt/qemu", "intel/x64"] {
+        let layout = Layout::load(&root.join(dir).join("layout.yaml")).unwrap();
+        let fx = fixture(std::slice::from_ref(&layout));
+        let work = tempfile::tempdir_in(fx.dir.path()).unwrap();
+        let req = CardRequest {
+            layout: &layout,
+            card_size: 1 << 30,
+            images: &fx.images,
+            layers: std::slice::from_ref(&fx.layer),
+            arch: "arm",
+            mode: CardMode::Format,
+            work: work.path(),
+            existing: None,
+        };
+        let err = assemble(&req, &SystemTools).err().unwrap();
+        assert!(
+            err.to_string().contains("does not write to a card"),
+            "{dir}: {err}"
+        );
+        refused += 1;
+    }
+    assert_eq!(refused, 4);
+}

@@ -59,6 +59,32 @@ pub fn fake_images(dir: &Path, layouts: &[Layout]) -> PathBuf {
         b"# firmware default\n",
     );
     put(&images.join("rpi-firmware/overlays/test.dtbo"), b"overlay");
+    // Whatever else a layout copies: its first candidate, as a file, a directory or a glob.
+    for rule in layouts
+        .iter()
+        .flat_map(|l| l.install.iter().flat_map(|i| &i.copy))
+    {
+        let Some(first) = rule.from.first() else {
+            continue;
+        };
+        if let Some(dir) = first.strip_suffix('/') {
+            let dir = images.join(dir);
+            if !dir.exists() {
+                put(
+                    &dir.join("README"),
+                    format!("contents of {first}\n").as_bytes(),
+                );
+                put(&dir.join("sub/file.bin"), &noise(5000, 13));
+            }
+        } else if let Some(suffix) = first.strip_prefix('*') {
+            let path = images.join(format!("generated{suffix}"));
+            if !path.exists() {
+                put(&path, format!("matches {first}\n").as_bytes());
+            }
+        } else if !images.join(first).exists() {
+            put(&images.join(first), &noise(20_000, first.len() as u64));
+        }
+    }
     let mut sizes: std::collections::BTreeMap<&str, u64> = Default::default();
     for raw in layouts.iter().flat_map(|l| &l.raw) {
         let len = raw.skip.0 + raw.length.map_or(70_000.min(raw.reserved()), |l| l.0);
