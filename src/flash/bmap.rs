@@ -198,8 +198,15 @@ impl Bmap {
 
     /// Byte range of a block range, clipped to the image size.
     pub fn byte_range(&self, range: &BmapRange) -> (u64, u64) {
-        let start = range.first * self.block_size;
-        let end = ((range.last + 1) * self.block_size).min(self.image_size);
+        let start = range
+            .first
+            .saturating_mul(self.block_size)
+            .min(self.image_size);
+        let end = range
+            .last
+            .saturating_add(1)
+            .saturating_mul(self.block_size)
+            .min(self.image_size);
         (start, end)
     }
 
@@ -376,6 +383,21 @@ mod tests {
         assert!(Bmap::parse("<bmap", Path::new("x")).is_err());
         assert!(Bmap::parse("", Path::new("x")).is_err());
         assert!(Bmap::parse("<bmap version='3.0'></bmap>", Path::new("x")).is_err());
+    }
+
+    #[test]
+    fn huge_sizes_do_not_overflow() {
+        let max = u64::MAX;
+        let blocks = max.div_ceil(4096);
+        let xml = format!(
+            "<bmap version=\"1.4\"><ImageSize>{max}</ImageSize><BlockSize>4096</BlockSize>\
+             <BlocksCount>{blocks}</BlocksCount><MappedBlocksCount>1</MappedBlocksCount>\
+             <BlockMap><Range>{}</Range></BlockMap></bmap>",
+            blocks - 1
+        );
+        let map = Bmap::parse(&xml, Path::new("x")).unwrap();
+        let (start, end) = map.byte_range(&map.ranges[0]);
+        assert!(start <= end && end == max);
     }
 
     #[test]

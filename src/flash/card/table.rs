@@ -319,7 +319,7 @@ pub fn read(head: &[u8]) -> Option<Vec<FoundPartition>> {
             let at = (table_lba as usize)
                 .checked_mul(512)?
                 .checked_add(i * size)?;
-            let entry = head.get(at..at + size)?;
+            let entry = head.get(at..at.checked_add(size)?)?;
             if entry[..16].iter().all(|b| *b == 0) {
                 continue;
             }
