@@ -405,3 +405,52 @@ fn missing_build_output_is_a_user_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn format_and_install_a_device_through_the_helper() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let mut sys = FakeSystem::new(&root);
+    sys.disk(FakeDisk::usb_card("sdb", 16, 1 << 30, "1-1"));
+    let view = sys.write().unwrap();
+    let (_, _, escalate) = machine(&dir.path().join("other"));
+    let images = board_images(dir.path());
+    let card = view.dev.join("sdb");
+    let board = |verb: &str| {
+        output(
+            skiff()
+                .arg(verb)
+                .arg(&card)
+                .arg("pcduino/3")
+                .args(["--yes", "--arch", "arm", "--images"])
+                .arg(&images)
+                .env("SKIFF_SYSROOT", &root)
+                .env("SKIFF_ESCALATION", &escalate),
+        )
+    };
+    let (code, _, stderr) = board("format");
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = board("install");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("kept partition persist"), "{stderr}");
+    let (label, parts) = sfdisk(&card);
+    assert_eq!((label.as_str(), parts.len()), ("dos", 3));
+    assert_eq!(
+        parts[2].0 * 512 + parts[2].1 * 512,
+        1 << 30,
+        "persist runs to the end of the card"
+    );
+    for part in &parts[1..] {
+        let (code, _, err) = run(
+            "e2fsck",
+            &[
+                "-fn",
+                &format!("{}?offset={}", card.display(), part.0 * 512),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let persist = format!("{}?offset={}", card.display(), parts[2].0 * 512);
+    let (code, out, _) = run("debugfs", &["-R", "cat /skiff/hostname", &persist]);
+    assert_eq!((code, out.as_str()), (0, "testhost\n"));
+}
