@@ -9,7 +9,9 @@ pub mod cmd;
 pub mod config;
 pub mod configure;
 pub mod context;
+pub mod devices;
 pub mod exit;
+pub mod flash;
 pub mod layers;
 pub mod layout;
 pub mod legal_info;
@@ -96,6 +98,24 @@ pub enum Command {
     /// Open the interactive app (also what `skiff` alone does on a terminal).
     #[command(after_help = EXIT_CODES_HELP)]
     Tui(tui::TuiArgs),
+    /// List disks with the safety verdict for each (writable, or refused and why).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Devices(devices::DevicesArgs),
+    /// Write an image (raw, .gz, .xz, .zst, .bz2; sparse and .bmap aware) to a disk or file, verified.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Flash(flash::FlashArgs),
+    /// Partition and format a card (or image file) with the stack's board layout.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Format(flash::card::CardArgs),
+    /// Install the build's images into a formatted card, keeping its persist partition.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Install(flash::card::CardArgs),
+    /// Card image files: `image build --out FILE.img[.zst]`.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Image(flash::image::ImageArgs),
+    /// The privileged writer (internal: plan on stdin, events on stdout).
+    #[command(name = "__flash-helper", hide = true)]
+    FlashHelper(flash::HelperArgs),
 }
 
 /// Run a parsed command line and return the process exit code.
@@ -127,6 +147,14 @@ pub fn run(cli: Cli) -> i32 {
         Command::Clean(a) => clean::run(&cli, a),
         Command::Layout(a) => layout::run(&cli, a),
         Command::Tui(a) => tui::run(&cli, a),
+        Command::Devices(a) => devices::run(a),
+        Command::Flash(a) => flash::run_flash(a),
+        Command::Format(a) => flash::card::run_card(&cli, a, crate::flash::card::CardMode::Format),
+        Command::Install(a) => {
+            flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
+        }
+        Command::Image(a) => flash::image::run_image(&cli, a),
+        Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {
         Ok(code) => code,

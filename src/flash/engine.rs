@@ -1,0 +1,317 @@
+//! The write engine: wipe stale tables, stream chunks from a reader thread into the target with the
+//! first megabyte held back, read everything back with the cache bypassed, then write the first
+//! megabyte last, so an interrupted or failed run never leaves a valid partition table.
+
+use crossbeam_channel::bounded;
+
+use super::aligned::AlignedBuf;
+use super::blocks::{Written, verify, wipe, write_chunk};
+use super::cancel::CancelToken;
+use super::chunker::{Chunk, ChunkBuilder, Stop};
+use super::error::FlashError;
+use super::event::{EVENT_VERSION, EventSink, FlashEvent, Meter, Phase};
+use super::source::PreparedSource;
+use super::target_io::BlockTarget;
+
+/// The region written last (and wiped first): partition tables and early bootloaders live here.
+pub const HOLD: u64 = 1 << 20;
+/// Bytes zeroed at both ends of a card before writing, killing stale MBR/GPT copies.
+pub const WIPE: u64 = 1 << 20;
+
+#[derive(Clone, Copy, Debug)]
+pub struct EngineConfig {
+    /// Size of each request and of each ring buffer.
+    pub chunk_size: usize,
+    /// Buffers in flight between the reader and the writer (and during read-back).
+    pub ring: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            chunk_size: 4 << 20,
+            ring: 4,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub written: u64,
+    pub verified: u64,
+    pub image_len: u64,
+    pub secs: f64,
+}
+
+pub(crate) fn cancelled(cancel: &CancelToken) -> Result<(), FlashError> {
+    if cancel.is_cancelled() {
+        Err(FlashError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn write_failed(
+    target: &dyn BlockTarget,
+    offset: u64,
+    source: std::io::Error,
+) -> FlashError {
+    FlashError::WriteFailed {
+        device: target.name().to_string(),
+        offset,
+        source,
+    }
+}
+
+/// Streams the source into the target. Returns the records of what was written, the held-back
+/// first-megabyte chunks, and the image length (the source's end when it is a stream).
+fn write_phase(
+    target: &dyn BlockTarget,
+    source: PreparedSource,
+    keep_uncovered: bool,
+    config: &EngineConfig,
+    meter: &mut Meter,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+) -> Result<(Vec<Written>, Vec<Chunk>, u64), FlashError> {
+    let needed = source.image_size;
+    let progress = source.compressed_progress.clone();
+    let (pool_tx, pool_rx) = bounded::<AlignedBuf>(config.ring);
+    for _ in 0..config.ring {
+        let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
+    }
+    let (chunk_tx, chunk_rx) = bounded::<Chunk>(config.ring);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut builder = ChunkBuilder::new(pool_rx, chunk_tx, config.chunk_size, HOLD);
+            source.feed(&mut builder, cancel)?;
+            builder.finish()
+        });
+        let mut records = Vec::new();
+        let mut held = Vec::new();
+        let mut failure = None;
+        for mut chunk in chunk_rx.iter() {
+            if let Err(e) = cancelled(cancel) {
+                failure = Some(e);
+                break;
+            }
+            if chunk.offset < HOLD {
+                let mut copy = AlignedBuf::new(chunk.len);
+                copy.as_mut_slice()[..chunk.len]
+                    .copy_from_slice(&chunk.buf.as_slice()[..chunk.len]);
+                let _ = pool_tx.send(chunk.buf);
+                held.push(Chunk {
+                    offset: chunk.offset,
+                    buf: copy,
+                    len: chunk.len,
+                    data_len: chunk.data_len,
+                    digest: chunk.digest,
+                    gaps: chunk.gaps,
+                });
+                continue;
+            }
+            match write_chunk(target, &mut chunk, needed, keep_uncovered) {
+                Ok(record) => {
+                    meter.add(record.len as u64, sink);
+                    if let Some((total, count)) = &progress
+                        && *total > 0
+                    {
+                        meter.set_fraction(
+                            count.load(std::sync::atomic::Ordering::Relaxed) as f64 / *total as f64,
+                        );
+                    }
+                    records.push(record);
+                    let _ = pool_tx.send(chunk.buf);
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(chunk_rx);
+        drop(pool_tx);
+        let read = reader.join();
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        match read {
+            Ok(Ok(end)) => Ok((records, held, end)),
+            Ok(Err(Stop::Failed(e))) => Err(e),
+            Ok(Err(Stop::WriterGone)) => Err(FlashError::Internal {
+                detail: "the writer stopped without an error".into(),
+            }),
+            Err(_) => Err(FlashError::Internal {
+                detail: "the reader thread panicked".into(),
+            }),
+        }
+    })
+}
+
+/// What a run does besides writing.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Read back and compare.
+    pub verify: bool,
+    /// Zero the first and last MiB of a fixed-size target first.
+    pub wipe_ends: bool,
+    /// Never change bytes the plan does not cover (install): partially covered blocks are
+    /// completed with the target's current bytes.
+    pub keep_uncovered: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            verify: true,
+            wipe_ends: true,
+            keep_uncovered: false,
+        }
+    }
+}
+
+/// Work between verify and finalize (install's copy into the kept persist partition).
+pub type BeforeFinalize<'a> = &'a mut dyn FnMut(&mut dyn EventSink) -> Result<(), FlashError>;
+
+/// Runs a prepared source into an opened target, emitting events. Does not emit `Failed`:
+/// the caller reports errors.
+pub fn run_on(
+    target: &mut dyn BlockTarget,
+    source: PreparedSource,
+    options: RunOptions,
+    config: &EngineConfig,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+    before_finalize: BeforeFinalize<'_>,
+) -> Result<Summary, FlashError> {
+    let verify_after = options.verify;
+    let started = std::time::Instant::now();
+    sink.emit(FlashEvent::Started {
+        version: EVENT_VERSION,
+        target: target.name().to_string(),
+        source: source.describe.clone(),
+        total: source.write_total,
+        verify: verify_after,
+    });
+    for message in &source.warnings {
+        sink.emit(FlashEvent::Warning {
+            message: message.clone(),
+        });
+    }
+    if let (Some(needed), Some(size)) = (source.image_size, target.capacity())
+        && needed > size
+    {
+        return Err(FlashError::TooSmall {
+            device: target.name().to_string(),
+            needed,
+            size,
+        });
+    }
+    if !target.direct() {
+        sink.emit(FlashEvent::Warning {
+            message: format!(
+                "{}: direct I/O is not available here; writing through the page cache and dropping it before read-back",
+                target.name()
+            ),
+        });
+    }
+    let known_size = source.image_size;
+    let mut meter = Meter::new(Phase::Prepare, None);
+    sink.emit(FlashEvent::PhaseStarted {
+        phase: Phase::Prepare,
+        total: None,
+    });
+    if options.wipe_ends
+        && let Some(capacity) = target.capacity()
+    {
+        wipe(target, capacity)?;
+    }
+    sink.emit(meter.done());
+
+    let total = source.write_total;
+    sink.emit(FlashEvent::PhaseStarted {
+        phase: Phase::Write,
+        total,
+    });
+    meter = Meter::new(Phase::Write, total);
+    let (records, mut held, end) = write_phase(
+        target,
+        source,
+        options.keep_uncovered,
+        config,
+        &mut meter,
+        sink,
+        cancel,
+    )?;
+    let image_len = known_size.unwrap_or(end);
+    target
+        .sync()
+        .map_err(|e| write_failed(target, image_len, e))?;
+    if target.holes_read_as_zero() {
+        target
+            .set_image_len(image_len)
+            .map_err(|e| write_failed(target, image_len, e))?;
+    }
+    let mut written = meter.bytes();
+    sink.emit(meter.done());
+    cancelled(cancel)?;
+
+    let mut verified = 0;
+    if verify_after {
+        let total: u64 = records.iter().map(|r| r.data_len as u64).sum();
+        sink.emit(FlashEvent::PhaseStarted {
+            phase: Phase::Verify,
+            total: Some(total),
+        });
+        meter = Meter::new(Phase::Verify, Some(total));
+        verified = verify(target, &records, config, &mut meter, sink, cancel)?;
+        sink.emit(meter.done());
+    }
+
+    cancelled(cancel)?;
+    before_finalize(sink)?;
+    cancelled(cancel)?;
+    let held_bytes: u64 = held.iter().map(|c| c.len as u64).sum();
+    sink.emit(FlashEvent::PhaseStarted {
+        phase: Phase::Finalize,
+        total: Some(held_bytes),
+    });
+    meter = Meter::new(Phase::Finalize, Some(held_bytes));
+    let mut held_records = Vec::new();
+    for chunk in &mut held {
+        let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
+        meter.add(record.len as u64, sink);
+        written += record.len as u64;
+        held_records.push(record);
+    }
+    target.sync().map_err(|e| write_failed(target, 0, e))?;
+    if verify_after {
+        let mut quiet = |_: FlashEvent| {};
+        let mut inner = Meter::new(Phase::Finalize, None);
+        verified += verify(
+            target,
+            &held_records,
+            config,
+            &mut inner,
+            &mut quiet,
+            cancel,
+        )?;
+    }
+    target
+        .commit(image_len)
+        .map_err(|e| write_failed(target, image_len, e))?;
+    sink.emit(meter.done());
+    let secs = started.elapsed().as_secs_f64();
+    sink.emit(FlashEvent::Done {
+        written,
+        verified,
+        image_len,
+        secs,
+    });
+    Ok(Summary {
+        written,
+        verified,
+        image_len,
+        secs,
+    })
+}

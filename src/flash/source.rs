@@ -1,0 +1,403 @@
+//! Sources: raw (sparse-aware), compressed (.gz .xz .zst .bz2, detected from magic bytes) and
+//! block-mapped images, and assemblies of segments; each feeds the chunk builder in offset order.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use super::bmap::{Bmap, ChecksumKind};
+use super::cancel::CancelToken;
+use super::chunker::{ChunkBuilder, Stop};
+use super::error::FlashError;
+use super::plan::{Segment, SegmentData, SourceSpec};
+use super::sparse::{data_extents, extent_bytes};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Xz,
+    Zstd,
+    Bzip2,
+}
+
+impl Compression {
+    /// Recognises a compressed stream from its first bytes.
+    pub fn from_magic(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+            Compression::Xz
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+            Compression::Bzip2
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// Counts compressed bytes consumed, for progress on streams of unknown decoded size.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+enum Feed {
+    Raw {
+        file: File,
+        extents: Vec<(u64, u64)>,
+    },
+    RawMapped {
+        file: File,
+        bmap: Bmap,
+    },
+    Stream {
+        decoder: Box<dyn Read + Send>,
+        bmap: Option<Bmap>,
+    },
+    Assembly {
+        segments: Vec<Segment>,
+    },
+}
+
+/// A source opened and measured, ready to feed the pipeline from the reader thread.
+pub struct PreparedSource {
+    pub describe: String,
+    pub path: PathBuf,
+    pub compression: Compression,
+    /// Bytes the image spans on the target, when known before writing.
+    pub image_size: Option<u64>,
+    /// Bytes the write phase transfers, when known before writing.
+    pub write_total: Option<u64>,
+    /// For compressed streams: file size and a counter of compressed bytes consumed so far.
+    pub compressed_progress: Option<(u64, Arc<AtomicU64>)>,
+    pub warnings: Vec<String>,
+    feed: Feed,
+}
+
+fn open(path: &Path, what: &'static str) -> Result<File, FlashError> {
+    File::open(path).map_err(|source| FlashError::io(path, what, source))
+}
+
+fn file_len(file: &File, path: &Path) -> Result<u64, FlashError> {
+    file.metadata()
+        .map(|m| m.len())
+        .map_err(|source| FlashError::io(path, "measure the image", source))
+}
+
+impl PreparedSource {
+    pub fn prepare(spec: &SourceSpec) -> Result<PreparedSource, FlashError> {
+        match spec {
+            SourceSpec::Image { path, bmap } => Self::image(path, bmap.as_deref()),
+            SourceSpec::Assembly { size, segments } => Self::assembly(*size, segments),
+        }
+    }
+
+    fn image(path: &Path, bmap_path: Option<&Path>) -> Result<PreparedSource, FlashError> {
+        let mut file = open(path, "open the image")?;
+        let mut head = [0u8; 8];
+        let mut got = 0;
+        while got < head.len() {
+            match file.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => return Err(FlashError::io(path, "read the image", source)),
+            }
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|source| FlashError::io(path, "read the image", source))?;
+        let compression = Compression::from_magic(&head[..got]);
+        let bmap = bmap_path.map(Bmap::load).transpose()?;
+        let len = file_len(&file, path)?;
+        let mut warnings = Vec::new();
+        if let Some(map) = &bmap
+            && map.checksum == ChecksumKind::Sha1
+        {
+            warnings.push(format!(
+                "{}: SHA-1 range checksums are not checked; the read-back is still verified",
+                bmap_path
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ));
+        }
+        let describe = path.display().to_string();
+        if compression == Compression::None {
+            if len == 0 {
+                return Err(FlashError::Source {
+                    path: path.to_path_buf(),
+                    detail: "the image is empty".into(),
+                });
+            }
+            return Ok(match bmap {
+                Some(map) => {
+                    if map.image_size != len {
+                        return Err(FlashError::Source {
+                            path: path.to_path_buf(),
+                            detail: format!(
+                                "is {len} bytes but its block map describes {} bytes; use the matching .bmap",
+                                map.image_size
+                            ),
+                        });
+                    }
+                    PreparedSource {
+                        describe,
+                        path: path.to_path_buf(),
+                        compression,
+                        image_size: Some(map.image_size),
+                        write_total: Some(map.mapped_bytes()),
+                        compressed_progress: None,
+                        warnings,
+                        feed: Feed::RawMapped { file, bmap: map },
+                    }
+                }
+                None => {
+                    let extents = data_extents(&file, 0, len)
+                        .map_err(|source| FlashError::io(path, "map the image's data", source))?;
+                    PreparedSource {
+                        describe,
+                        path: path.to_path_buf(),
+                        compression,
+                        image_size: Some(len),
+                        write_total: Some(extent_bytes(&extents)),
+                        compressed_progress: None,
+                        warnings,
+                        feed: Feed::Raw { file, extents },
+                    }
+                }
+            });
+        }
+        let count = Arc::new(AtomicU64::new(0));
+        let counted = BufReader::with_capacity(
+            1 << 20,
+            Counting {
+                inner: file,
+                count: Arc::clone(&count),
+            },
+        );
+        let decoder: Box<dyn Read + Send> = match compression {
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(counted)),
+            Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(counted)),
+            Compression::Zstd => Box::new(
+                zstd::stream::read::Decoder::with_buffer(counted).map_err(|e| {
+                    FlashError::Source {
+                        path: path.to_path_buf(),
+                        detail: format!("cannot start the zstd decoder: {e}"),
+                    }
+                })?,
+            ),
+            Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(counted)),
+            Compression::None => {
+                return Err(FlashError::Internal {
+                    detail: "an uncompressed image reached the decoder".into(),
+                });
+            }
+        };
+        Ok(PreparedSource {
+            describe,
+            path: path.to_path_buf(),
+            compression,
+            image_size: bmap.as_ref().map(|m| m.image_size),
+            write_total: bmap.as_ref().map(Bmap::mapped_bytes),
+            compressed_progress: Some((len, count)),
+            warnings,
+            feed: Feed::Stream { decoder, bmap },
+        })
+    }
+
+    fn assembly(size: u64, segments: &[Segment]) -> Result<PreparedSource, FlashError> {
+        let mut total = 0u64;
+        for segment in segments {
+            total += match &segment.data {
+                SegmentData::Bytes { bytes } => bytes.len() as u64,
+                SegmentData::Zero { len } => *len,
+                SegmentData::File { path, offset, len } => {
+                    let file = open(path, "open a piece of the card image")?;
+                    let have = file_len(&file, path)?;
+                    if offset.saturating_add(*len) > have {
+                        return Err(FlashError::Source {
+                            path: path.clone(),
+                            detail: format!(
+                                "{}: needs bytes {offset}..{} but the file has {have}",
+                                segment.label,
+                                offset.saturating_add(*len)
+                            ),
+                        });
+                    }
+                    let extents = data_extents(&file, *offset, offset + len)
+                        .map_err(|source| FlashError::io(path, "map the file's data", source))?;
+                    extent_bytes(&extents)
+                }
+            };
+        }
+        Ok(PreparedSource {
+            describe: format!("card assembly of {} pieces", segments.len()),
+            path: PathBuf::from("assembly"),
+            compression: Compression::None,
+            image_size: Some(size),
+            write_total: Some(total),
+            compressed_progress: None,
+            warnings: Vec::new(),
+            feed: Feed::Assembly {
+                segments: segments.to_vec(),
+            },
+        })
+    }
+
+    /// Runs in the reader thread: pushes every byte to write through the builder.
+    pub fn feed(self, builder: &mut ChunkBuilder, cancel: &CancelToken) -> Result<(), Stop> {
+        let path = self.path.clone();
+        let name = || path.display().to_string();
+        let stop_if_cancelled = || {
+            if cancel.is_cancelled() {
+                Err(Stop::Failed(FlashError::Cancelled))
+            } else {
+                Ok(())
+            }
+        };
+        match self.feed {
+            Feed::Raw { mut file, extents } => {
+                for (start, end) in extents {
+                    stop_if_cancelled()?;
+                    seek_to(&mut file, start, &path)?;
+                    builder.copy_from(start, &mut file, Some(end - start), None, &name)?;
+                }
+            }
+            Feed::RawMapped { mut file, bmap } => {
+                for range in &bmap.ranges {
+                    stop_if_cancelled()?;
+                    let (start, end) = bmap.byte_range(range);
+                    seek_to(&mut file, start, &path)?;
+                    let mut hasher = Sha256::new();
+                    builder.copy_from(
+                        start,
+                        &mut file,
+                        Some(end - start),
+                        Some(&mut hasher),
+                        &name,
+                    )?;
+                    check_range(range, hasher, &path)?;
+                }
+            }
+            Feed::Stream { mut decoder, bmap } => match bmap {
+                None => {
+                    builder.copy_from(0, &mut decoder, None, None, &name)?;
+                }
+                Some(bmap) => {
+                    let mut position = 0u64;
+                    for range in &bmap.ranges {
+                        stop_if_cancelled()?;
+                        let (start, end) = bmap.byte_range(range);
+                        skip(&mut decoder, start - position, &path, position)?;
+                        let mut hasher = Sha256::new();
+                        builder.copy_from(
+                            start,
+                            &mut decoder,
+                            Some(end - start),
+                            Some(&mut hasher),
+                            &name,
+                        )?;
+                        check_range(range, hasher, &path)?;
+                        position = end;
+                    }
+                }
+            },
+            Feed::Assembly { segments } => {
+                for segment in segments {
+                    stop_if_cancelled()?;
+                    match &segment.data {
+                        SegmentData::Bytes { bytes } => {
+                            builder.put(segment.offset, bytes, &segment.label)?
+                        }
+                        SegmentData::Zero { len } => {
+                            let mut zeros = std::io::repeat(0).take(*len);
+                            let label = || segment.label.clone();
+                            builder.copy_from(
+                                segment.offset,
+                                &mut zeros,
+                                Some(*len),
+                                None,
+                                &label,
+                            )?;
+                        }
+                        SegmentData::File { path, offset, len } => {
+                            let mut file = open(path, "open a piece of the card image")?;
+                            let extents =
+                                data_extents(&file, *offset, offset + len).map_err(|source| {
+                                    FlashError::io(path, "map the file's data", source)
+                                })?;
+                            let piece = || format!("{} ({})", path.display(), segment.label);
+                            for (start, end) in extents {
+                                stop_if_cancelled()?;
+                                seek_to(&mut file, start, path)?;
+                                builder.copy_from(
+                                    segment.offset + (start - offset),
+                                    &mut file,
+                                    Some(end - start),
+                                    None,
+                                    &piece,
+                                )?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn seek_to(file: &mut File, offset: u64, path: &Path) -> Result<(), Stop> {
+    file.seek(SeekFrom::Start(offset))
+        .map(|_| ())
+        .map_err(|source| Stop::Failed(FlashError::io(path, "seek in the image", source)))
+}
+
+/// Decodes and discards `count` bytes (unmapped ranges of a compressed, block-mapped image).
+fn skip(reader: &mut dyn Read, count: u64, path: &Path, at: u64) -> Result<(), Stop> {
+    let copied = std::io::copy(&mut reader.take(count), &mut std::io::sink()).map_err(|e| {
+        Stop::Failed(FlashError::Source {
+            path: path.to_path_buf(),
+            detail: format!("decoding failed near image byte {at}: {e}"),
+        })
+    })?;
+    if copied < count {
+        return Err(Stop::Failed(FlashError::Source {
+            path: path.to_path_buf(),
+            detail: format!(
+                "ended at image byte {} but its block map goes further",
+                at + copied
+            ),
+        }));
+    }
+    Ok(())
+}
+
+fn check_range(range: &super::bmap::BmapRange, hasher: Sha256, path: &Path) -> Result<(), Stop> {
+    if let Some(expected) = range.sha256 {
+        let actual: [u8; 32] = hasher.finalize().into();
+        if actual != expected {
+            return Err(Stop::Failed(FlashError::BmapChecksum {
+                path: path.to_path_buf(),
+                first: range.first,
+                last: range.last,
+            }));
+        }
+    }
+    Ok(())
+}
