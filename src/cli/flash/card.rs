@@ -11,7 +11,9 @@ use super::confirm::{SafetyArgs, choose};
 use super::{report, run_plan};
 use crate::cli::Cli;
 use crate::cli::context::Context;
-use crate::flash::card::{CardMode, CardPlan, CardRequest, SystemTools, assemble, flash_plan};
+use crate::flash::card::{
+    CardMode, CardPlan, CardRequest, SystemTools, arch_from_config, assemble, flash_plan, read_head,
+};
 use crate::flash::plan::SegmentData;
 use crate::flash::{FileMode, Target};
 use crate::model::layout::{Layout, parse_size};
@@ -56,26 +58,6 @@ pub(super) struct Board {
     pub layers: Vec<PathBuf>,
     pub images: PathBuf,
     pub arch: String,
-}
-
-/// `BR2_ARCH="aarch64"` in a Buildroot .config, mapped to U-Boot's names.
-fn arch_from_config(config: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(config).ok()?;
-    let value = text
-        .lines()
-        .find_map(|l| l.strip_prefix("BR2_ARCH="))?
-        .trim_matches('"');
-    Some(
-        match value {
-            "aarch64" | "aarch64_be" => "arm64",
-            "arm" | "armeb" => "arm",
-            "riscv64" | "riscv32" | "riscv" => "riscv",
-            "x86_64" => "x86_64",
-            "i386" | "i486" | "i586" | "i686" => "x86",
-            other => other,
-        }
-        .to_string(),
-    )
 }
 
 /// A problem with what the user asked for: printed, exit code 1 (3 for permissions).
@@ -294,19 +276,4 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     }
     let plan = flash_plan(&card, spec, !a.common.no_verify);
     Ok(run_plan(&plan, a.common.json))
-}
-
-fn read_head(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut head = vec![0u8; 1 << 20];
-    let mut got = 0;
-    while got < head.len() {
-        match f.read(&mut head[got..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n,
-        }
-    }
-    head.truncate(got);
-    Some(head)
 }
