@@ -11,8 +11,8 @@ use skiff::flash::plan::PLAN_VERSION;
 use skiff::flash::system::NoProperties;
 use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{
-    CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Helper, SourceSpec,
-    SystemView, TargetSpec, Writer,
+    CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Helper, QuietHelper,
+    SourceSpec, SystemView, TargetSpec, Writer,
 };
 
 fn env(root: &Path) -> Environment {
@@ -254,6 +254,31 @@ fn a_refused_escalation_is_a_clear_error() {
     let err = client.run(&p, &mut sink, &CancelToken::new()).unwrap_err();
     assert!(matches!(err, FlashError::Escalation { .. }), "{err}");
     assert_eq!(err.exit_code(), 3);
+    assert!(matches!(seen.last(), Some(FlashEvent::Failed { .. })));
+}
+
+#[test]
+fn a_quiet_helper_relays_what_the_escalation_tool_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let escalate = dir.path().join("fake-sudo");
+    script(&escalate, "echo 'sudo: a password is required' >&2\nexit 1");
+    let client = QuietHelper(Helper {
+        program: dir.path().join("skiff"),
+        escalation: vec![escalate.display().to_string()],
+    });
+    let mut seen = Vec::new();
+    let mut sink = |e: FlashEvent| seen.push(e);
+    let p = plan(Path::new("os.img"), Path::new("/dev/sdz"), true);
+    let err = client.run(&p, &mut sink, &CancelToken::new()).unwrap_err();
+    assert!(matches!(err, FlashError::Escalation { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("it said: sudo: a password is required"),
+        "{err}"
+    );
+    assert!(seen.iter().any(
+        |e| matches!(e, FlashEvent::Notice { message } if message == "sudo: a password is required")
+    ));
     assert!(matches!(seen.last(), Some(FlashEvent::Failed { .. })));
 }
 

@@ -43,4 +43,4 @@ pub use plan::{FileMode, FlashPlan, SourceSpec, TargetSpec};
 pub use system::SystemView;
 pub use target::{ImageFile, Target};
 pub use verdict::{Refusal, Verdict};
-pub use writer::{Helper, InProcess, Writer, writer_for};
+pub use writer::{Helper, InProcess, QuietHelper, Writer, writer_for};

@@ -134,12 +134,66 @@ fn tool_name(escalation: &[String]) -> String {
         .unwrap_or_default()
 }
 
+/// The helper with its standard error captured and relayed as `Notice` events, for a
+/// full-screen UI that owns the terminal (what sudo or pkexec print would garble it).
+pub struct QuietHelper(pub Helper);
+
+impl Writer for QuietHelper {
+    fn run(
+        &self,
+        plan: &FlashPlan,
+        sink: &mut dyn EventSink,
+        cancel: &CancelToken,
+    ) -> Result<Summary, FlashError> {
+        self.0.run_with(plan, sink, cancel, true)
+    }
+}
+
+/// The last line the helper (or the escalation tool) wrote to a captured standard error.
+fn last_said(said: &[String]) -> String {
+    said.last()
+        .map(|l| format!("; it said: {l}"))
+        .unwrap_or_default()
+}
+
+/// Reads the helper's standard error line by line into a channel.
+fn relay_stderr(
+    stderr: Option<std::process::ChildStderr>,
+) -> Option<(
+    crossbeam_channel::Receiver<String>,
+    std::thread::JoinHandle<()>,
+)> {
+    let stderr = stderr?;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let thread = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if !line.trim().is_empty() && tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    Some((rx, thread))
+}
+
 impl Writer for Helper {
     fn run(
         &self,
         plan: &FlashPlan,
         sink: &mut dyn EventSink,
         cancel: &CancelToken,
+    ) -> Result<Summary, FlashError> {
+        self.run_with(plan, sink, cancel, false)
+    }
+}
+
+impl Helper {
+    fn run_with(
+        &self,
+        plan: &FlashPlan,
+        sink: &mut dyn EventSink,
+        cancel: &CancelToken,
+        capture_stderr: bool,
     ) -> Result<Summary, FlashError> {
         let fail = |sink: &mut dyn EventSink, e: FlashError| {
             sink.emit(FlashEvent::Failed {
@@ -161,7 +215,11 @@ impl Writer for Helper {
             .command()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
         {
             Ok(child) => child,
@@ -170,6 +228,20 @@ impl Writer for Helper {
                     sink,
                     FlashError::io(&self.program, "start the flash helper", e),
                 );
+            }
+        };
+        let stderr = relay_stderr(child.stderr.take());
+        let mut said: Vec<String> = Vec::new();
+        let mut relay = |sink: &mut dyn EventSink, wait: bool| {
+            let Some((rx, _)) = &stderr else { return };
+            let lines: Vec<String> = if wait {
+                rx.iter().collect()
+            } else {
+                rx.try_iter().collect()
+            };
+            for message in lines {
+                said.push(message.clone());
+                sink.emit(FlashEvent::Notice { message });
             }
         };
         let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
@@ -187,12 +259,14 @@ impl Writer for Helper {
             .is_err()
         {
             let status = child.wait().ok();
+            relay(sink, true);
             return fail(
                 sink,
                 FlashError::Escalation {
                     detail: format!(
-                        "the flash helper did not start ({}): escalation was refused or failed",
-                        status.map_or_else(|| "no status".into(), |s| s.to_string())
+                        "the flash helper did not start ({}): escalation was refused or failed{}",
+                        status.map_or_else(|| "no status".into(), |s| s.to_string()),
+                        last_said(&said)
                     ),
                 },
             );
@@ -214,6 +288,7 @@ impl Writer for Helper {
         let mut outcome: Option<Result<Summary, FlashError>> = None;
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
+            relay(sink, false);
             match serde_json::from_str::<FlashEvent>(&line) {
                 Ok(event) => {
                     match &event {
@@ -249,18 +324,23 @@ impl Writer for Helper {
         finished.cancel();
         let _ = watcher.join();
         let status = child.wait();
+        relay(sink, true);
+        if let Some((_, thread)) = stderr {
+            let _ = thread.join();
+        }
         match outcome {
             Some(Ok(summary)) if status.as_ref().is_ok_and(|s| s.success()) => Ok(summary),
             Some(Err(e)) => Err(e),
             _ => {
                 let detail = match status {
                     Ok(s) => format!(
-                        "the flash helper ended without a result ({s}); if {} asked for a password, the request may have been refused",
+                        "the flash helper ended without a result ({s}); if {} asked for a password, the request may have been refused{}",
                         if self.escalation.is_empty() {
                             "nothing".into()
                         } else {
                             tool_name(&self.escalation)
-                        }
+                        },
+                        last_said(&said)
                     ),
                     Err(e) => format!("the flash helper could not be waited for: {e}"),
                 };
