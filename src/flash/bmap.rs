@@ -1,6 +1,6 @@
 //! Block maps (`.bmap`, the bmaptool XML format, versions 1.x and 2.x): parsing, checking, writing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -43,6 +43,21 @@ fn parse_hex32(text: &str) -> Option<[u8; 32]> {
         *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
     }
     Some(out)
+}
+
+/// The block map next to an image: `os.img.bmap`, or `os.img.bmap` for `os.img.zst`.
+pub fn find_beside(image: &Path) -> Option<PathBuf> {
+    let name = image.file_name()?.to_string_lossy().into_owned();
+    let mut candidates = vec![format!("{name}.bmap")];
+    for suffix in [".gz", ".xz", ".zst", ".bz2"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            candidates.push(format!("{stem}.bmap"));
+        }
+    }
+    candidates
+        .into_iter()
+        .map(|c| image.with_file_name(c))
+        .find(|p| p.is_file())
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::Args;
 
+use crate::flash::bmap::find_beside;
 use crate::flash::helper::serve;
 use crate::flash::plan::PLAN_VERSION;
 use crate::flash::source::PreparedSource;
@@ -61,21 +62,6 @@ pub fn report(e: &FlashError) -> i32 {
     e.exit_code()
 }
 
-/// The block map next to an image: `os.img.bmap`, or `os.img.bmap` for `os.img.zst`.
-pub fn find_bmap(image: &Path) -> Option<PathBuf> {
-    let name = image.file_name()?.to_string_lossy().into_owned();
-    let mut candidates = vec![format!("{name}.bmap")];
-    for suffix in [".gz", ".xz", ".zst", ".bz2"] {
-        if let Some(stem) = name.strip_suffix(suffix) {
-            candidates.push(format!("{stem}.bmap"));
-        }
-    }
-    candidates
-        .into_iter()
-        .map(|c| image.with_file_name(c))
-        .find(|p| p.is_file())
-}
-
 /// Runs a plan with the writer it needs and renders its events; returns the exit code.
 pub fn run_plan(plan: &FlashPlan, json: bool) -> i32 {
     let cancel = cancel_on_signals();
@@ -99,7 +85,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
     let bmap = if a.no_bmap {
         None
     } else {
-        a.bmap.clone().or_else(|| find_bmap(&a.image))
+        a.bmap.clone().or_else(|| find_beside(&a.image))
     };
     let source = SourceSpec::Image {
         path: absolute(&a.image),
