@@ -59,6 +59,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
             .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))
             .collect(),
         builds: Default::default(),
+        flash: Default::default(),
     };
     let app = App::new(shared, 80, 24);
     let code = run_app(

@@ -43,6 +43,12 @@ pub enum Action {
     ToggleFollow,
     NextMatch,
     PrevMatch,
+    Choose,
+    Format,
+    Install,
+    WriteImage,
+    ForceUnsafe,
+    CancelWrite,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
@@ -120,6 +126,36 @@ const TABLE: &[(Action, &str, &str)] = &[
     ),
     (Action::NextMatch, "next-match", "next search match"),
     (Action::PrevMatch, "prev-match", "previous search match"),
+    (
+        Action::Choose,
+        "choose",
+        "on “image file…”: type the path of an image file target",
+    ),
+    (
+        Action::Format,
+        "format",
+        "format the target with the stack's layout (asks first)",
+    ),
+    (
+        Action::Install,
+        "install",
+        "install the build into the formatted target (asks first)",
+    ),
+    (
+        Action::WriteImage,
+        "write-image",
+        "write an image file to the target (asks for it, then asks first)",
+    ),
+    (
+        Action::ForceUnsafe,
+        "force-unsafe",
+        "override the refusal of a non-removable disk (then type its name)",
+    ),
+    (
+        Action::CancelWrite,
+        "cancel-write",
+        "stop the running write (asks first)",
+    ),
 ];
 
 impl Action {

@@ -101,6 +101,9 @@ impl App {
         if let Some(c) = self.shared.builds.confirm.take() {
             self.overlay = Some(Overlay::Confirm(c));
         }
+        if let Some(c) = self.shared.flash.confirm.take() {
+            self.overlay = Some(Overlay::Confirm(c));
+        }
         cmds.extend(self.refresh());
         cmds
     }
@@ -139,7 +142,9 @@ impl App {
                 StatusLevel::Warning,
                 "a configure is running; q works again when it is done (ctrl-c quits now)",
             ),
-            Action::Quit => match super::screens::build::quit_confirm(&self.shared) {
+            Action::Quit => match super::screens::build::quit_confirm(&self.shared)
+                .or_else(|| super::screens::flash::quit_confirm(&self.shared))
+            {
                 Some(c) => self.overlay = Some(Overlay::Confirm(c)),
                 None => return vec![Cmd::Quit { code: 0 }],
             },
@@ -215,6 +220,7 @@ impl App {
                     return Vec::new();
                 };
                 super::screens::build::confirmed(&mut self.shared, &c.cmd);
+                super::screens::flash::confirmed(&mut self.shared, &c.cmd);
                 if let Cmd::Configure { workspace, .. } = &c.cmd {
                     self.shared.saving = true;
                     self.shared.set_status(
@@ -346,6 +352,7 @@ impl App {
             WorkerEvent::Build { workspace, event } => {
                 super::screens::build::event(sh, &workspace, *event)
             }
+            WorkerEvent::Flash(r) => return super::screens::flash::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

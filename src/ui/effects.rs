@@ -26,6 +26,8 @@ pub struct Effects {
     pub inherited_env: Vec<(String, String)>,
     /// Builds started from the TUI (each on its own thread).
     pub builds: Arc<BuildJobs>,
+    /// Device discovery and writes of the flash screen.
+    pub flash: Arc<super::flash_jobs::FlashJobs>,
 }
 
 impl Effects {
@@ -40,6 +42,7 @@ impl Effects {
             ccache_dir: None,
             inherited_env: Vec::new(),
             builds: Arc::default(),
+            flash: Arc::default(),
         }
     }
 
@@ -107,6 +110,7 @@ impl Effects {
                     },
                 }),
             },
+            Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
         })
     }
 

@@ -12,6 +12,7 @@ pub mod build_jobs;
 pub mod build_view;
 pub mod effects;
 pub mod filter;
+pub mod flash_jobs;
 pub mod harness;
 pub mod keymap;
 pub mod keys;

@@ -44,6 +44,8 @@ pub enum WorkerEvent {
         workspace: String,
         event: Box<crate::build::BuildEvent>,
     },
+    /// A result of a flash effect, or an event of a write started from the TUI.
+    Flash(Box<crate::ui::flash_jobs::FlashReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -89,4 +91,7 @@ pub enum Cmd {
     CancelBuild {
         workspace: String,
     },
+    /// Flash screen work: device discovery, look-ups, and writes (a write only out of a
+    /// confirmation).
+    Flash(crate::ui::flash_jobs::FlashCmd),
 }

@@ -28,11 +28,14 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
         previous(info);
     }));
     let builds = effects.builds.clone();
+    let flash = effects.flash.clone();
     let result = run_loop(&mut terminal, app, effects, opts);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     // make runs in process groups of its own: stop builds rather than orphan them.
     builds.shutdown(std::time::Duration::from_secs(10));
+    // A write stops between blocks; the helper also stops when its output closes.
+    flash.shutdown(std::time::Duration::from_secs(10));
     result
 }
 
@@ -45,6 +48,7 @@ fn run_loop(
     let (msg_tx, msg_rx) = unbounded::<Msg>();
     let (cmd_tx, cmd_rx) = unbounded::<Cmd>();
     effects.builds.set_sink(msg_tx.clone());
+    effects.flash.set_sink(msg_tx.clone());
     let worker_tx = msg_tx.clone();
     std::thread::Builder::new()
         .name("skiff-worker".into())

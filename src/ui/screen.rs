@@ -16,15 +16,17 @@ pub enum ScreenId {
     Preview,
     Workspaces,
     Build,
+    Flash,
 }
 
 impl ScreenId {
-    pub const ALL: [ScreenId; 5] = [
+    pub const ALL: [ScreenId; 6] = [
         ScreenId::Layers,
         ScreenId::Stack,
         ScreenId::Preview,
         ScreenId::Workspaces,
         ScreenId::Build,
+        ScreenId::Flash,
     ];
 
     /// Keymap section and `show-<name>` action name.
@@ -35,6 +37,7 @@ impl ScreenId {
             ScreenId::Preview => "preview",
             ScreenId::Workspaces => "workspaces",
             ScreenId::Build => "build",
+            ScreenId::Flash => "flash",
         }
     }
 
@@ -46,6 +49,7 @@ impl ScreenId {
             ScreenId::Preview => "Preview",
             ScreenId::Workspaces => "Workspaces",
             ScreenId::Build => "Build",
+            ScreenId::Flash => "Flash",
         }
     }
 
@@ -58,6 +62,7 @@ impl ScreenId {
             ScreenId::Preview => Box::new(preview::PreviewScreen::default()),
             ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
             ScreenId::Build => Box::new(build::BuildScreen),
+            ScreenId::Flash => Box::new(flash::FlashScreen::default()),
         }
     }
 }

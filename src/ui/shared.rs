@@ -80,6 +80,8 @@ pub struct Shared {
     pub ask: Option<Ask>,
     /// Builds started this session, one per workspace.
     pub builds: super::build_view::Builds,
+    /// Targets, layout and the write of the flash screen.
+    pub flash: super::screens::flash_state::FlashState,
 }
 
 impl Shared {
@@ -109,6 +111,7 @@ impl Shared {
             saving: false,
             ask: None,
             builds: Default::default(),
+            flash: Default::default(),
         }
     }
 

@@ -2,6 +2,10 @@
 
 pub mod build;
 mod build_draw;
+pub mod flash;
+mod flash_draw;
+mod flash_flow;
+pub mod flash_state;
 pub mod layer_detail;
 pub mod layer_rows;
 pub mod layers;

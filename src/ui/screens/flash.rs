@@ -1,0 +1,233 @@
+//! The flash screen: keys and mouse over the target list, the override and the prompts;
+//! checks and confirmations are in flash_flow, drawing in flash_draw.
+
+use super::flash_draw::{areas, render};
+use super::flash_flow::{act, cancel_confirm, stack_of, typed_name};
+use super::flash_state::{PromptKind, Row};
+use crate::flash::Target;
+use crate::ui::action::Action;
+use crate::ui::flash_jobs::{FlashAction, FlashCmd};
+use crate::ui::msg::Cmd;
+use crate::ui::screen::{Screen, ScreenId};
+use crate::ui::shared::{Shared, StatusLevel};
+use crate::ui::theme::Role;
+use ratatui::Frame;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Margin, Position, Rect};
+use std::path::PathBuf;
+
+pub use super::flash_flow::{confirmed, quit_confirm, report};
+
+/// What the screen has asked the effects for, so each is asked once.
+#[derive(Debug, Default)]
+pub struct FlashScreen {
+    asked_devices: bool,
+    /// The stack (comma-joined) whose layout was asked for last.
+    asked_layout: Option<String>,
+}
+
+/// Rows of the target list inside its border.
+fn list_rows(sh: &Shared, area: Rect) -> usize {
+    areas(area, &sh.flash)[0].inner(Margin::new(1, 1)).height as usize
+}
+
+fn arm(sh: &mut Shared) {
+    let Some(Target::Device(d)) = sh.flash.selected() else {
+        sh.set_status(
+            StatusLevel::Info,
+            "! only applies to a device the rules refuse",
+        );
+        return;
+    };
+    if sh.flash.armed.as_deref() == Some(d.name.as_str()) {
+        sh.flash.armed = None;
+        sh.set_status(
+            StatusLevel::Info,
+            format!("override of {} withdrawn", d.name),
+        );
+        return;
+    }
+    let v = &d.verdict;
+    if v.writable {
+        sh.set_status(
+            StatusLevel::Info,
+            format!("{} is writable; nothing to override", d.name),
+        );
+    } else if !v.overridable() {
+        sh.set_status(
+            StatusLevel::Error,
+            format!(
+                "{} is refused: {}; no override exists for that",
+                d.name,
+                v.describe()
+            ),
+        );
+    } else {
+        sh.set_status(
+            StatusLevel::Warning,
+            format!(
+                "override armed for {}: f, i or w ask you to type its name before writing",
+                d.name
+            ),
+        );
+        sh.flash.armed = Some(d.name);
+    }
+}
+
+/// Open the prompt for an image file target.
+fn ask_target_file(sh: &mut Shared) {
+    sh.flash.prompt = Some(super::flash_state::Prompt {
+        kind: PromptKind::TargetFile,
+        title: "Write to an image file".into(),
+        lines: vec![(
+            Role::Dim,
+            "A new file is created on the first write; an existing one is written in place.".into(),
+        )],
+        label: "File".into(),
+        text: String::new(),
+        danger: false,
+    });
+}
+
+impl Screen for FlashScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Flash
+    }
+
+    fn update(&mut self, sh: &mut Shared, action: Action, area: Rect) -> Vec<Cmd> {
+        let len = sh.flash.rows().len();
+        let h = list_rows(sh, area);
+        let page = h.saturating_sub(1).max(1) as isize;
+        let c = &mut sh.flash.cursor;
+        match action {
+            Action::Up => c.step(-1, len, h),
+            Action::Down => c.step(1, len, h),
+            Action::PageUp => c.step(-page, len, h),
+            Action::PageDown => c.step(page, len, h),
+            Action::Top => c.set(0, len, h),
+            Action::Bottom => c.set(len, len, h),
+            Action::Refresh => {
+                sh.set_status(StatusLevel::Info, "looking for devices again");
+                return vec![Cmd::Flash(FlashCmd::ListDevices)];
+            }
+            Action::Choose => match sh.flash.row_at_cursor() {
+                Row::AddFile => ask_target_file(sh),
+                _ => sh.set_status(
+                    StatusLevel::Info,
+                    "f formats, i installs, w writes an image (each asks first)",
+                ),
+            },
+            Action::Format => return act(sh, FlashAction::Format),
+            Action::Install => return act(sh, FlashAction::Install),
+            Action::WriteImage => return act(sh, FlashAction::WriteImage),
+            Action::ForceUnsafe => arm(sh),
+            Action::CancelWrite => cancel_confirm(sh),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn text_input(&mut self, sh: &mut Shared, key: &KeyEvent, _area: Rect) -> Option<Vec<Cmd>> {
+        let prompt = sh.flash.prompt.as_mut()?;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('u') if ctrl => prompt.text.clear(),
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                prompt.text.push(c)
+            }
+            KeyCode::Backspace => {
+                prompt.text.pop();
+            }
+            KeyCode::Esc => {
+                sh.flash.prompt = None;
+                sh.set_status(StatusLevel::Info, "cancelled; nothing was written");
+            }
+            KeyCode::Enter => {
+                let p = sh.flash.prompt.take()?;
+                let text = p.text.trim().to_string();
+                if text.is_empty() && !matches!(p.kind, PromptKind::TypedName { .. }) {
+                    sh.set_status(StatusLevel::Info, "no path given; nothing was done");
+                    return Some(Vec::new());
+                }
+                return Some(match p.kind {
+                    PromptKind::TargetFile => {
+                        vec![Cmd::Flash(FlashCmd::Resolve(PathBuf::from(text)))]
+                    }
+                    PromptKind::Image { target } => {
+                        let path = PathBuf::from(&text);
+                        sh.flash.pending = Some((target, path.clone()));
+                        sh.set_status(StatusLevel::Info, format!("reading {text}…"));
+                        vec![Cmd::Flash(FlashCmd::InspectImage(path))]
+                    }
+                    PromptKind::TypedName { name, request } => {
+                        typed_name(sh, &name, *request, &p.text)
+                    }
+                });
+            }
+            _ => {}
+        }
+        Some(Vec::new())
+    }
+
+    fn mouse(&mut self, sh: &mut Shared, ev: &MouseEvent, area: Rect) -> Vec<Cmd> {
+        if sh.flash.prompt.is_some() {
+            return Vec::new();
+        }
+        let list = areas(area, &sh.flash)[0];
+        let inner = list.inner(Margin::new(1, 1));
+        let len = sh.flash.rows().len();
+        let h = inner.height as usize;
+        if !list.contains(Position::new(ev.column, ev.row)) {
+            return Vec::new();
+        }
+        let c = &mut sh.flash.cursor;
+        match ev.kind {
+            MouseEventKind::ScrollUp => c.scroll(-3, len, h),
+            MouseEventKind::ScrollDown => c.scroll(3, len, h),
+            MouseEventKind::Down(MouseButton::Left)
+                if inner.contains(Position::new(ev.column, ev.row)) =>
+            {
+                let mut at = *c;
+                at.clamp(len, h);
+                let i = at.offset + (ev.row - inner.y) as usize;
+                if i < len {
+                    c.set(i, len, h);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn refresh(&mut self, sh: &Shared, _area: Rect) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if !self.asked_devices {
+            self.asked_devices = true;
+            cmds.push(Cmd::Flash(FlashCmd::ListDevices));
+        }
+        if let Some(stack) = stack_of(sh) {
+            let joined = stack.joined();
+            if self.asked_layout.as_deref() != Some(joined.as_str()) {
+                self.asked_layout = Some(joined);
+                cmds.push(Cmd::Flash(FlashCmd::LoadLayout(stack.clone())));
+            }
+        }
+        cmds
+    }
+
+    fn render(&self, sh: &Shared, frame: &mut Frame, area: Rect) {
+        render(sh, frame, area);
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        // The status line drops hints from the front when short of room.
+        &[
+            Action::CancelWrite,
+            Action::WriteImage,
+            Action::Install,
+            Action::Format,
+        ]
+    }
+}

@@ -1,0 +1,511 @@
+//! Drawing the flash screen: target rows (refused ones greyed with the reason), the layout
+//! drawn proportionally on the selected target, the write's phases and progress, the
+//! verdict, and the prompt.
+
+use super::flash_flow::stack_of;
+use super::flash_state::{FlashRun, FlashState, Prompt, Row, about_device, about_file, needed};
+use crate::flash::device::human_bytes;
+use crate::flash::event::Phase;
+use crate::flash::{Target, Verdict};
+use crate::model::layout::human;
+use crate::ui::shared::Shared;
+use crate::ui::theme::{Role, Theme};
+use crate::ui::widgets::{fit, pad, pane, row};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+
+/// Target list, layout pane, and the write pane when a write was started.
+pub(super) fn areas(area: Rect, st: &FlashState) -> [Rect; 3] {
+    let extra = u16::from(!matches!(st.devices, Some(Ok(_))));
+    let rows = st.rows().len() as u16 + extra;
+    let list = (rows + 2).clamp(3, (area.height * 2 / 5).max(5));
+    let job = if st.run.is_some() { 8 } else { 0 };
+    Layout::vertical([
+        Constraint::Length(list),
+        Constraint::Min(3),
+        Constraint::Length(job),
+    ])
+    .areas(area)
+}
+
+pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
+    let st = &sh.flash;
+    let [list, layout, job] = areas(area, st);
+    render_targets(sh, frame, list);
+    render_layout(sh, frame, layout);
+    if let Some(run) = &st.run {
+        render_run(sh, run, frame, job);
+    }
+    if let Some(p) = &st.prompt {
+        render_prompt(&sh.theme, p, frame, area);
+    }
+}
+
+/// The verdict shown for a device: refused with reasons, or writable (noting when the
+/// stack's layout needs a larger card).
+fn device_status(v: &Verdict, needed: Option<u64>, size: u64) -> (Role, String) {
+    if !v.writable {
+        let text = if v.overridable() {
+            format!("{} · ! overrides", v.describe())
+        } else {
+            v.describe()
+        };
+        return (Role::Dim, text);
+    }
+    match needed {
+        Some(n) if n > size => (
+            Role::Warning,
+            format!(
+                "writable · too small for this layout ({} needed)",
+                human_bytes(n)
+            ),
+        ),
+        _ => (Role::Ok, "writable".into()),
+    }
+}
+
+fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
+    let st = &sh.flash;
+    let found = stack_of(sh)
+        .and_then(|s| st.layout_for(&s.joined()))
+        .and_then(|r| r.as_ref().ok())
+        .and_then(|f| f.as_ref());
+    let need = needed(found);
+    let title = match &st.devices {
+        None => " Targets · looking for devices… ".to_string(),
+        Some(Ok(d)) => format!(
+            " Targets · {} device{} ",
+            d.len(),
+            if d.len() == 1 { "" } else { "s" }
+        ),
+        Some(Err(_)) => " Targets ".to_string(),
+    };
+    frame.render_widget(pane(title, true, t), area);
+    let mut inner = area.inner(Margin::new(1, 1));
+    if let Some(Err(e)) = &st.devices {
+        frame.render_widget(
+            Span::styled(
+                fit(&format!("cannot list devices: {e}"), inner.width as usize),
+                t.style(Role::Error),
+            ),
+            Rect { height: 1, ..inner },
+        );
+        inner.y += 1;
+        inner.height = inner.height.saturating_sub(1);
+    }
+    let rows = st.rows();
+    let w = inner.width as usize;
+    let name_w = st
+        .device_list()
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    for (i, rect) in st.cursor.window(rows.len(), inner) {
+        let selected = i == st.cursor.pos;
+        let (mark, mark_role, main, status) = match rows[i] {
+            Row::Device(k) => {
+                let d = &st.device_list()[k];
+                let (role, text) = device_status(&d.verdict, need, d.size);
+                let armed = st.armed.as_deref() == Some(d.name.as_str());
+                let (mark, mark_role) = match (d.verdict.writable, armed) {
+                    (_, true) => ("!", Role::Warning),
+                    (true, _) => ("✓", Role::Ok),
+                    (false, _) => ("✗", Role::Dim),
+                };
+                let status = if armed {
+                    (
+                        Role::Warning,
+                        format!(
+                            "{} · override armed: you type its name to write",
+                            d.verdict.describe()
+                        ),
+                    )
+                } else {
+                    (role, text)
+                };
+                let main = format!(
+                    "{} {}",
+                    pad(&d.name, name_w),
+                    pad(&about_device(d), 44.min(w / 2))
+                );
+                (mark, mark_role, main, status)
+            }
+            Row::File(k) => {
+                let f = &st.files[k];
+                let path = sh.short(&f.path.display().to_string());
+                let main = format!("{} ({})", path, about_file(f));
+                (
+                    "✓",
+                    Role::Ok,
+                    pad(
+                        &main,
+                        (name_w + 1 + 44.min(w / 2)).max(main.chars().count().min(w / 2)),
+                    ),
+                    (Role::Ok, "writable".into()),
+                )
+            }
+            Row::AddFile => (
+                "+",
+                Role::Key,
+                pad("image file…", name_w + 1 + 44.min(w / 2)),
+                (
+                    Role::Dim,
+                    "enter, then type the path of a card image file".into(),
+                ),
+            ),
+        };
+        let greyed = status.0 == Role::Dim && matches!(rows[i], Row::Device(_));
+        let base = if greyed {
+            t.style(Role::Dim)
+        } else {
+            t.style(Role::Text)
+        };
+        let row_style = if selected {
+            t.style(Role::Selection)
+        } else {
+            Style::default()
+        };
+        let used = 3 + main.chars().count() + 1;
+        let line = Line::from(vec![
+            Span::styled(format!(" {mark} "), t.style(mark_role).patch(row_style)),
+            Span::styled(main, base.patch(row_style)),
+            Span::raw(" "),
+            Span::styled(
+                fit(&status.1, w.saturating_sub(used)),
+                t.style(status.0).patch(row_style),
+            ),
+        ]);
+        row(frame, rect, line, row_style);
+    }
+}
+
+/// Role of each bar glyph: tables, raw blobs, partitions (alternating), free space.
+fn glyph_role(c: char) -> Role {
+    match c {
+        '#' => Role::Header,
+        '!' => Role::Warning,
+        '.' => Role::Dim,
+        '|' => Role::Border,
+        c if c.is_ascii_alphanumeric() => {
+            if c.to_digit(36).unwrap_or(0) % 2 == 1 {
+                Role::Added
+            } else {
+                Role::Changed
+            }
+        }
+        _ => Role::Text,
+    }
+}
+
+/// The bar with one colour per region kind.
+fn bar_line(t: &Theme, bar: &str) -> Line<'static> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut run = String::new();
+    let mut role = None;
+    for c in bar.chars() {
+        let r = glyph_role(c);
+        if Some(r) != role && !run.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut run),
+                t.style(role.unwrap_or(Role::Text)),
+            ));
+        }
+        role = Some(r);
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, t.style(role.unwrap_or(Role::Text))));
+    }
+    Line::from(spans)
+}
+
+fn render_layout(sh: &Shared, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
+    let st = &sh.flash;
+    let text = |role: Role, s: String| vec![Line::from(Span::styled(s, t.style(role)))];
+    let (title, lines) = match stack_of(sh) {
+        None => (
+            " Layout ".to_string(),
+            text(Role::Dim, "The stack is empty: add a board on the Layers screen (1); format and install use its layout.yaml. w writes an existing image without one.".into()),
+        ),
+        Some(stack) => match st.layout_for(&stack.joined()) {
+            None => (" Layout ".to_string(), text(Role::Dim, "reading the layout…".into())),
+            Some(Err(e)) => (" Layout ".to_string(), text(Role::Error, sh.short(e))),
+            Some(Ok(None)) => (
+                " Layout ".to_string(),
+                text(Role::Dim, format!("No layer of {} has a layout.yaml: format and install need one (docs/layouts.md); w writes an existing image.", stack.joined())),
+            ),
+            Some(Ok(Some(f))) => layout_lines(sh, f, area),
+        },
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(pane(title, false, t)),
+        area,
+    );
+}
+
+/// The layout drawn on the selected target's size (else its image size or smallest card).
+fn layout_lines(
+    sh: &Shared,
+    f: &crate::ui::flash_jobs::FoundLayout,
+    area: Rect,
+) -> (String, Vec<Line<'static>>) {
+    let t = &sh.theme;
+    let l = &f.layout;
+    let min = l.min_card_size();
+    let default = l.image_size.map(|s| s.0).unwrap_or(min);
+    let (on, size) = match sh.flash.selected() {
+        Some(Target::Device(d)) => (Some(d.name.clone()), d.size),
+        Some(Target::File(file)) => (
+            Some(sh.short(&file.path.display().to_string())),
+            file.existing_size.unwrap_or(default),
+        ),
+        None => (None, default),
+    };
+    let title = match &on {
+        Some(n) if l.has_card() => format!(" Layout of {} on {n} ({}) ", f.layer, human(size)),
+        _ => format!(" Layout of {} ", f.layer),
+    };
+    let mut lines = Vec::new();
+    let fits = size >= min;
+    if l.has_card() && !fits {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} is too small: the layout needs {}; drawn on its smallest card",
+                on.as_deref().unwrap_or("the card"),
+                human(min)
+            ),
+            t.style(Role::Error),
+        )));
+    }
+    let card = if fits { size } else { min };
+    let width = (area.width as usize).saturating_sub(4).max(8);
+    for (i, text) in l.render(card, width).lines().enumerate() {
+        if l.has_card() && i == 1 {
+            lines.push(bar_line(t, text));
+        } else {
+            let role = if i == 0 { Role::Text } else { Role::Dim };
+            lines.push(Line::from(Span::styled(text.to_string(), t.style(role))));
+        }
+    }
+    if l.has_card() && fits {
+        let report = l.check(Some(card));
+        if let Some(e) = report.errors().next() {
+            lines.insert(
+                0,
+                Line::from(Span::styled(
+                    format!("{}: {}", e.field, e.message),
+                    t.style(Role::Error),
+                )),
+            );
+        }
+    }
+    (title, lines)
+}
+
+fn clock(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
+    let border = match &run.outcome {
+        Some(Ok(_)) => Role::Ok,
+        Some(Err(f)) if !f.cancelled => Role::Error,
+        _ => Role::BorderFocused,
+    };
+    let target = sh.short(&run.target);
+    let verb = match run.action {
+        crate::ui::flash_jobs::FlashAction::Format => "Format",
+        crate::ui::flash_jobs::FlashAction::Install => "Install",
+        crate::ui::flash_jobs::FlashAction::WriteImage => "Write",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.style(border))
+        .title(Span::styled(
+            format!(" {verb} {target} "),
+            t.style(Role::Title),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [about, phases, gauge, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    let w = inner.width as usize;
+    let mut head = run.about.clone();
+    if !run.source.is_empty() {
+        head = format!("{head} · {}", sh.short(&run.source));
+    }
+    frame.render_widget(Span::styled(fit(&head, w), t.style(Role::Text)), about);
+    let mut spans = Vec::new();
+    for (i, p) in run.phases().iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.style(Role::Dim)));
+        }
+        let done = run.done.iter().any(|d| d.phase == *p);
+        let (mark, role) = if done {
+            ("✓ ", Role::Ok)
+        } else if run.phase == Some(*p) && run.outcome.is_none() {
+            ("▶ ", Role::Warning)
+        } else if run.phase == Some(*p) {
+            ("✗ ", Role::Error)
+        } else {
+            ("", Role::Dim)
+        };
+        spans.push(Span::styled(format!("{mark}{}", p.as_str()), t.style(role)));
+    }
+    frame.render_widget(Line::from(spans), phases);
+    render_gauge(sh, run, frame, gauge);
+    let mut lines: Vec<Line> = run
+        .messages
+        .iter()
+        .rev()
+        .take(if run.outcome.is_some() { 1 } else { 2 })
+        .rev()
+        .map(|(role, m)| Line::from(Span::styled(sh.short(m), t.style(*role))))
+        .collect();
+    lines.push(verdict_line(sh, run));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+}
+
+fn render_gauge(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
+    let Some(phase) = run.phase else {
+        frame.render_widget(Span::styled("planning…", t.style(Role::Dim)), area);
+        return;
+    };
+    let mut right = String::new();
+    if run.rate > 0.0 && run.outcome.is_none() {
+        right = format!("{}/s", human_bytes(run.rate as u64));
+    }
+    if let (Some(eta), None) = (run.eta, &run.outcome) {
+        right.push_str(&format!(" · ETA {}", clock(eta)));
+    }
+    let [bar, label] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(right.chars().count() as u16 + 1),
+    ])
+    .areas(area);
+    let amount = match run.total {
+        Some(total) => format!(
+            "{} {} of {}",
+            phase.as_str(),
+            human_bytes(run.bytes),
+            human_bytes(total)
+        ),
+        None => format!("{} {}", phase.as_str(), human_bytes(run.bytes)),
+    };
+    match run.total.filter(|t| *t > 0) {
+        Some(total) if phase != Phase::Assemble => {
+            let ratio = (run.bytes as f64 / total as f64).clamp(0.0, 1.0);
+            frame.render_widget(
+                Gauge::default()
+                    .ratio(ratio)
+                    .label(format!("{amount} ({:.0}%)", ratio * 100.0))
+                    .gauge_style(t.style(Role::Ok)),
+                bar,
+            );
+        }
+        _ => frame.render_widget(Span::styled(amount, t.style(Role::Text)), bar),
+    }
+    frame.render_widget(
+        Span::styled(format!(" {right}"), t.style(Role::Text)),
+        label,
+    );
+}
+
+fn verdict_line(sh: &Shared, run: &FlashRun) -> Line<'static> {
+    let t = &sh.theme;
+    let target = sh.short(&run.target);
+    match &run.outcome {
+        None if run.cancelling => Line::from(Span::styled(
+            "cancelling: the write stops after the block in flight…",
+            t.style(Role::Warning),
+        )),
+        None => Line::from(Span::styled("c cancels (asks first)", t.style(Role::Dim))),
+        Some(Ok(s)) => Line::from(Span::styled(
+            format!(
+                "✓ verified: {} written, {} read back and compared in {:.1} s; {target} is ready",
+                human_bytes(s.written),
+                human_bytes(s.verified),
+                s.secs
+            ),
+            t.style(Role::Ok),
+        )),
+        Some(Err(f)) if f.cancelled => Line::from(Span::styled(
+            if run.in_place {
+                format!(
+                    "cancelled: {target} has no valid partition table now; format or write it again"
+                )
+            } else {
+                format!("cancelled: {target} was left as it was")
+            },
+            t.style(Role::Warning),
+        )),
+        Some(Err(f)) => Line::from(Span::styled(
+            format!("✗ failed: {}", sh.short(&f.error)),
+            t.style(Role::Error),
+        )),
+    }
+}
+
+fn render_prompt(t: &Theme, p: &Prompt, frame: &mut Frame, area: Rect) {
+    let width = 76u16.min(area.width.saturating_sub(2));
+    let mut lines: Vec<Line> = p
+        .lines
+        .iter()
+        .map(|(role, text)| Line::from(Span::styled(text.clone(), t.style(*role))))
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::raw(format!("{}: ", p.label)),
+        Span::styled(p.text.clone(), t.style(Role::Match)),
+        Span::styled("▏", t.style(Role::Key)),
+    ]));
+    lines.push(Line::from(Span::styled(
+        "enter accepts · esc cancels · ctrl-u clears",
+        t.style(Role::Dim),
+    )));
+    let height: u16 = lines
+        .iter()
+        .map(|l| {
+            (l.width() as u16)
+                .div_ceil(width.saturating_sub(2).max(1))
+                .max(1)
+        })
+        .sum::<u16>()
+        + 2;
+    let r = area.centered(
+        Constraint::Length(width),
+        Constraint::Length(height.min(area.height.saturating_sub(2))),
+    );
+    let border = if p.danger {
+        Role::Danger
+    } else {
+        Role::BorderFocused
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.style(border))
+                .title(Span::styled(format!(" {} ", p.title), t.style(border))),
+        ),
+        r,
+    );
+}
