@@ -13,6 +13,7 @@ pub mod build_view;
 pub mod effects;
 pub mod filter;
 pub mod flash_jobs;
+mod flash_write;
 pub mod harness;
 pub mod keymap;
 pub mod keys;

@@ -1,8 +1,9 @@
 //! The flash screen: keys and mouse over the target list, the override and the prompts;
 //! checks and confirmations are in flash_flow, drawing in flash_draw.
 
+use super::flash_confirm::{cancel_confirm, typed_name};
 use super::flash_draw::{areas, render};
-use super::flash_flow::{act, cancel_confirm, stack_of, typed_name};
+use super::flash_flow::{act, stack_of};
 use super::flash_state::{PromptKind, Row};
 use crate::flash::Target;
 use crate::ui::action::Action;
@@ -18,7 +19,8 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Margin, Position, Rect};
 use std::path::PathBuf;
 
-pub use super::flash_flow::{confirmed, quit_confirm, report};
+pub use super::flash_confirm::{confirmed, quit_confirm};
+pub use super::flash_flow::report;
 
 /// What the screen has asked the effects for, so each is asked once.
 #[derive(Debug, Default)]

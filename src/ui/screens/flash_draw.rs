@@ -3,11 +3,9 @@
 //! verdict, and the prompt.
 
 use super::flash_flow::stack_of;
-use super::flash_state::{FlashRun, FlashState, Prompt, Row, about_device, about_file, needed};
+use super::flash_state::{FlashState, Prompt, Row, about_device, about_file, needed};
 use crate::flash::device::human_bytes;
-use crate::flash::event::Phase;
 use crate::flash::{Target, Verdict};
-use crate::model::layout::human;
 use crate::ui::shared::Shared;
 use crate::ui::theme::{Role, Theme};
 use crate::ui::widgets::{fit, pad, pane, row};
@@ -15,7 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// Target list, layout pane, and the write pane when a write was started.
 pub(super) fn areas(area: Rect, st: &FlashState) -> [Rect; 3] {
@@ -37,7 +35,7 @@ pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     render_targets(sh, frame, list);
     render_layout(sh, frame, layout);
     if let Some(run) = &st.run {
-        render_run(sh, run, frame, job);
+        super::flash_run_draw::render_run(sh, run, frame, job);
     }
     if let Some(p) = &st.prompt {
         render_prompt(&sh.theme, p, frame, area);
@@ -99,6 +97,13 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
     }
     let rows = st.rows();
     let w = inner.width as usize;
+    let about_w = st
+        .device_list()
+        .iter()
+        .map(|d| about_device(d).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(12, (w * 2 / 5).max(12));
     let name_w = st
         .device_list()
         .iter()
@@ -132,7 +137,7 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
                 let main = format!(
                     "{} {}",
                     pad(&d.name, name_w),
-                    pad(&about_device(d), 44.min(w / 2))
+                    pad(&about_device(d), about_w)
                 );
                 (mark, mark_role, main, status)
             }
@@ -145,7 +150,7 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
                     Role::Ok,
                     pad(
                         &main,
-                        (name_w + 1 + 44.min(w / 2)).max(main.chars().count().min(w / 2)),
+                        (name_w + 1 + about_w).max(main.chars().count().min(w / 2)),
                     ),
                     (Role::Ok, "writable".into()),
                 )
@@ -153,7 +158,7 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
             Row::AddFile => (
                 "+",
                 Role::Key,
-                pad("image file…", name_w + 1 + 44.min(w / 2)),
+                pad("image file…", name_w + 1 + about_w),
                 (
                     Role::Dim,
                     "enter, then type the path of a card image file".into(),
@@ -271,7 +276,9 @@ fn layout_lines(
         None => (None, default),
     };
     let title = match &on {
-        Some(n) if l.has_card() => format!(" Layout of {} on {n} ({}) ", f.layer, human(size)),
+        Some(n) if l.has_card() => {
+            format!(" Layout of {} on {n} ({}) ", f.layer, human_bytes(size))
+        }
         _ => format!(" Layout of {} ", f.layer),
     };
     let mut lines = Vec::new();
@@ -281,7 +288,7 @@ fn layout_lines(
             format!(
                 "{} is too small: the layout needs {}; drawn on its smallest card",
                 on.as_deref().unwrap_or("the card"),
-                human(min)
+                human_bytes(min)
             ),
             t.style(Role::Error),
         )));
@@ -296,6 +303,12 @@ fn layout_lines(
             lines.push(Line::from(Span::styled(text.to_string(), t.style(role))));
         }
     }
+    if l.has_card() {
+        lines.push(Line::from(Span::styled(
+            format!("Smallest card: {}", human_bytes(min)),
+            t.style(Role::Dim),
+        )));
+    }
     if l.has_card() && fits {
         let report = l.check(Some(card));
         if let Some(e) = report.errors().next() {
@@ -309,158 +322,6 @@ fn layout_lines(
         }
     }
     (title, lines)
-}
-
-fn clock(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    format!("{}:{:02}", s / 60, s % 60)
-}
-
-fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: Rect) {
-    let t = &sh.theme;
-    let border = match &run.outcome {
-        Some(Ok(_)) => Role::Ok,
-        Some(Err(f)) if !f.cancelled => Role::Error,
-        _ => Role::BorderFocused,
-    };
-    let target = sh.short(&run.target);
-    let verb = match run.action {
-        crate::ui::flash_jobs::FlashAction::Format => "Format",
-        crate::ui::flash_jobs::FlashAction::Install => "Install",
-        crate::ui::flash_jobs::FlashAction::WriteImage => "Write",
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.style(border))
-        .title(Span::styled(
-            format!(" {verb} {target} "),
-            t.style(Role::Title),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [about, phases, gauge, rest] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
-    let w = inner.width as usize;
-    let mut head = run.about.clone();
-    if !run.source.is_empty() {
-        head = format!("{head} · {}", sh.short(&run.source));
-    }
-    frame.render_widget(Span::styled(fit(&head, w), t.style(Role::Text)), about);
-    let mut spans = Vec::new();
-    for (i, p) in run.phases().iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(" · ", t.style(Role::Dim)));
-        }
-        let done = run.done.iter().any(|d| d.phase == *p);
-        let (mark, role) = if done {
-            ("✓ ", Role::Ok)
-        } else if run.phase == Some(*p) && run.outcome.is_none() {
-            ("▶ ", Role::Warning)
-        } else if run.phase == Some(*p) {
-            ("✗ ", Role::Error)
-        } else {
-            ("", Role::Dim)
-        };
-        spans.push(Span::styled(format!("{mark}{}", p.as_str()), t.style(role)));
-    }
-    frame.render_widget(Line::from(spans), phases);
-    render_gauge(sh, run, frame, gauge);
-    let mut lines: Vec<Line> = run
-        .messages
-        .iter()
-        .rev()
-        .take(if run.outcome.is_some() { 1 } else { 2 })
-        .rev()
-        .map(|(role, m)| Line::from(Span::styled(sh.short(m), t.style(*role))))
-        .collect();
-    lines.push(verdict_line(sh, run));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
-}
-
-fn render_gauge(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: Rect) {
-    let t = &sh.theme;
-    let Some(phase) = run.phase else {
-        frame.render_widget(Span::styled("planning…", t.style(Role::Dim)), area);
-        return;
-    };
-    let mut right = String::new();
-    if run.rate > 0.0 && run.outcome.is_none() {
-        right = format!("{}/s", human_bytes(run.rate as u64));
-    }
-    if let (Some(eta), None) = (run.eta, &run.outcome) {
-        right.push_str(&format!(" · ETA {}", clock(eta)));
-    }
-    let [bar, label] = Layout::horizontal([
-        Constraint::Min(10),
-        Constraint::Length(right.chars().count() as u16 + 1),
-    ])
-    .areas(area);
-    let amount = match run.total {
-        Some(total) => format!(
-            "{} {} of {}",
-            phase.as_str(),
-            human_bytes(run.bytes),
-            human_bytes(total)
-        ),
-        None => format!("{} {}", phase.as_str(), human_bytes(run.bytes)),
-    };
-    match run.total.filter(|t| *t > 0) {
-        Some(total) if phase != Phase::Assemble => {
-            let ratio = (run.bytes as f64 / total as f64).clamp(0.0, 1.0);
-            frame.render_widget(
-                Gauge::default()
-                    .ratio(ratio)
-                    .label(format!("{amount} ({:.0}%)", ratio * 100.0))
-                    .gauge_style(t.style(Role::Ok)),
-                bar,
-            );
-        }
-        _ => frame.render_widget(Span::styled(amount, t.style(Role::Text)), bar),
-    }
-    frame.render_widget(
-        Span::styled(format!(" {right}"), t.style(Role::Text)),
-        label,
-    );
-}
-
-fn verdict_line(sh: &Shared, run: &FlashRun) -> Line<'static> {
-    let t = &sh.theme;
-    let target = sh.short(&run.target);
-    match &run.outcome {
-        None if run.cancelling => Line::from(Span::styled(
-            "cancelling: the write stops after the block in flight…",
-            t.style(Role::Warning),
-        )),
-        None => Line::from(Span::styled("c cancels (asks first)", t.style(Role::Dim))),
-        Some(Ok(s)) => Line::from(Span::styled(
-            format!(
-                "✓ verified: {} written, {} read back and compared in {:.1} s; {target} is ready",
-                human_bytes(s.written),
-                human_bytes(s.verified),
-                s.secs
-            ),
-            t.style(Role::Ok),
-        )),
-        Some(Err(f)) if f.cancelled => Line::from(Span::styled(
-            if run.in_place {
-                format!(
-                    "cancelled: {target} has no valid partition table now; format or write it again"
-                )
-            } else {
-                format!("cancelled: {target} was left as it was")
-            },
-            t.style(Role::Warning),
-        )),
-        Some(Err(f)) => Line::from(Span::styled(
-            format!("✗ failed: {}", sh.short(&f.error)),
-            t.style(Role::Error),
-        )),
-    }
 }
 
 fn render_prompt(t: &Theme, p: &Prompt, frame: &mut Frame, area: Rect) {

@@ -1,0 +1,278 @@
+//! Running one write for the flash screen: the target checked again, the plan built (an
+//! image, or the stack's layout assembled for this card), then written in process (image
+//! files) or through the privileged helper (devices).
+
+use super::flash_jobs::{Failure, FlashAction, FlashReport, FlashRequest, tool};
+use crate::flash::bmap::find_beside;
+use crate::flash::card::{
+    CardMode, CardRequest, SystemTools, arch_from_config, assemble, flash_plan, read_head,
+};
+use crate::flash::engine::EngineConfig;
+use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::plan::PLAN_VERSION;
+use crate::flash::system::default_properties;
+use crate::flash::target::resolve;
+use crate::flash::{
+    CancelToken, Environment, FileMode, FlashError, FlashPlan, Helper, InProcess, QuietHelper,
+    SourceSpec, Summary, SystemView, Target, TargetSpec, Writer,
+};
+use crate::model::Tree;
+use crate::model::layout::Layout;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What a write thread needs.
+pub(super) struct JobContext {
+    pub(super) req: FlashRequest,
+    pub(super) tree: Tree,
+    /// The stack's layers (name, directory), in chain order.
+    pub(super) layers: Vec<(String, PathBuf)>,
+    pub(super) view: SystemView,
+    pub(super) helper_program: Option<PathBuf>,
+    pub(super) escalation: Result<Vec<String>, String>,
+}
+
+fn failure(e: &FlashError) -> Failure {
+    Failure {
+        error: e.to_string(),
+        exit_code: e.exit_code(),
+        cancelled: matches!(e, FlashError::Cancelled),
+    }
+}
+
+/// Plan the write, then run it: image files in process, devices through the helper.
+pub(super) fn run_job(
+    ctx: &JobContext,
+    cancel: &CancelToken,
+    send: &dyn Fn(FlashReport),
+) -> Result<Summary, Failure> {
+    let id = ctx.req.id;
+    let mut sink = |event: FlashEvent| match event {
+        // The outcome comes from the writer's result, once.
+        FlashEvent::Done { .. } | FlashEvent::Failed { .. } => {}
+        event => send(FlashReport::Event { id, event }),
+    };
+    // Kept until the write ends: file system images of format and install live in it.
+    let mut work = None;
+    let plan = plan(ctx, &mut work, &mut sink).map_err(|e| failure(&e))?;
+    if cancel.is_cancelled() {
+        return Err(failure(&FlashError::Cancelled));
+    }
+    let writer: Box<dyn Writer> = if plan.target.device {
+        let escalation = ctx.escalation.clone().map_err(|error| Failure {
+            error,
+            exit_code: 3,
+            cancelled: false,
+        })?;
+        let program = match &ctx.helper_program {
+            Some(p) => p.clone(),
+            None => std::env::current_exe().map_err(|e| {
+                failure(&FlashError::io(
+                    "/proc/self/exe",
+                    "find skiff's own program",
+                    e,
+                ))
+            })?,
+        };
+        Box::new(QuietHelper(Helper {
+            program,
+            escalation,
+        }))
+    } else {
+        Box::new(InProcess {
+            env: Environment {
+                props: default_properties(&ctx.view),
+                view: ctx.view.clone(),
+                config: EngineConfig::default(),
+                tools: Box::new(SystemTools),
+            },
+        })
+    };
+    let result = writer.run(&plan, &mut sink, cancel);
+    drop(work);
+    result.map_err(|e| {
+        let mut f = failure(&e);
+        if let (FlashError::Escalation { .. }, Ok(esc)) = (&e, &ctx.escalation)
+            && esc.iter().any(|a| a == "-n")
+        {
+            f.error.push_str(&format!(
+                " ({} cannot ask for a password inside the TUI: run `{} -v` in this terminal first, or use skiff format/install/flash from a shell)",
+                tool(&esc[0]),
+                tool(&esc[0])
+            ));
+        }
+        if e.exit_code() == 130 {
+            f.cancelled = true;
+        }
+        f
+    })
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The plan for a request, after checking the target is still the one the user chose.
+fn plan(
+    ctx: &JobContext,
+    work: &mut Option<tempfile::TempDir>,
+    sink: &mut dyn FnMut(FlashEvent),
+) -> Result<FlashPlan, FlashError> {
+    let req = &ctx.req;
+    let props = default_properties(&ctx.view);
+    let target = resolve(&ctx.view, props.as_ref(), &req.target)?;
+    let (existing_len, path) = match &target {
+        Target::Device(d) => {
+            if !req.device || req.expect.as_ref().is_some_and(|x| *x != d.identity()) {
+                return Err(FlashError::IdentityChanged {
+                    device: d.name.clone(),
+                    detail:
+                        "the device is not the one confirmed; look again (r) and choose it anew"
+                            .into(),
+                });
+            }
+            (None, d.path.clone())
+        }
+        Target::File(f) => {
+            if req.device {
+                return Err(FlashError::Plan {
+                    detail: format!(
+                        "{} is no longer a block device; refresh the list (r)",
+                        f.path.display()
+                    ),
+                });
+            }
+            (f.existing_size, absolute(&f.path))
+        }
+    };
+    let file_mode = if existing_len.is_some() && req.action != FlashAction::WriteImage {
+        FileMode::InPlace
+    } else {
+        FileMode::Replace
+    };
+    let spec = TargetSpec {
+        path,
+        device: req.device,
+        expect: req.expect.clone(),
+        file_mode,
+        force_unsafe: req.force_unsafe.clone(),
+    };
+    if req.action == FlashAction::WriteImage {
+        let image = absolute(req.image.as_deref().unwrap_or(Path::new("")));
+        return Ok(FlashPlan {
+            version: PLAN_VERSION,
+            target: spec,
+            source: SourceSpec::Image {
+                bmap: find_beside(&image),
+                path: image,
+            },
+            verify: true,
+            wipe_ends: true,
+            expect_partitions: Vec::new(),
+            post: Vec::new(),
+        });
+    }
+    card_plan(ctx, &target, existing_len, spec, work, sink)
+}
+
+/// Format and install: the layout assembled for this card into a plan.
+fn card_plan(
+    ctx: &JobContext,
+    target: &Target,
+    existing_len: Option<u64>,
+    spec: TargetSpec,
+    work: &mut Option<tempfile::TempDir>,
+    sink: &mut dyn FnMut(FlashEvent),
+) -> Result<FlashPlan, FlashError> {
+    let req = &ctx.req;
+    let dirs: Vec<&PathBuf> = ctx.layers.iter().map(|(_, d)| d).collect();
+    let layout = Layout::for_chain(&dirs)
+        .map_err(|e| FlashError::Layout {
+            detail: e.to_string(),
+        })?
+        .ok_or_else(|| FlashError::Layout {
+            detail: format!(
+                "no layer of the stack {} has a layout.yaml",
+                req.stack.joined()
+            ),
+        })?;
+    let mode = match req.action {
+        FlashAction::Install => CardMode::Install,
+        _ => CardMode::Format,
+    };
+    let card_size = match (target, existing_len) {
+        (Target::Device(d), _) => d.size,
+        (Target::File(_), Some(len)) => len,
+        (Target::File(f), None) if mode == CardMode::Install => {
+            return Err(FlashError::Plan {
+                detail: format!(
+                    "{}: does not exist; install writes into a formatted card or image (format it first)",
+                    f.path.display()
+                ),
+            });
+        }
+        (Target::File(_), None) => new_file_size(&layout),
+    };
+    let existing = if mode == CardMode::Install {
+        read_head(&spec.path).and_then(|h| crate::flash::card::table::read(&h))
+    } else {
+        None
+    };
+    let ws = ctx.tree.workspace_dir(&req.workspace);
+    let images = ws.join("images");
+    let arch = arch_from_config(&ws.join(".config")).unwrap_or_default();
+    let near = match target {
+        Target::File(f) => f.path.parent().map(Path::to_path_buf),
+        Target::Device(_) => Some(ws.clone()),
+    }
+    .filter(|d| d.is_dir())
+    .unwrap_or_else(std::env::temp_dir);
+    let dir = tempfile::Builder::new()
+        .prefix(".skiff-card-")
+        .tempdir_in(&near)
+        .map_err(|e| FlashError::io(&near, "create a work directory", e))?;
+    sink(FlashEvent::PhaseStarted {
+        phase: Phase::Assemble,
+        total: None,
+    });
+    let started = Instant::now();
+    let card = assemble(
+        &CardRequest {
+            layout: &layout,
+            card_size,
+            images: &images,
+            layers: &ctx
+                .layers
+                .iter()
+                .map(|(_, d)| d.clone())
+                .collect::<Vec<_>>(),
+            arch: &arch,
+            mode,
+            work: dir.path(),
+            existing,
+        },
+        &SystemTools,
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    sink(FlashEvent::PhaseDone {
+        phase: Phase::Assemble,
+        bytes: card.segments.iter().map(|s| s.len()).sum(),
+        secs,
+        rate: 0.0,
+    });
+    for message in &card.warnings {
+        sink(FlashEvent::Warning {
+            message: message.clone(),
+        });
+    }
+    *work = Some(dir);
+    Ok(flash_plan(&card, spec, true))
+}
+
+/// Size of a new image file formatted from a layout: its `image_size`, else its smallest card.
+pub fn new_file_size(layout: &Layout) -> u64 {
+    layout
+        .image_size
+        .map(|s| s.0)
+        .unwrap_or_else(|| layout.min_card_size().div_ceil(1 << 20) * (1 << 20))
+}
