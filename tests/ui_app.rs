@@ -40,6 +40,8 @@ fn screens_switch_by_number_tab_and_backtab() {
     assert_eq!(h.app.active(), ScreenId::Stack);
     h.key("backtab");
     h.key("backtab");
+    assert_eq!(h.app.active(), ScreenId::Flash);
+    h.key("backtab");
     assert_eq!(h.app.active(), ScreenId::Build);
     h.key("3");
     assert_eq!(h.app.active(), ScreenId::Preview);

@@ -28,10 +28,15 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-/// The app on a fresh copy of the fixture tree, workspace `default`.
+/// The app on a fresh copy of the fixture tree, workspace `default`; the flash screen sees
+/// a fake machine without disks, never the real ones.
 pub fn open(stack: &str, width: u16, height: u16) -> (tempfile::TempDir, Harness) {
     let dir = tree();
-    let h = Harness::open(dir.path(), "default", stack, width, height).expect("open fixture");
+    let mut h = Harness::open(dir.path(), "default", stack, width, height).expect("open fixture");
+    let view = skiff::flash::testing::FakeSystem::new(&dir.path().join("machine"))
+        .write()
+        .expect("fake machine");
+    h.effects.flash = std::sync::Arc::new(skiff::ui::flash_jobs::FlashJobs::new(view));
     (dir, h)
 }
 
