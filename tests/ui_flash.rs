@@ -5,7 +5,7 @@
 
 mod ui_common;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEventKind};
 use ratatui::style::Modifier;
 use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{FlashEvent, Phase, Summary, SystemView};
@@ -95,7 +95,10 @@ fn open(stack: &str, width: u16, height: u16) -> Fixture {
     let view = machine(&dir.path().join("machine"));
     let mut h = Harness::open(dir.path(), "default", stack, width, height).unwrap();
     let mut jobs = FlashJobs::new(view.clone());
+    // Shown in confirmations; tests that write devices bring their own helper and escalation,
+    // the others could never start one.
     jobs.escalation = Some(vec!["/usr/bin/sudo".into(), "-n".into()]);
+    jobs.helper_program = Some(dir.path().join("no-helper-here"));
     h.effects.flash = Arc::new(jobs);
     h.key("6");
     assert_eq!(h.app.active(), ScreenId::Flash);
@@ -182,6 +185,13 @@ fn targets_are_listed_with_verdicts_and_refused_ones_greyed() {
         style_at(h, "writable").fg,
         Theme::defaults().style(Role::Ok).fg
     );
+    // A click selects a row; the layout follows the selection.
+    let (_, y) = h.find("sdd ").unwrap();
+    h.mouse(MouseEventKind::Down(MouseButton::Left), 10, y);
+    assert!(
+        h.render()
+            .contains("Layout of pi/common on sdd (128.0 MiB)")
+    );
     select(h, "sdb");
     h.resize(80, 24);
     snap("flash_targets_80x24", h);
@@ -240,6 +250,9 @@ fn nothing_is_written_without_the_danger_confirmation() {
     assert!(text.contains("Layout of pi/common: MBR, boot vfat, rootfs ext4, persist ext4"));
     assert!(text.contains("sudo"), "{text}");
     snap("flash_confirm_format", h);
+    h.resize(80, 24);
+    snap("flash_confirm_format_80x24", h);
+    h.resize(100, 30);
     // The dialog is drawn in the danger style.
     let danger = Theme::defaults().style(Role::Danger);
     assert_eq!(style_at(h, "Format sdb?").bg, danger.bg);
@@ -498,6 +511,9 @@ fn progress_then_a_verified_verdict() {
         "{text}"
     );
     snap("flash_verdict_ok", h);
+    h.resize(80, 24);
+    snap("flash_verdict_ok_80x24", h);
+    h.resize(100, 30);
     let ok = Theme::defaults().style(Role::Ok);
     assert_eq!(style_at(h, "✓ verified").fg, ok.fg);
 }
