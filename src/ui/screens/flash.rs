@@ -164,7 +164,7 @@ impl Screen for FlashScreen {
                         vec![Cmd::Flash(FlashCmd::InspectImage(path))]
                     }
                     PromptKind::TypedName { name, request } => {
-                        typed_name(sh, &name, *request, &p.text)
+                        typed_name(sh, &name, *request, &text)
                     }
                 });
             }

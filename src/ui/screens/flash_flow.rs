@@ -175,10 +175,7 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
                 return Vec::new();
             };
             match result {
-                Ok(info) => {
-                    st.image = Some(info.clone());
-                    return image_ready(sh, &key, &info);
-                }
+                Ok(info) => return image_ready(sh, &key, &info),
                 Err(e) => sh.set_status(StatusLevel::Error, e),
             }
         }

@@ -72,12 +72,15 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
     }
     frame.render_widget(Line::from(spans), phases);
     render_gauge(sh, run, frame, gauge);
-    let mut lines: Vec<Line> = run
+    // Once ended, notices of the way there are stale; warnings stay.
+    let shown: Vec<&(Role, String)> = run
         .messages
         .iter()
-        .rev()
-        .take(if run.outcome.is_some() { 1 } else { 2 })
-        .rev()
+        .filter(|(role, _)| run.outcome.is_none() || *role != Role::Dim)
+        .collect();
+    let keep = if run.outcome.is_some() { 1 } else { 2 };
+    let mut lines: Vec<Line> = shown[shown.len().saturating_sub(keep)..]
+        .iter()
         .map(|(role, m)| Line::from(Span::styled(sh.short(m), t.style(*role))))
         .collect();
     lines.push(verdict_line(sh, run));

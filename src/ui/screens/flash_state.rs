@@ -4,7 +4,7 @@
 use crate::flash::device::human_bytes;
 use crate::flash::event::{FlashEvent, Phase};
 use crate::flash::{BlockDevice, ImageFile, Summary, Target};
-use crate::ui::flash_jobs::{Failure, FlashAction, FlashRequest, FoundLayout, ImageInfo};
+use crate::ui::flash_jobs::{Failure, FlashAction, FlashRequest, FoundLayout};
 use crate::ui::overlay::Confirm;
 use crate::ui::theme::Role;
 use crate::ui::widgets::ListCursor;
@@ -168,8 +168,6 @@ pub struct FlashState {
     pub prompt: Option<Prompt>,
     /// A write waiting for its image to be measured: (target key, image path).
     pub pending: Option<(String, PathBuf)>,
-    /// The image measured last.
-    pub image: Option<ImageInfo>,
     pub run: Option<FlashRun>,
     /// Id of the next write.
     pub next_id: u64,
