@@ -8,7 +8,7 @@ use super::flash_state::{
 };
 use crate::flash::Target;
 use crate::flash::device::human_bytes;
-use crate::model::layout::TableType;
+use crate::model::layout::{Filesystem, TableType};
 use crate::ui::flash_jobs::{
     FlashAction, FlashCmd, FlashRequest, FoundLayout, ImageInfo, new_file_size,
 };
@@ -65,8 +65,9 @@ fn layout_line(f: &FoundLayout) -> String {
         .partitions
         .iter()
         .map(|p| match p.fs {
-            Some(fs) => format!("{} {}", p.name, format!("{fs:?}").to_lowercase()),
-            None => p.name.clone(),
+            Some(Filesystem::Vfat) => format!("{} vfat", p.name),
+            Some(Filesystem::Ext4) => format!("{} ext4", p.name),
+            None => format!("{} (raw)", p.name),
         })
         .collect();
     format!("Layout of {}: {table}, {}", f.layer, parts.join(", "))
