@@ -617,7 +617,7 @@ fn sfdisk_partitions(path: &Path) -> usize {
 }
 
 #[test]
-fn formats_an_image_file_through_the_effects() {
+fn formats_then_installs_an_image_file_through_the_effects() {
     let mut f = open("pi/4", 100, 30);
     let card: PathBuf = f.dir.path().join("card.img");
     let h = &mut f.h;
@@ -643,8 +643,32 @@ fn formats_an_image_file_through_the_effects() {
     assert!(text.contains("is ready"), "{text}");
     assert_eq!(std::fs::metadata(&card).unwrap().len(), 64 * MIB);
     assert_eq!(sfdisk_partitions(&card), 3);
-    // The row now shows the existing file; install writes into it in place.
+    // The row now shows the existing file; install writes the build into it in place.
     assert!(h.render().contains("<tree>/card.img (64.0 MiB image file)"));
+    let images = f.dir.path().join("workspaces/default/images");
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::write(images.join("zImage"), b"kernel bytes").unwrap();
+    let h = &mut f.h;
+    h.key("i");
+    assert!(h.render().contains("Install to <tree>/card.img?"));
+    let cmds = h.key("y");
+    let id = starts(&cmds)[0].id;
+    run_to_end(h, &rx, id);
+    let text = h.render();
+    assert!(text.contains("✓ verified:"), "{text}");
+    let out = std::process::Command::new("mtype")
+        .env("MTOOLS_SKIP_CHECK", "1")
+        .arg("-i")
+        .arg(format!("{}@@{}", card.display(), MIB))
+        .arg("::/zImage")
+        .output()
+        .expect("mtools");
+    assert_eq!(
+        out.stdout,
+        b"kernel bytes",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
