@@ -1,6 +1,8 @@
 //! Helpers for the TUI tests: a writable copy of the fixture tree and snapshot shortcuts.
 #![allow(dead_code)]
 
+pub mod flash;
+
 use ratatui::style::Style;
 use skiff::ui::harness::Harness;
 use std::path::Path;

@@ -1,0 +1,141 @@
+//! The flash screen's fixture: the fixture tree with a small card layout, a fake machine
+//! (a fake sysfs, /dev and mount table: never a real disk) and key helpers.
+
+use ratatui::crossterm::event::KeyEvent;
+use skiff::flash::SystemView;
+use skiff::flash::testing::{FakeDisk, FakeSystem};
+use skiff::ui::flash_jobs::{FlashCmd, FlashJobs, FlashRequest};
+use skiff::ui::harness::Harness;
+use skiff::ui::{Cmd, Msg, ScreenId};
+use std::path::Path;
+use std::sync::Arc;
+
+pub const MIB: u64 = 1 << 20;
+
+/// A small card layout for pi/common: FAT boot, ext4 rootfs, ext4 persist, 64 MiB image.
+const LAYOUT: &str = r#"about: Test card - FAT boot, ext4 rootfs, ext4 persist
+table: mbr
+image_size: 64MiB
+partitions:
+  - name: boot
+    type: fat16
+    fs: vfat
+    label: BOOT
+    start: 1MiB
+    size: 16MiB
+    flags: [bootable]
+  - name: rootfs
+    type: linux
+    fs: ext4
+    label: rootfs
+    size: 24MiB
+  - name: persist
+    type: linux
+    fs: ext4
+    label: persist
+    size: rest
+    min: 8MiB
+install:
+  persist: persist
+  copy:
+    - { from: [zImage], to: "boot:/" }
+"#;
+
+/// A machine: the system disk, a clean USB card, a mounted card, an internal spare disk,
+/// a read-only SD card.
+pub fn machine(root: &Path) -> SystemView {
+    let mut sys = FakeSystem::new(root);
+    let mut system = FakeDisk::new("nvme0n1", 259, 0, 64 * 1024 * MIB);
+    system.attachment = "nvme";
+    system.partitions = vec![32 * MIB];
+    system.model = Some("SYSTEM SSD".into());
+    let mut mounted = FakeDisk::usb_card("sdc", 32, 128 * MIB, "1-2");
+    mounted.partitions = vec![64 * MIB];
+    let mut spare = FakeDisk::new("sdd", 8, 48, 128 * MIB);
+    spare.model = Some("SPARE DISK".into());
+    let mut locked = FakeDisk::new("mmcblk0", 179, 0, 64 * MIB);
+    locked.attachment = "mmc-sd";
+    locked.removable = true;
+    locked.read_only = true;
+    locked.model = Some("SD64M".into());
+    sys.disk(system)
+        .disk(FakeDisk::usb_card("sdb", 16, 64 * MIB, "1-1"))
+        .disk(mounted)
+        .disk(spare)
+        .disk(locked)
+        .mount(259, 1, "/", "/dev/nvme0n1p1")
+        .mount(8, 33, "/media/card", "/dev/sdc1");
+    sys.write().unwrap()
+}
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub view: SystemView,
+    pub h: Harness,
+}
+
+/// The app on a copy of the fixture tree with the test layout in pi/common, the fake
+/// machine inside the tree (so paths print as `<tree>/...`), on the flash screen.
+pub fn open(stack: &str, width: u16, height: u16) -> Fixture {
+    let dir = super::tree();
+    std::fs::write(dir.path().join("configs/pi/common/layout.yaml"), LAYOUT).unwrap();
+    std::fs::write(
+        dir.path().join("configs/virt/wsl/layout.yaml"),
+        "kind: image\nabout: WSL root file system tarball\nproduces:\n  - { file: rootfs.tar, about: the root file system }\nflash_with: wsl --import skiff DIR rootfs.tar\n",
+    )
+    .unwrap();
+    let view = machine(&dir.path().join("machine"));
+    let mut h = Harness::open(dir.path(), "default", stack, width, height).unwrap();
+    let mut jobs = FlashJobs::new(view.clone());
+    // Shown in confirmations; tests that write devices bring their own helper and escalation,
+    // the others could never start one.
+    jobs.escalation = Some(vec!["/usr/bin/sudo".into(), "-n".into()]);
+    jobs.helper_program = Some(dir.path().join("no-helper-here"));
+    h.effects.flash = Arc::new(jobs);
+    h.key("6");
+    assert_eq!(h.app.active(), ScreenId::Flash);
+    Fixture { dir, view, h }
+}
+
+pub fn rows(h: &Harness) -> Vec<String> {
+    h.app
+        .shared
+        .flash
+        .device_list()
+        .iter()
+        .map(|d| d.name.clone())
+        .collect()
+}
+
+/// Move the cursor to the target row named `name`.
+pub fn select(h: &mut Harness, name: &str) {
+    h.key("g");
+    let i = rows(h).iter().position(|n| n == name).unwrap();
+    for _ in 0..i {
+        h.key("down");
+    }
+}
+
+pub fn starts(cmds: &[Cmd]) -> Vec<&FlashRequest> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Flash(FlashCmd::Start(r)) => Some(r.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Press a key without running the effects it asks for.
+pub fn press(h: &mut Harness, name: &str) -> Vec<Cmd> {
+    let k = skiff::ui::keys::KeySpec::parse(name).unwrap();
+    h.app.update(Msg::Key(KeyEvent::new(k.code, k.mods)))
+}
+
+pub fn status(h: &Harness) -> String {
+    h.app
+        .shared
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
