@@ -1,5 +1,8 @@
 //! `skiff build`, `br`, `legal-info` and `clean` end to end, with the fake make on PATH.
 
+mod common;
+use common::copy_dir;
+
 use assert_cmd::Command;
 use skiff::build::WorkspaceLock;
 use std::path::{Path, PathBuf};
@@ -38,19 +41,6 @@ fn setup() -> Setup {
         root,
         bin,
         br,
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! The bundled configs tree: every layer of the target table exists with metadata, every Buildroot assignment is a real 2026.02.3 symbol of the right type, and each board merged with skiff/core has its dependencies met and a valid layout.
 
+mod common;
+
 mod brconfig;
 
 use brconfig::{Table, Tri, Type, Values, assignments, external_symbols, value_fits};
@@ -351,8 +353,8 @@ fn dependency_check_catches_an_unmet_dependency() {
     // U-Boot option, and no cpio image while configs-base still picks its compression.
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("tree");
-    copy_tree(&root().join("configs"), &copy.join("configs"));
-    copy_tree(&root().join("configs-base"), &copy.join("configs-base"));
+    common::copy_dir(&root().join("configs"), &copy.join("configs"));
+    common::copy_dir(&root().join("configs-base"), &copy.join("configs-base"));
     std::fs::write(
         copy.join("configs/pi/1/buildroot/zz-bad"),
         "BR2_LINUX_KERNEL_IMAGE=y\nBR2_TARGET_UBOOT_FORMAT_CUSTOM_NAME=\"x.bin\"\n# BR2_TARGET_ROOTFS_CPIO is not set\n",
@@ -388,21 +390,6 @@ fn dependency_check_catches_an_unmet_dependency() {
     );
     // The original tree has no such problem.
     assert!(check_stack(&["pi/1"], &tree, &cat, &table, &ext).is_empty());
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap().flatten() {
-        let to = dst.join(e.file_name());
-        let ft = e.file_type().unwrap();
-        if ft.is_dir() {
-            copy_tree(&e.path(), &to);
-        } else if ft.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), &to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
 }
 
 #[test]

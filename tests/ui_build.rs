@@ -3,6 +3,8 @@
 //! failure summary, tabs per workspace, start/cancel/quit confirmations, and the TUI's
 //! build jobs streaming into a channel.
 
+mod common;
+
 use crossbeam_channel::unbounded;
 use ratatui::style::{Color, Modifier};
 use skiff::build::runner::{BuildRequest, collect, start};
@@ -19,23 +21,10 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build")
 }
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
-}
-
 /// A copy of the build fixture tree and the app on it.
 fn app(width: u16, height: u16) -> (tempfile::TempDir, Harness) {
     let dir = tempfile::tempdir().unwrap();
-    copy(&fixtures().join("tree"), dir.path());
+    common::copy_dir(&fixtures().join("tree"), dir.path());
     let h = Harness::open(dir.path(), "default", "test/board,test/app", width, height).unwrap();
     (dir, h)
 }
@@ -318,7 +307,7 @@ fn make_with(dir: &Path, env: &str) -> PathBuf {
 fn jobs_stream_events_and_cancel_reaches_make() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("tree");
-    copy(&fixtures().join("tree"), &root);
+    common::copy_dir(&fixtures().join("tree"), &root);
     let br = dir.path().join("buildroot");
     std::fs::create_dir_all(&br).unwrap();
     std::fs::write(br.join("Makefile"), "# stand-in\n").unwrap();

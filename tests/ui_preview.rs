@@ -176,22 +176,9 @@ fn empty_stack_has_nothing_to_preview() {
 fn kconfig_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kconfig");
-    copy_tree(&fx.join("tree"), dir.path());
-    copy_tree(&fx.join("buildroot"), &dir.path().join("buildroot"));
+    ui_common::copy(&fx.join("tree"), dir.path());
+    ui_common::copy(&fx.join("buildroot"), &dir.path().join("buildroot"));
     dir
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -20,8 +20,12 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     for e in std::fs::read_dir(src).expect("read fixture") {
         let e = e.expect("entry");
         let to = dst.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
+        let ft = e.file_type().expect("type");
+        if ft.is_dir() {
             copy_dir(&e.path(), &to);
+        } else if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(e.path()).expect("link"), &to)
+                .expect("symlink");
         } else {
             std::fs::copy(e.path(), &to).expect("copy");
         }

@@ -7,6 +7,10 @@ use ratatui::style::Style;
 use skiff::ui::harness::Harness;
 use std::path::Path;
 
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::copy_dir as copy;
+
 /// A temporary copy of tests/fixtures/upstream (configure writes workspaces/ into it).
 pub fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -15,19 +19,6 @@ pub fn tree() -> tempfile::TempDir {
         dir.path(),
     );
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
 }
 
 /// The app on a fresh copy of the fixture tree, workspace `default`; the flash screen sees
