@@ -6,7 +6,7 @@
 #   RUNS      repetitions per case (default 5)
 #   SIZE_MIB  image size (default 1024)
 #   BENCH_DIR work directory (default target/bench-flash, on the file system under test)
-#   SKIFF     skiff binary (default target/release/skiff, built if missing)
+#   SKIFF     skiff binary (default: target/release/skiff, rebuilt first so it is never stale)
 #
 # Cases:
 #   raw-write      skiff flash --no-verify        vs  dd bs=4M oflag=direct conv=fsync
@@ -22,10 +22,10 @@ RUNS=${1:-5}
 SIZE_MIB=${2:-1024}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${BENCH_DIR:-$ROOT/target/bench-flash}
-SKIFF=${SKIFF:-$ROOT/target/release/skiff}
 mkdir -p "$DIR"
-if [ ! -x "$SKIFF" ]; then
+if [ -z "${SKIFF:-}" ]; then
     (cd "$ROOT" && cargo build --release --bin skiff)
+    SKIFF=$ROOT/target/release/skiff
 fi
 
 now() { date +%s.%N; }
