@@ -489,3 +489,62 @@ fn skiff_core_configs_are_consistent() {
         }
     }
 }
+
+/// The Amlogic boards' post hooks find odroid/common's FIP script through the environment
+/// the configure-time wrapper sources, and pass their own device name.
+#[test]
+fn amlogic_post_hooks_run_the_shared_fip_script() {
+    let t = tempfile::tempdir().unwrap();
+    let copy = t.path().join("tree");
+    common::copy_dir(&root().join("configs"), &copy.join("configs"));
+    common::copy_dir(&root().join("configs-base"), &copy.join("configs-base"));
+    let (tree, cat) = common::catalog(&copy);
+    let host = t.path().join("host/amlogic-boot-fip");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(
+        host.join("build-fip.sh"),
+        "#!/bin/bash\necho \"$1\" > \"$3/u-boot.bin.sd.bin\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        host.join("build-fip.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let images = t.path().join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    for board in ["c2", "c4"] {
+        let stack = resolve(&cat, &[&format!("odroid/{board}")]).unwrap();
+        let report =
+            skiff::model::configure::configure(&skiff::model::configure::ConfigureRequest {
+                tree: &tree,
+                catalog: &cat,
+                stack: &stack,
+                workspace: board,
+                extra_paths: "",
+                buildroot: None,
+                version: skiff::model::version::Version {
+                    version: "v".into(),
+                    commit: "c".into(),
+                },
+                ccache_dir: None,
+                inherited_env: vec![],
+            })
+            .unwrap();
+        std::fs::create_dir_all(tree.workspace_dir(board)).unwrap();
+        let out = std::process::Command::new("bash")
+            .arg(report.final_dir.join("post_build.sh"))
+            .env("BINARIES_DIR", &images)
+            .env("HOST_DIR", t.path().join("host"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let fip = std::fs::read_to_string(images.join("u-boot.bin.sd.bin")).unwrap();
+        assert_eq!(fip.trim(), format!("odroid-{board}"));
+    }
+}
