@@ -20,6 +20,7 @@ pub mod event;
 pub mod execute;
 pub mod helper;
 pub mod identify;
+pub mod job;
 pub mod mounts;
 pub mod plan;
 pub mod source;

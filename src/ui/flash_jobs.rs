@@ -277,12 +277,7 @@ impl FlashJobs {
         let ctx = super::flash_write::JobContext {
             req: req.clone(),
             tree: tree.clone(),
-            layers: req
-                .stack
-                .layers
-                .iter()
-                .filter_map(|n| catalog.lookup(n).map(|l| (l.name.clone(), l.dir.clone())))
-                .collect(),
+            layers: stack_layers(catalog, &req.stack),
             view: self.view.clone(),
             helper_program: self.helper_program.clone(),
             escalation: self.escalation(),
@@ -320,6 +315,29 @@ impl FlashJobs {
             let _ = job.thread.join();
         }
     }
+}
+
+/// The stack's layers (name, directory), in chain order.
+fn stack_layers(catalog: &Catalog, stack: &ResolvedStack) -> Vec<(String, PathBuf)> {
+    stack
+        .layers
+        .iter()
+        .filter_map(|n| catalog.lookup(n).map(|l| (l.name.clone(), l.dir.clone())))
+        .collect()
+}
+
+/// The card-job planner's request for a format or install confirmed on the flash screen
+/// (what a write thread plans with; public so tests can compare it with the CLI's).
+pub fn card_job_request(
+    tree: &Tree,
+    catalog: &Catalog,
+    req: &FlashRequest,
+) -> crate::flash::job::CardJobRequest {
+    let layers: Vec<PathBuf> = stack_layers(catalog, &req.stack)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    super::flash_write::job_request(tree, &layers, req)
 }
 
 /// The layout of the last layer of the chain that has a layout.yaml.
@@ -363,5 +381,3 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
         bmap,
     })
 }
-
-pub use super::flash_write::new_file_size;

@@ -4,11 +4,10 @@
 
 use super::flash_jobs::{Failure, FlashAction, FlashReport, FlashRequest, tool};
 use crate::flash::bmap::find_beside;
-use crate::flash::card::{
-    CardMode, CardRequest, SystemTools, arch_from_config, assemble, flash_plan, read_head,
-};
+use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::engine::EngineConfig;
-use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::event::FlashEvent;
+use crate::flash::job::{CardJobRequest, plan_card};
 use crate::flash::plan::PLAN_VERSION;
 use crate::flash::system::default_properties;
 use crate::flash::target::resolve;
@@ -17,9 +16,7 @@ use crate::flash::{
     SourceSpec, Summary, SystemView, Target, TargetSpec, Writer,
 };
 use crate::model::Tree;
-use crate::model::layout::Layout;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// What a write thread needs.
 pub(super) struct JobContext {
@@ -172,107 +169,47 @@ fn plan(
             post: Vec::new(),
         });
     }
-    card_plan(ctx, &target, existing_len, spec, work, sink)
+    card_plan(ctx, &target, spec, work, sink)
 }
 
-/// Format and install: the layout assembled for this card into a plan.
+/// The planner's request for a format or install the user confirmed on the flash screen.
+pub fn job_request(tree: &Tree, layers: &[PathBuf], req: &FlashRequest) -> CardJobRequest {
+    CardJobRequest {
+        stack: req.stack.joined(),
+        layers: layers.to_vec(),
+        workspace: tree.workspace_dir(&req.workspace),
+        images: None,
+        arch: None,
+        mode: match req.action {
+            FlashAction::Install => CardMode::Install,
+            FlashAction::Format | FlashAction::WriteImage => CardMode::Format,
+        },
+        size: None,
+        verify: true,
+    }
+}
+
+/// Format and install: the layout assembled for this card into a plan by the card-job planner.
 fn card_plan(
     ctx: &JobContext,
     target: &Target,
-    existing_len: Option<u64>,
     spec: TargetSpec,
     work: &mut Option<tempfile::TempDir>,
     sink: &mut dyn FnMut(FlashEvent),
 ) -> Result<FlashPlan, FlashError> {
-    let req = &ctx.req;
-    let dirs: Vec<&PathBuf> = ctx.layers.iter().map(|(_, d)| d).collect();
-    let layout = Layout::for_chain(&dirs)
-        .map_err(|e| FlashError::Layout {
-            detail: e.to_string(),
-        })?
-        .ok_or_else(|| FlashError::Layout {
-            detail: format!(
-                "no layer of the stack {} has a layout.yaml",
-                req.stack.joined()
-            ),
-        })?;
-    let mode = match req.action {
-        FlashAction::Install => CardMode::Install,
-        _ => CardMode::Format,
-    };
-    let card_size = match (target, existing_len) {
-        (Target::Device(d), _) => d.size,
-        (Target::File(_), Some(len)) => len,
-        (Target::File(f), None) if mode == CardMode::Install => {
-            return Err(FlashError::Plan {
-                detail: format!(
-                    "{}: does not exist; install writes into a formatted card or image (format it first)",
-                    f.path.display()
-                ),
-            });
-        }
-        (Target::File(_), None) => new_file_size(&layout),
-    };
-    let existing = if mode == CardMode::Install {
-        read_head(&spec.path).and_then(|h| crate::flash::card::table::read(&h))
-    } else {
-        None
-    };
-    let ws = ctx.tree.workspace_dir(&req.workspace);
-    let images = ws.join("images");
-    let arch = arch_from_config(&ws.join(".config")).unwrap_or_default();
-    let near = match target {
-        Target::File(f) => f.path.parent().map(Path::to_path_buf),
-        Target::Device(_) => Some(ws.clone()),
-    }
-    .filter(|d| d.is_dir())
-    .unwrap_or_else(std::env::temp_dir);
-    let dir = tempfile::Builder::new()
-        .prefix(".skiff-card-")
-        .tempdir_in(&near)
-        .map_err(|e| FlashError::io(&near, "create a work directory", e))?;
-    sink(FlashEvent::PhaseStarted {
-        phase: Phase::Assemble,
-        total: None,
-    });
-    let started = Instant::now();
-    let card = assemble(
-        &CardRequest {
-            layout: &layout,
-            card_size,
-            images: &images,
-            layers: &ctx
-                .layers
-                .iter()
-                .map(|(_, d)| d.clone())
-                .collect::<Vec<_>>(),
-            arch: &arch,
-            mode,
-            work: dir.path(),
-            existing,
-        },
+    let layers: Vec<PathBuf> = ctx.layers.iter().map(|(_, d)| d.clone()).collect();
+    let job = plan_card(
+        &job_request(&ctx.tree, &layers, &ctx.req),
+        target,
+        spec,
         &SystemTools,
+        sink,
     )?;
-    let secs = started.elapsed().as_secs_f64();
-    sink(FlashEvent::PhaseDone {
-        phase: Phase::Assemble,
-        bytes: card.segments.iter().map(|s| s.len()).sum(),
-        secs,
-        rate: 0.0,
-    });
-    for message in &card.warnings {
+    for message in &job.card.warnings {
         sink(FlashEvent::Warning {
             message: message.clone(),
         });
     }
-    *work = Some(dir);
-    Ok(flash_plan(&card, spec, true))
-}
-
-/// Size of a new image file formatted from a layout: its `image_size`, else its smallest card.
-pub fn new_file_size(layout: &Layout) -> u64 {
-    layout
-        .image_size
-        .map(|s| s.0)
-        .unwrap_or_else(|| layout.min_card_size().div_ceil(1 << 20) * (1 << 20))
+    *work = Some(job.work);
+    Ok(job.plan)
 }

@@ -9,9 +9,7 @@ use super::flash_state::{
 use crate::flash::Target;
 use crate::flash::device::human_bytes;
 use crate::model::layout::{Filesystem, TableType};
-use crate::ui::flash_jobs::{
-    FlashAction, FlashCmd, FlashRequest, FoundLayout, ImageInfo, new_file_size,
-};
+use crate::ui::flash_jobs::{FlashAction, FlashCmd, FlashRequest, FoundLayout, ImageInfo};
 use crate::ui::msg::Cmd;
 use crate::ui::overlay::Confirm;
 use crate::ui::shared::{Shared, StatusLevel};
@@ -96,10 +94,12 @@ pub(super) fn ask(
         }
         Target::File(f) => {
             let what = match (f.existing_size, found) {
-                (None, Some(l)) if action == FlashAction::Format => format!(
-                    "new image file of {}",
-                    human_bytes(new_file_size(&l.layout))
-                ),
+                (None, Some(l)) if action == FlashAction::Format => {
+                    match crate::flash::job::new_image_size(&l.layout, None) {
+                        Ok(size) => format!("new image file of {}", human_bytes(size)),
+                        Err(e) => format!("new image file: {e}"),
+                    }
+                }
                 _ => about_file(f),
             };
             lines.push((Role::Title, format!("{name}: {what}")));
