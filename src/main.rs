@@ -1,5 +1,7 @@
 //! The `skiff` binary: parse the command line and hand over to the library.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 
 fn main() {

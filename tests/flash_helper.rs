@@ -1,6 +1,8 @@
 //! The helper protocol (plan line in, JSON Lines out, `cancel` line) and the helper client with an
 //! escalation command.
 
+mod fake_system;
+
 use std::io::{BufReader, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,7 +11,7 @@ use skiff::flash::engine::EngineConfig;
 use skiff::flash::helper::serve;
 use skiff::flash::plan::PLAN_VERSION;
 use skiff::flash::system::NoProperties;
-use skiff::flash::testing::{FakeDisk, FakeSystem};
+use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Helper, QuietHelper,
     SourceSpec, SystemView, TargetSpec, Writer,

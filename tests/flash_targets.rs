@@ -1,8 +1,10 @@
 //! Discovery and safety rules against a fake sysfs, /dev and mount table.
 
+mod fake_system;
+
 use skiff::flash::system::{FixedProperties, NoProperties};
 use skiff::flash::target::{Target, resolve};
-use skiff::flash::testing::{FakeDisk, FakeSystem};
+use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::verdict::{Refusal, judge};
 use skiff::flash::{BlockDevice, Bus, FlashError, SystemView, discover};
 

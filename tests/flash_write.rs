@@ -1,5 +1,7 @@
 //! The write pipeline on image files, fake devices and an in-memory card with injected faults.
 
+mod fake_system;
+
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -8,7 +10,7 @@ use skiff::flash::bmap::Bmap;
 use skiff::flash::engine::{EngineConfig, HOLD, RunOptions, run_on};
 use skiff::flash::source::PreparedSource;
 use skiff::flash::system::NoProperties;
-use skiff::flash::testing::{FakeDisk, FakeSystem, MemTarget};
+use fake_system::{FakeDisk, FakeSystem, MemTarget};
 use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Phase, SourceSpec,
     SystemView, TargetSpec, execute,

@@ -105,8 +105,9 @@ fn devices_are_written_through_the_helper() {
     std::fs::write(
         &escalate,
         format!(
-            "#!/bin/sh\necho \"$@\" >> '{}'\nSKIFF_SYSROOT='{}' exec \"$@\"\n",
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' '{}' \"$@\"\n",
             log.display(),
+            env!("CARGO_BIN_EXE_fake_flash_helper"),
             root.display()
         ),
     )

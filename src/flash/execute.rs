@@ -26,8 +26,10 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// The running system, always: the privileged helper runs with this and never reads a
+    /// fake system view from the environment (tests inject one in process).
     pub fn host() -> Environment {
-        let view = SystemView::from_env();
+        let view = SystemView::host();
         Environment {
             props: super::system::default_properties(&view),
             view,

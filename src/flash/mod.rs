@@ -28,7 +28,6 @@ pub mod sparse;
 pub mod system;
 pub mod target;
 pub mod target_io;
-pub mod testing;
 pub mod verdict;
 pub mod writer;
 pub mod xml;

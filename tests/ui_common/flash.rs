@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
-use skiff::flash::testing::{FakeDisk, FakeSystem};
+use super::fake_system::{FakeDisk, FakeSystem};
 use skiff::ui::flash_jobs::{FlashCmd, FlashJobs, FlashRequest};
 use skiff::ui::harness::Harness;
 use skiff::ui::{Cmd, Msg, ScreenId};
