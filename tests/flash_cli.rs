@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
-use flash_support::*;
 use fake_system::{FakeDisk, FakeSystem};
+use flash_support::*;
 use skiff::flash::{FlashEvent, SystemView};
 
 fn skiff() -> Command {
@@ -507,4 +507,25 @@ fn the_helper_never_reads_a_fake_system_from_the_environment() {
     );
     assert_ne!(out.status.code(), Some(0));
     assert!(read_range(&sdb, 0, 4096).iter().all(|b| *b == 0));
+}
+
+/// With --json a failure is a typed event on stdout, even before the write starts.
+#[test]
+fn json_failures_are_typed_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output(
+        skiff()
+            .arg("flash")
+            .arg(dir.path().join("missing.img"))
+            .arg("--to")
+            .arg(dir.path().join("out.img"))
+            .arg("--json"),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let evs = events(&stdout);
+    assert!(
+        matches!(evs.last(), Some(FlashEvent::Failed { reason, phase, exit_code: 1, .. })
+            if reason.code() == "source_unreadable" && *phase == skiff::flash::Phase::Prepare),
+        "{stdout}"
+    );
 }

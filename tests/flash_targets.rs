@@ -2,9 +2,9 @@
 
 mod fake_system;
 
+use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::system::{FixedProperties, NoProperties};
 use skiff::flash::target::{Target, resolve};
-use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::verdict::{Refusal, judge};
 use skiff::flash::{BlockDevice, Bus, FlashError, SystemView, discover};
 

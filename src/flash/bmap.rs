@@ -207,7 +207,7 @@ impl Bmap {
     /// Loads a map from a file.
     pub fn load(path: &Path) -> Result<Bmap, FlashError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| FlashError::io(path, "read the block map", source))?;
+            .map_err(|source| FlashError::source_io(path, "read the block map", source))?;
         Bmap::parse(&text, path)
     }
 
@@ -238,14 +238,14 @@ impl Bmap {
     /// Maps a (sparse) image file: data extents become block ranges with SHA-256 checksums.
     pub fn create(path: &Path, block_size: u64) -> Result<Bmap, FlashError> {
         use std::io::{Read, Seek, SeekFrom};
-        let mut file =
-            std::fs::File::open(path).map_err(|e| FlashError::io(path, "open the image", e))?;
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| FlashError::source_io(path, "open the image", e))?;
         let image_size = file
             .metadata()
-            .map_err(|e| FlashError::io(path, "measure the image", e))?
+            .map_err(|e| FlashError::source_io(path, "measure the image", e))?
             .len();
         let extents = super::sparse::data_extents(&file, 0, image_size)
-            .map_err(|e| FlashError::io(path, "map the image's data", e))?;
+            .map_err(|e| FlashError::source_io(path, "map the image's data", e))?;
         let mut blocks: Vec<(u64, u64)> = Vec::new();
         for (start, end) in extents {
             let first = start / block_size;
@@ -264,13 +264,13 @@ impl Bmap {
             let start = first * block_size;
             let end = ((last + 1) * block_size).min(image_size);
             file.seek(SeekFrom::Start(start))
-                .map_err(|e| FlashError::io(path, "read the image", e))?;
+                .map_err(|e| FlashError::source_io(path, "read the image", e))?;
             let mut hasher = Sha256::new();
             let mut left = end - start;
             while left > 0 {
                 let n = left.min(buf.len() as u64) as usize;
                 file.read_exact(&mut buf[..n])
-                    .map_err(|e| FlashError::io(path, "read the image", e))?;
+                    .map_err(|e| FlashError::source_io(path, "read the image", e))?;
                 hasher.update(&buf[..n]);
                 left -= n as u64;
             }

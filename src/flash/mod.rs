@@ -23,6 +23,7 @@ pub mod identify;
 pub mod job;
 pub mod mounts;
 pub mod plan;
+pub mod reason;
 pub mod source;
 pub mod sparse;
 pub mod system;

@@ -4,7 +4,8 @@
 
 use super::msg::{Msg, WorkerEvent};
 use crate::flash::bmap::find_beside;
-use crate::flash::event::FlashEvent;
+use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::system::default_properties;
 use crate::flash::target::resolve;
@@ -89,12 +90,44 @@ pub struct ImageInfo {
     pub bmap: Option<PathBuf>,
 }
 
-/// Why a write ended without success.
+/// Why a write ended without success, typed until it is drawn: the message, the stable
+/// reason code and the phase it failed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub error: String,
     pub exit_code: i32,
-    pub cancelled: bool,
+    pub reason: FailReason,
+    pub phase: Phase,
+}
+
+impl Failure {
+    /// The failure of `e`, raised while `phase` ran (a helper's error keeps the phase it sent).
+    pub fn of(e: &FlashError, phase: Phase) -> Failure {
+        match e.to_event(phase) {
+            FlashEvent::Failed {
+                error,
+                exit_code,
+                reason,
+                phase,
+            } => Failure {
+                error,
+                exit_code,
+                reason,
+                phase,
+            },
+            _ => Failure {
+                error: e.to_string(),
+                exit_code: e.exit_code(),
+                reason: e.reason(),
+                phase,
+            },
+        }
+    }
+
+    /// Stopped by the user rather than failed.
+    pub fn cancelled(&self) -> bool {
+        self.reason == FailReason::Cancelled
+    }
 }
 
 /// Results of flash effects, and the events of a running write.
@@ -268,7 +301,8 @@ impl FlashJobs {
                 result: Err(Failure {
                     error: "another write is running; wait for it or cancel it first".into(),
                     exit_code: 1,
-                    cancelled: false,
+                    reason: FailReason::BadPlan,
+                    phase: Phase::Prepare,
                 }),
             });
         }

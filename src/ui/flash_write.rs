@@ -6,7 +6,7 @@ use super::flash_jobs::{Failure, FlashAction, FlashReport, FlashRequest, tool};
 use crate::flash::bmap::find_beside;
 use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::engine::EngineConfig;
-use crate::flash::event::FlashEvent;
+use crate::flash::event::{EventSink, FlashEvent, PhaseTracker};
 use crate::flash::job::{CardJobRequest, plan_card};
 use crate::flash::plan::PLAN_VERSION;
 use crate::flash::system::default_properties;
@@ -29,14 +29,6 @@ pub(super) struct JobContext {
     pub(super) escalation: Result<Vec<String>, String>,
 }
 
-fn failure(e: &FlashError) -> Failure {
-    Failure {
-        error: e.to_string(),
-        exit_code: e.exit_code(),
-        cancelled: matches!(e, FlashError::Cancelled),
-    }
-}
-
 /// Plan the write, then run it: image files in process, devices through the helper.
 pub(super) fn run_job(
     ctx: &JobContext,
@@ -44,51 +36,23 @@ pub(super) fn run_job(
     send: &dyn Fn(FlashReport),
 ) -> Result<Summary, Failure> {
     let id = ctx.req.id;
-    let mut sink = |event: FlashEvent| match event {
+    let mut forward = |event: FlashEvent| match event {
         // The outcome comes from the writer's result, once.
         FlashEvent::Done { .. } | FlashEvent::Failed { .. } => {}
         event => send(FlashReport::Event { id, event }),
     };
+    let mut sink = PhaseTracker::new(&mut forward);
     // Kept until the write ends: file system images of format and install live in it.
     let mut work = None;
-    let plan = plan(ctx, &mut work, &mut sink).map_err(|e| failure(&e))?;
-    if cancel.is_cancelled() {
-        return Err(failure(&FlashError::Cancelled));
-    }
-    let writer: Box<dyn Writer> = if plan.target.device {
-        let escalation = ctx.escalation.clone().map_err(|error| Failure {
-            error,
-            exit_code: 3,
-            cancelled: false,
-        })?;
-        let program = match &ctx.helper_program {
-            Some(p) => p.clone(),
-            None => std::env::current_exe().map_err(|e| {
-                failure(&FlashError::io(
-                    "/proc/self/exe",
-                    "find skiff's own program",
-                    e,
-                ))
-            })?,
-        };
-        Box::new(QuietHelper(Helper {
-            program,
-            escalation,
-        }))
-    } else {
-        Box::new(InProcess {
-            env: Environment {
-                props: default_properties(&ctx.view),
-                view: ctx.view.clone(),
-                config: EngineConfig::default(),
-                tools: Box::new(SystemTools),
-            },
-        })
-    };
-    let result = writer.run(&plan, &mut sink, cancel);
+    let result = plan(ctx, &mut work, &mut |e| sink.emit(e)).and_then(|plan| {
+        if cancel.is_cancelled() {
+            return Err(FlashError::Cancelled);
+        }
+        writer(ctx, &plan)?.run(&plan, &mut sink, cancel)
+    });
     drop(work);
     result.map_err(|e| {
-        let mut f = failure(&e);
+        let mut f = Failure::of(&e, sink.phase);
         if let (FlashError::Escalation { .. }, Ok(esc)) = (&e, &ctx.escalation)
             && esc.iter().any(|a| a == "-n")
         {
@@ -98,11 +62,36 @@ pub(super) fn run_job(
                 tool(&esc[0])
             ));
         }
-        if e.exit_code() == 130 {
-            f.cancelled = true;
-        }
         f
     })
+}
+
+/// Devices through the helper (escalated, quiet: the TUI owns the terminal), image files in
+/// process against the screen's system view.
+fn writer(ctx: &JobContext, plan: &FlashPlan) -> Result<Box<dyn Writer>, FlashError> {
+    if !plan.target.device {
+        return Ok(Box::new(InProcess {
+            env: Environment {
+                props: default_properties(&ctx.view),
+                view: ctx.view.clone(),
+                config: EngineConfig::default(),
+                tools: Box::new(SystemTools),
+            },
+        }));
+    }
+    let escalation = ctx
+        .escalation
+        .clone()
+        .map_err(|detail| FlashError::Escalation { detail })?;
+    let program = match &ctx.helper_program {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()
+            .map_err(|e| FlashError::io("/proc/self/exe", "find skiff's own program", e))?,
+    };
+    Ok(Box::new(QuietHelper(Helper {
+        program,
+        escalation,
+    })))
 }
 
 fn absolute(path: &Path) -> PathBuf {

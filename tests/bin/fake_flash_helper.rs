@@ -19,8 +19,7 @@ use skiff::flash::{Environment, SystemView};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(root), Some(HELPER_COMMAND)) = (args.first(), args.last().map(String::as_str))
-    else {
+    let (Some(root), Some(HELPER_COMMAND)) = (args.first(), args.last().map(String::as_str)) else {
         eprintln!("usage: fake_flash_helper FAKE_ROOT [PROGRAM] {HELPER_COMMAND}");
         std::process::exit(2);
     };

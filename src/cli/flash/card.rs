@@ -190,11 +190,11 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     };
     let (target, spec) = match choose(&a.target, None, &what, &a.safety, file_mode) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, a.common.json)),
     };
     let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, a.common.json)),
     };
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");

@@ -88,7 +88,7 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
     };
     let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, common.json)),
     };
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");

@@ -192,7 +192,7 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
             let what = format!("{} of {}", run.action.verb(), run.target);
             let text = match &result {
                 Ok(_) => (StatusLevel::Ok, format!("{what}: written and verified")),
-                Err(f) if f.cancelled => (StatusLevel::Warning, format!("{what} cancelled")),
+                Err(f) if f.cancelled() => (StatusLevel::Warning, format!("{what} cancelled")),
                 Err(f) => (StatusLevel::Error, format!("{what} failed: {}", f.error)),
             };
             let file = (!run.device).then(|| PathBuf::from(&run.target));
