@@ -108,7 +108,7 @@ fn devices_lists_verdicts_as_text_and_json() {
 fn flash_to_a_file_streams_json_events() {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("os.img");
-    std::fs::write(&img, noise(3 * MIB as usize, 9)).unwrap();
+    std::fs::write(&img, card_image(3 * MIB as usize, 9)).unwrap();
     let out = dir.path().join("copy.img");
     let (code, stdout, stderr) = output(
         skiff()
@@ -130,7 +130,7 @@ fn flash_to_a_device_goes_through_the_helper() {
     let dir = tempfile::tempdir().unwrap();
     let (root, view, escalate) = machine(dir.path());
     let img = dir.path().join("os.img");
-    let data = noise(5 * MIB as usize, 3);
+    let data = card_image(5 * MIB as usize, 3);
     std::fs::write(&img, &data).unwrap();
     let gz = dir.path().join("os.img.gz");
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -157,7 +157,7 @@ fn refused_devices_are_not_written() {
     let dir = tempfile::tempdir().unwrap();
     let (root, view, escalate) = machine(dir.path());
     let img = dir.path().join("os.img");
-    std::fs::write(&img, noise(2 * MIB as usize, 4)).unwrap();
+    std::fs::write(&img, card_image(2 * MIB as usize, 4)).unwrap();
     let flash = |target: &str, extra: &[&str]| {
         output(
             skiff()
@@ -233,7 +233,7 @@ fn interrupt(cmd: &mut Command) -> (i32, String) {
 
 fn big_image(dir: &Path) -> PathBuf {
     let img = dir.join("big.img");
-    let block = noise(MIB as usize, 11);
+    let block = card_image(MIB as usize, 11);
     let mut f = std::fs::File::create(&img).unwrap();
     for _ in 0..48 {
         std::io::Write::write_all(&mut f, &block).unwrap();
@@ -480,7 +480,7 @@ fn the_helper_never_reads_a_fake_system_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let (root, view, _) = machine(dir.path());
     let img = dir.path().join("os.img");
-    std::fs::write(&img, noise(MIB as usize, 5)).unwrap();
+    std::fs::write(&img, card_image(MIB as usize, 5)).unwrap();
     let sdb = view.dev.join("sdb");
     let plan = serde_json::json!({
         "version": 1,
@@ -502,7 +502,7 @@ fn the_helper_never_reads_a_fake_system_from_the_environment() {
     let out = child.wait_with_output().unwrap();
     let evs = events(&String::from_utf8_lossy(&out.stdout));
     assert!(
-        matches!(evs.last(), Some(FlashEvent::Failed { error, .. }) if error.contains("not a block device")),
+        matches!(evs.last(), Some(FlashEvent::Failed { message, .. }) if message.contains("not a block device")),
         "{evs:?}"
     );
     assert_ne!(out.status.code(), Some(0));

@@ -64,6 +64,8 @@ fn file_plan(source: &Path, bmap: Option<PathBuf>, out: &Path, mode: FileMode) -
         source: SourceSpec::Image {
             path: source.to_path_buf(),
             bmap,
+            member: None,
+            raw: true,
         },
         verify: true,
         wipe_ends: true,
@@ -305,6 +307,8 @@ fn mem_run(
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: src.to_path_buf(),
         bmap: None,
+        member: None,
+        raw: true,
     })
     .unwrap();
     let mut events = Vec::new();

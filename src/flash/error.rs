@@ -115,6 +115,24 @@ pub enum FlashError {
     #[error("{path}: {detail}")]
     Source { path: PathBuf, detail: String },
 
+    /// The decoded first sectors are not a disk image (no partition table, no boot image).
+    #[error(
+        "{path}: not a card image: it looks like {looks_like}; nothing was written (if it really is a raw card image, write it with `skiff flash --raw`)"
+    )]
+    NotADiskImage { path: PathBuf, looks_like: String },
+
+    /// A zip with several files and no `--member`, or without the member named.
+    #[error("{path}: {}", zip_members(.wanted.as_deref(), .members))]
+    ZipMembers {
+        path: PathBuf,
+        wanted: Option<String>,
+        members: Vec<String>,
+    },
+
+    /// Options that do not go together, found after parsing.
+    #[error("usage: {detail}")]
+    Usage { detail: String },
+
     #[error("{path}:{line}: bad block map: {detail}")]
     Bmap {
         path: PathBuf,
@@ -166,6 +184,21 @@ pub enum FlashError {
     NotConfirmed { detail: String },
 }
 
+fn zip_members(wanted: Option<&str>, members: &[String]) -> String {
+    let list = if members.is_empty() {
+        "no files".to_string()
+    } else {
+        members.join(", ")
+    };
+    match wanted {
+        Some(name) => format!("the zip has no member {name:?}; it holds: {list}"),
+        None => format!(
+            "a zip of {} files ({list}); name the card image with --member NAME",
+            members.len()
+        ),
+    }
+}
+
 fn join(reasons: &[Refusal]) -> String {
     reasons
         .iter()
@@ -201,6 +234,9 @@ impl FlashError {
             FlashError::VerifyMismatch { .. } => FailReason::VerifyMismatch,
             FlashError::TooSmall { .. } => FailReason::TooSmall,
             FlashError::Source { .. } => FailReason::SourceCorrupt,
+            FlashError::NotADiskImage { .. } => FailReason::NotADiskImage,
+            FlashError::ZipMembers { .. } => FailReason::ZipMember,
+            FlashError::Usage { .. } => FailReason::Usage,
             FlashError::Bmap { .. } => FailReason::BlockMapInvalid,
             FlashError::BmapChecksum { .. } => FailReason::BlockMapMismatch,
             FlashError::Plan { .. } => FailReason::BadPlan,
@@ -227,7 +263,7 @@ impl FlashError {
     /// The `failed` event for this error, in `phase`.
     pub fn to_event(&self, phase: Phase) -> super::event::FlashEvent {
         super::event::FlashEvent::Failed {
-            error: self.to_string(),
+            message: self.to_string(),
             exit_code: self.exit_code(),
             reason: self.reason(),
             phase: match self {

@@ -49,7 +49,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Files the plan reads, which must never be the target.
 fn inputs(plan: &FlashPlan) -> Vec<&Path> {
     match &plan.source {
-        SourceSpec::Image { path, bmap } => {
+        SourceSpec::Image { path, bmap, .. } => {
             let mut v = vec![path.as_path()];
             v.extend(bmap.as_deref());
             v

@@ -12,6 +12,8 @@ pub mod cancel;
 pub mod card;
 pub mod checksum;
 pub mod chunker;
+pub mod content;
+pub mod declared;
 pub mod device;
 pub mod discover;
 pub mod engine;
@@ -32,6 +34,7 @@ pub mod target_io;
 pub mod verdict;
 pub mod writer;
 pub mod xml;
+pub mod zip;
 
 pub use cancel::CancelToken;
 pub use device::{BlockDevice, Bus, DeviceIdentity, PartitionInfo};

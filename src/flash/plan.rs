@@ -102,6 +102,12 @@ pub enum SourceSpec {
         path: PathBuf,
         #[serde(default)]
         bmap: Option<PathBuf>,
+        /// For a zip: the member to write (needed when the zip holds several files).
+        #[serde(default)]
+        member: Option<String>,
+        /// Write the file even when its first sectors are not a disk image.
+        #[serde(default)]
+        raw: bool,
     },
     /// Pieces placed at offsets of a card of `size` bytes (partition tables, file system images,
     /// bootloader blobs). Bytes not covered are left alone on a card and are holes in a new file.

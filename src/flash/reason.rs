@@ -12,6 +12,18 @@ pub enum FailReason {
     SourceUnreadable,
     /// The image is empty, truncated or does not decode.
     SourceCorrupt,
+    /// The decoded first sectors are not a disk image (a zip of several files, a block map,
+    /// text, random bytes); `--raw` writes it anyway.
+    NotADiskImage,
+    /// A zip holds several files and none was named, or not the one named (`--member`).
+    ZipMember,
+    /// Options that do not go together (found after the command line was parsed).
+    Usage,
+    /// The stack, its layers or layout, or the build output a card job needs is missing or
+    /// invalid (format, install, image build).
+    Stack,
+    /// The file system holding an image-file target is full.
+    NoSpace,
     /// The `.bmap` file itself is malformed.
     BlockMapInvalid,
     /// The image does not match its block map's checksums.
@@ -63,6 +75,11 @@ impl FailReason {
         match self {
             FailReason::SourceUnreadable => "source_unreadable",
             FailReason::SourceCorrupt => "source_corrupt",
+            FailReason::NotADiskImage => "not_a_disk_image",
+            FailReason::ZipMember => "zip_member",
+            FailReason::Usage => "usage",
+            FailReason::NoSpace => "no_space",
+            FailReason::Stack => "stack",
             FailReason::BlockMapInvalid => "block_map_invalid",
             FailReason::BlockMapMismatch => "block_map_mismatch",
             FailReason::Refused => "refused",
@@ -102,9 +119,13 @@ impl FailReason {
             | FailReason::ReadIo
             | FailReason::VerifyMismatch
             | FailReason::Escalation => 3,
-            FailReason::Internal | FailReason::SystemView => 2,
+            FailReason::NoSpace => 3,
+            FailReason::Internal | FailReason::SystemView | FailReason::Usage => 2,
             FailReason::SourceUnreadable
             | FailReason::SourceCorrupt
+            | FailReason::NotADiskImage
+            | FailReason::ZipMember
+            | FailReason::Stack
             | FailReason::BlockMapInvalid
             | FailReason::BlockMapMismatch
             | FailReason::BadTarget

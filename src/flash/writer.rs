@@ -258,12 +258,12 @@ fn outcome_of(event: &FlashEvent) -> Option<Result<Summary, FlashError>> {
             secs: *secs,
         })),
         FlashEvent::Failed {
-            error,
+            message,
             exit_code,
             reason,
             phase,
         } => Some(Err(FlashError::Helper {
-            message: error.clone(),
+            message: message.clone(),
             exit_code: *exit_code,
             reason: *reason,
             phase: *phase,

@@ -105,7 +105,7 @@ impl Failure {
     pub fn of(e: &FlashError, phase: Phase) -> Failure {
         match e.to_event(phase) {
             FlashEvent::Failed {
-                error,
+                message: error,
                 exit_code,
                 reason,
                 phase,
@@ -399,6 +399,8 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: path.to_path_buf(),
         bmap: bmap.clone(),
+        member: None,
+        raw: false,
     })
     .map_err(|e| e.to_string())?;
     use crate::flash::source::Compression as C;
@@ -411,6 +413,7 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
             C::Xz => "xz",
             C::Zstd => "zstd",
             C::Bzip2 => "bzip2",
+            C::Zip => "zip",
         },
         bmap,
     })

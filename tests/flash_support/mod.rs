@@ -23,6 +23,21 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// Deterministic bytes that start with a DOS partition table (one partition), so content
+/// recognition takes them for a card image.
+pub fn card_image(len: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = noise(len, seed);
+    if bytes.len() >= 512 {
+        bytes[446..512].fill(0);
+        bytes[446 + 4] = 0x83;
+        bytes[446 + 8] = 8;
+        bytes[446 + 12] = 8;
+        bytes[510] = 0x55;
+        bytes[511] = 0xaa;
+    }
+    bytes
+}
+
 fn put(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();

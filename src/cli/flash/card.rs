@@ -9,13 +9,15 @@ use clap::Args;
 use serde::Serialize;
 
 use super::confirm::{SafetyArgs, choose};
-use super::{report, run_plan};
+use super::{report, report_other, run_plan};
 use crate::cli::Cli;
 use crate::cli::context::Context;
 use crate::flash::FileMode;
+use crate::flash::Phase;
 use crate::flash::card::{CardMode, CardPlan, SystemTools};
 use crate::flash::job::{CardJobRequest, layout_for, plan_card};
 use crate::flash::plan::SegmentData;
+use crate::flash::reason::FailReason;
 use crate::model::layout::{Layout, parse_size};
 
 #[derive(Debug, Args)]
@@ -56,9 +58,9 @@ pub struct BoardArgs {
 }
 
 /// A problem with what the user asked for: printed, exit code 1 (3 for permissions).
-pub(super) fn user_error(e: anyhow::Error) -> i32 {
+pub(super) fn user_error(e: &anyhow::Error) -> i32 {
     eprintln!("skiff: error: {e:#}");
-    match crate::cli::exit::code_for(&e) {
+    match crate::cli::exit::code_for(e) {
         crate::cli::exit::INTERNAL => crate::cli::exit::USER,
         code => code,
     }
@@ -170,7 +172,13 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
 pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     match card_command(cli, a, mode) {
         Ok(code) => Ok(code),
-        Err(e) => Ok(user_error(e)),
+        Err(e) => Ok(report_other(
+            &e,
+            a.common.json,
+            &a.target,
+            FailReason::Stack,
+            Phase::Prepare,
+        )),
     }
 }
 
@@ -190,11 +198,11 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     };
     let (target, spec) = match choose(&a.target, None, &what, &a.safety, file_mode) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e, a.common.json)),
+        Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
     let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
-        Err(e) => return Ok(report(&e, a.common.json)),
+        Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
@@ -202,5 +210,5 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     if a.common.dry_run {
         return preview(&job.card, &job.layout, mode, a.common.json);
     }
-    Ok(run_plan(&job.plan, a.common.json))
+    Ok(run_plan(&job.plan, a.common.json, &a.target))
 }

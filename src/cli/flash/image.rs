@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 
-use super::card::{BoardArgs, job_request, preview, user_error};
-use super::{report, run_plan};
+use super::card::{BoardArgs, job_request, preview};
+use super::{progress, report, report_other, run_plan_into};
 use crate::cli::Cli;
 use crate::flash::bmap::Bmap;
 use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::job::plan_card;
-use crate::flash::{FileMode, ImageFile, Target, TargetSpec};
+use crate::flash::reason::FailReason;
+use crate::flash::{EventSink, FileMode, FlashEvent, ImageFile, Phase, Target, TargetSpec};
 
 #[derive(Debug, Args)]
 pub struct ImageArgs {
@@ -40,13 +41,21 @@ pub enum ImageAction {
 
 /// `skiff image build`.
 pub fn run_image(cli: &Cli, a: &ImageArgs) -> Result<i32> {
-    match image_command(cli, a) {
+    let ImageAction::Build { out, common, .. } = &a.action;
+    let mut sink = progress::sink(common.json, out);
+    match image_command(cli, a, sink.as_mut()) {
         Ok(code) => Ok(code),
-        Err(e) => Ok(user_error(e)),
+        Err(e) => Ok(report_other(
+            &e,
+            common.json,
+            out,
+            FailReason::Stack,
+            Phase::Prepare,
+        )),
     }
 }
 
-fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
+fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i32> {
     let ImageAction::Build {
         out,
         bmap,
@@ -88,7 +97,7 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
     };
     let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
-        Err(e) => return Ok(report(&e, common.json)),
+        Err(e) => return Ok(report(&e, common.json, out)),
     };
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
@@ -96,12 +105,57 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
     if common.dry_run {
         return preview(&job.card, &job.layout, CardMode::Build, common.json);
     }
-    let code = run_plan(&job.plan, common.json);
+    // The write's `done` waits until the block map and the compressed file exist too.
+    let mut held = HoldDone {
+        inner: sink,
+        done: None,
+    };
+    let code = run_plan_into(&job.plan, common.json, &mut held);
+    let done = held.done.take();
     if code != 0 {
         return Ok(code);
     }
-    if *bmap || compressed {
-        let map = Bmap::create(&raw_target, 4096).map_err(anyhow::Error::new)?;
+    if let Err(e) = finish_files(&raw, &raw_target, out, *bmap, compressed, common.json) {
+        return Ok(report_other(
+            &e,
+            common.json,
+            out,
+            FailReason::Io,
+            Phase::Finalize,
+        ));
+    }
+    if let Some(done) = done {
+        sink.emit(done);
+    }
+    Ok(0)
+}
+
+/// Keeps a `Done` event back for the caller to send.
+struct HoldDone<'a> {
+    inner: &'a mut dyn EventSink,
+    done: Option<FlashEvent>,
+}
+
+impl EventSink for HoldDone<'_> {
+    fn emit(&mut self, event: FlashEvent) {
+        match event {
+            FlashEvent::Done { .. } => self.done = Some(event),
+            other => self.inner.emit(other),
+        }
+    }
+}
+
+/// The block map and the compressed image, after the raw image was written.
+fn finish_files(
+    raw: &Path,
+    raw_target: &Path,
+    out: &Path,
+    bmap: bool,
+    compressed: bool,
+    json: bool,
+) -> Result<()> {
+    if bmap || compressed {
+        let map = Bmap::create(raw_target, 4096).map_err(anyhow::Error::new)?;
         let bmap_path = raw.with_file_name(format!(
             "{}.bmap",
             raw.file_name()
@@ -109,17 +163,17 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
                 .unwrap_or_default()
         ));
         write_atomic(&bmap_path, map.to_xml().as_bytes())?;
-        if !common.json {
+        if !json {
             eprintln!("skiff: block map {}", bmap_path.display());
         }
     }
     if compressed {
-        compress(&raw_target, out)?;
-        if !common.json {
+        compress(raw_target, out)?;
+        if !json {
             eprintln!("skiff: compressed image {}", out.display());
         }
     }
-    Ok(0)
+    Ok(())
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -2,19 +2,36 @@
 //! terminal's stderr, or one line per phase when stderr is not a terminal.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::flash::device::human_bytes;
+use crate::flash::event::TargetedEvent;
 use crate::flash::{EventSink, FlashEvent, Phase};
 
-/// JSON Lines on stdout, one event per line, flushed at once.
-pub struct JsonLines;
+/// JSON Lines on stdout, one event per line with the target it is about, flushed at once.
+pub struct JsonLines {
+    pub target: String,
+}
+
+impl JsonLines {
+    pub fn new(target: &Path) -> JsonLines {
+        JsonLines {
+            target: target.display().to_string(),
+        }
+    }
+}
 
 impl EventSink for JsonLines {
     fn emit(&mut self, event: FlashEvent) {
+        let line = TargetedEvent {
+            target: self.target.clone(),
+            event,
+        }
+        .to_json_line();
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", event.to_json_line());
+        let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
 }
@@ -144,9 +161,9 @@ impl Human {
 }
 
 /// The sink for a command: JSON Lines with `--json`, else human output.
-pub fn sink(json: bool) -> Box<dyn EventSink> {
+pub fn sink(json: bool, target: &Path) -> Box<dyn EventSink> {
     if json {
-        Box::new(JsonLines)
+        Box::new(JsonLines::new(target))
     } else {
         Box::new(Human::new())
     }

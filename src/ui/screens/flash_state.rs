@@ -143,7 +143,7 @@ impl FlashRun {
             }
             FlashEvent::Warning { message } => self.messages.push((Role::Warning, message)),
             FlashEvent::Notice { message } => self.messages.push((Role::Dim, message)),
-            FlashEvent::Failed { error, .. } => self.messages.push((Role::Error, error)),
+            FlashEvent::Failed { message, .. } => self.messages.push((Role::Error, message)),
         }
         if self.messages.len() > 50 {
             self.messages.remove(0);
