@@ -247,7 +247,8 @@ fn ctrl_c_stops_a_file_write_and_a_device_write() {
     let (root, view, escalate) = machine(dir.path());
     let img = big_image(dir.path());
     let out = dir.path().join("out.img");
-    let (code, _) = interrupt(
+    std::fs::write(&out, b"the previous image").unwrap();
+    let (code, stderr) = interrupt(
         skiff()
             .arg("flash")
             .arg(&img)
@@ -256,7 +257,11 @@ fn ctrl_c_stops_a_file_write_and_a_device_write() {
             .arg("--json"),
     );
     assert_eq!(code, 130);
-    assert!(!out.exists());
+    assert!(
+        stderr.contains("was not replaced (a file there before is unchanged)"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"the previous image");
     assert!(
         !std::fs::read_dir(dir.path()).unwrap().any(|e| e
             .unwrap()
@@ -528,4 +533,112 @@ fn json_failures_are_typed_events() {
             if reason.code() == "source_unreadable" && *phase == skiff::flash::Phase::Prepare),
         "{stdout}"
     );
+}
+
+/// `--confirm` takes the name, the /dev path or a by-id link of the refused disk; the refusal
+/// names the flags only when they can lift it.
+#[test]
+fn confirm_takes_a_name_a_dev_path_or_a_by_id_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, view, escalate) = machine(dir.path());
+    let by_id = view.dev.join("disk/by-id");
+    std::fs::create_dir_all(&by_id).unwrap();
+    std::os::unix::fs::symlink("../../sdd", by_id.join("ata-SPARE_DISK")).unwrap();
+    let img = dir.path().join("os.img");
+    let data = card_image(MIB as usize, 12);
+    std::fs::write(&img, &data).unwrap();
+    let flash = |target: &str, extra: &[&str]| {
+        output(
+            skiff()
+                .arg("flash")
+                .arg(&img)
+                .arg("--to")
+                .arg(view.dev.join(target))
+                .args(["--yes", "--json"])
+                .args(extra)
+                .env("SKIFF_SYSROOT", &root)
+                .env("SKIFF_ESCALATION", &escalate),
+        )
+    };
+    let (code, stdout, stderr) = flash("sdd", &[]);
+    assert_eq!(code, 3);
+    assert!(
+        stderr.contains("to write anyway, pass --force-unsafe --confirm sdd"),
+        "{stderr}"
+    );
+    let last = events(&stdout).pop().unwrap();
+    assert!(matches!(last, FlashEvent::Failed { reason, .. } if reason.code() == "refused"));
+    let (code, _, stderr) = flash("sda", &[]);
+    assert_eq!(code, 3);
+    assert!(stderr.contains("no flag overrides this"), "{stderr}");
+    assert!(!stderr.contains("--force-unsafe"), "{stderr}");
+    let (code, _, stderr) = flash("sdc", &[]);
+    assert_eq!(code, 3);
+    assert!(stderr.contains("unmount sdc1 first"), "{stderr}");
+    for typed in ["sdd", "/dev/sdd", "/dev/disk/by-id/ata-SPARE_DISK"] {
+        std::fs::write(view.dev.join("sdd"), vec![0u8; 64 * MIB as usize]).unwrap();
+        let (code, stdout, stderr) = flash("sdd", &["--force-unsafe", "--confirm", typed]);
+        assert_eq!(code, 0, "{typed}: {stderr}");
+        assert!(stdout.lines().last().unwrap().contains("\"done\""));
+        assert_eq!(read_range(&view.dev.join("sdd"), 0, data.len()), data);
+    }
+    let (code, stdout, _) = flash("sdd", &["--force-unsafe", "--confirm", "/dev/sdb"]);
+    assert_eq!(code, 1);
+    let last = events(&stdout).pop().unwrap();
+    assert!(matches!(last, FlashEvent::Failed { reason, .. } if reason.code() == "not_confirmed"));
+}
+
+/// A target that is a link is the disk or file it points to, with every rule of that; the
+/// link itself stays a link.
+#[test]
+fn a_link_target_is_resolved_and_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, view, escalate) = machine(dir.path());
+    let by_id = view.dev.join("disk/by-id");
+    std::fs::create_dir_all(&by_id).unwrap();
+    std::os::unix::fs::symlink("../../sdb", by_id.join("usb-CARD_1")).unwrap();
+    std::os::unix::fs::symlink("../../sdc", by_id.join("usb-CARD_2")).unwrap();
+    let img = dir.path().join("os.img");
+    let data = card_image(MIB as usize, 13);
+    std::fs::write(&img, &data).unwrap();
+    let flash = |target: &Path| {
+        output(
+            skiff()
+                .arg("flash")
+                .arg(&img)
+                .arg("--to")
+                .arg(target)
+                .args(["--yes", "--json"])
+                .env("SKIFF_SYSROOT", &root)
+                .env("SKIFF_ESCALATION", &escalate),
+        )
+    };
+    let is_link = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    let (code, stdout, stderr) = flash(&by_id.join("usb-CARD_2"));
+    assert_eq!(
+        code, 3,
+        "the mounted card behind the link is refused: {stderr}"
+    );
+    assert!(stderr.contains("sdc1 is mounted"), "{stderr}");
+    assert!(stdout.lines().last().unwrap().contains("\"failed\""));
+    let (code, _, stderr) = flash(&by_id.join("usb-CARD_1"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(is_link(&by_id.join("usb-CARD_1")));
+    assert_eq!(read_range(&view.dev.join("sdb"), 0, data.len()), data);
+    // An image file behind a link: the file is replaced, the link kept.
+    let real = dir.path().join("real.img");
+    std::fs::write(&real, b"old").unwrap();
+    let link = dir.path().join("link.img");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let (code, stdout, stderr) = flash(&link);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(is_link(&link));
+    assert_eq!(std::fs::read(&real).unwrap(), data);
+    let done: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(done["target"], link.display().to_string());
 }

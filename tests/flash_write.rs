@@ -350,6 +350,25 @@ fn io_error_mid_write_fails_without_a_partition_table() {
     );
 }
 
+/// A full file system under an image file is said as such, not as a faulty card.
+#[test]
+fn a_full_file_system_is_named_for_an_image_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("os.img");
+    std::fs::write(&src, sample_image()).unwrap();
+    let mut file = MemTarget::new(16 * MIB, 0xEE);
+    file.fail_writes_in = Some((5 * MIB as u64, 5 * MIB as u64 + 1));
+    file.fail_errno = 28;
+    file.file = true;
+    let (result, events) = mem_run(&mut file, &src, &CancelToken::new());
+    let err = result.unwrap_err();
+    assert!(matches!(err, FlashError::NoSpace { .. }), "{err}");
+    assert!(err.to_string().contains("the file system is full"), "{err}");
+    assert!(!err.to_string().contains("faulty"), "{err}");
+    assert_eq!(err.reason().code(), "no_space");
+    assert!(!events.iter().any(|e| matches!(e, FlashEvent::Done { .. })));
+}
+
 #[test]
 fn verify_mismatch_is_reported_and_the_first_block_never_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -56,6 +56,14 @@ pub(crate) fn write_failed(
     offset: u64,
     source: std::io::Error,
 ) -> FlashError {
+    if source.kind() == std::io::ErrorKind::StorageFull && target.is_file() {
+        return FlashError::NoSpace {
+            path: target.name().to_string(),
+            offset,
+            kept: target.keeps_previous(),
+            source,
+        };
+    }
     FlashError::WriteFailed {
         device: target.name().to_string(),
         offset,
@@ -112,7 +120,7 @@ fn write_phase(
             }
             match write_chunk(target, &mut chunk, needed, keep_uncovered) {
                 Ok(record) => {
-                    meter.add(record.len as u64, sink);
+                    meter.add(record.data_len as u64, sink);
                     if let Some((total, count)) = &progress
                         && *total > 0
                     {
@@ -280,8 +288,8 @@ pub fn run_on(
     let mut held_records = Vec::new();
     for chunk in &mut held {
         let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
-        meter.add(record.len as u64, sink);
-        written += record.len as u64;
+        meter.add(record.data_len as u64, sink);
+        written += record.data_len as u64;
         held_records.push(record);
     }
     target.sync().map_err(|e| write_failed(target, 0, e))?;

@@ -48,7 +48,7 @@ pub enum FlashError {
     )]
     BadTargetKind { path: PathBuf, kind: &'static str },
 
-    #[error("{device}: refused: {}; pass the override flag and type the device name to write anyway", join(.reasons))]
+    #[error("{device}: refused: {}; {}", join(.reasons), refusal_hint(.device, .reasons))]
     Refused {
         device: String,
         reasons: Vec<Refusal>,
@@ -157,6 +157,27 @@ pub enum FlashError {
     )]
     Cancelled,
 
+    /// Cancelled while writing a new image file: the partial file is removed, and a file that
+    /// was at the path before is unchanged.
+    #[error(
+        "interrupted: the write was cancelled before it completed; {path} was not replaced (a file there before is unchanged)"
+    )]
+    CancelledFileKept { path: String },
+
+    /// The file system that holds an image-file target is full.
+    #[error(
+        "{path}: the file system is full at byte {offset} of the image ({source}); free space or write the image elsewhere{}",
+        if *.kept { " (a file there before is unchanged)" } else { "" }
+    )]
+    NoSpace {
+        path: String,
+        offset: u64,
+        /// The write went to a new file beside the target, so the target is unchanged.
+        kept: bool,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("{tool}: {detail}")]
     Tool { tool: String, detail: String },
 
@@ -199,6 +220,37 @@ fn zip_members(wanted: Option<&str>, members: &[String]) -> String {
     }
 }
 
+/// What to do about a refusal: the override flags when every reason may be overridden, else
+/// what would lift each reason (no flag does).
+fn refusal_hint(device: &str, reasons: &[Refusal]) -> String {
+    if reasons.iter().all(|r| !r.is_absolute()) {
+        return format!("to write anyway, pass --force-unsafe --confirm {device}");
+    }
+    let mut steps: Vec<String> = Vec::new();
+    for r in reasons.iter().filter(|r| r.is_absolute()) {
+        let step = match r {
+            Refusal::HoldsSystem { .. } | Refusal::HoldsSwap { .. } => {
+                "this disk runs this system: choose another disk".to_string()
+            }
+            Refusal::Mounted { partition, .. } => format!("unmount {partition} first"),
+            Refusal::HasHolders { .. } => {
+                "stop what stacks on it (dmsetup, mdadm, lvm) first".to_string()
+            }
+            Refusal::ReadOnly => "slide the card's lock switch off".to_string(),
+            Refusal::NoMedium => "insert a card".to_string(),
+            Refusal::TooSmall { needed, .. } => format!(
+                "use a card of at least {}",
+                super::device::human_bytes(*needed)
+            ),
+            Refusal::NotRemovable => continue,
+        };
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
+    format!("{} (no flag overrides this)", steps.join("; "))
+}
+
 fn join(reasons: &[Refusal]) -> String {
     reasons
         .iter()
@@ -225,6 +277,14 @@ impl FlashError {
                 FailReason::BadTarget
             }
             FlashError::UnknownDevice { .. } => FailReason::UnknownDevice,
+            FlashError::Refused { reasons, .. }
+                if !reasons.is_empty()
+                    && reasons
+                        .iter()
+                        .all(|r| matches!(r, Refusal::TooSmall { .. })) =>
+            {
+                FailReason::TooSmall
+            }
             FlashError::Refused { .. } => FailReason::Refused,
             FlashError::IdentityChanged { .. } => FailReason::IdentityChanged,
             FlashError::Busy { .. } => FailReason::Busy,
@@ -240,7 +300,8 @@ impl FlashError {
             FlashError::Bmap { .. } => FailReason::BlockMapInvalid,
             FlashError::BmapChecksum { .. } => FailReason::BlockMapMismatch,
             FlashError::Plan { .. } => FailReason::BadPlan,
-            FlashError::Cancelled => FailReason::Cancelled,
+            FlashError::Cancelled | FlashError::CancelledFileKept { .. } => FailReason::Cancelled,
+            FlashError::NoSpace { .. } => FailReason::NoSpace,
             FlashError::Tool { .. } => FailReason::Tool,
             FlashError::Layout { .. } => FailReason::Layout,
             FlashError::Helper { reason, .. } => *reason,

@@ -233,5 +233,12 @@ fn run_checked(
     if outcome.is_err() {
         target.discard();
     }
-    outcome
+    match outcome {
+        Err(FlashError::Cancelled) if target.keeps_previous() => {
+            Err(FlashError::CancelledFileKept {
+                path: target.name().to_string(),
+            })
+        }
+        other => other,
+    }
 }

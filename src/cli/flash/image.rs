@@ -110,7 +110,7 @@ fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i
         inner: sink,
         done: None,
     };
-    let code = run_plan_into(&job.plan, common.json, &mut held);
+    let code = run_plan_into(&job.plan, &mut held);
     let done = held.done.take();
     if code != 0 {
         return Ok(code);
@@ -176,13 +176,23 @@ fn finish_files(
     Ok(())
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// A temporary file beside `path` that becomes `path`: created with mode 0666 less the umask
+/// (0644 by default), like any file a program writes, so other users can flash it.
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+    tempfile::Builder::new()
+        .prefix(".skiff-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = temp_beside(path)?;
     std::io::Write::write_all(&mut tmp, bytes)
         .with_context(|| format!("{}: cannot write", path.display()))?;
     tmp.persist(path)
@@ -190,19 +200,23 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// zstd with a long window and all cores, written beside `out` and renamed into place.
+/// zstd level 3, one frame that declares its decoded size (so a flash knows it before
+/// writing), written beside `out` and renamed into place.
 fn compress(raw: &Path, out: &Path) -> Result<()> {
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+    let tmp = temp_beside(out)?;
     let input =
         std::fs::File::open(raw).with_context(|| format!("{}: cannot open", raw.display()))?;
+    let len = input
+        .metadata()
+        .with_context(|| format!("{}: cannot measure", raw.display()))?
+        .len();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
     let mut encoder =
         zstd::stream::write::Encoder::new(tmp.as_file(), 3).context("cannot start zstd")?;
+    encoder
+        .include_contentsize(true)
+        .and_then(|_| encoder.set_pledged_src_size(Some(len)))
+        .context("cannot declare the image size to zstd")?;
     std::io::copy(&mut reader, &mut encoder)
         .with_context(|| format!("{}: compression failed", out.display()))?;
     encoder.finish().context("cannot finish the zstd stream")?;

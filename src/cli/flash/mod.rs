@@ -104,7 +104,7 @@ pub fn report_other(
 
 /// Runs a plan with the writer it needs and renders its events into `sink`; returns the exit
 /// code. Every run ends with one `done` or `failed` event.
-pub fn run_plan_into(plan: &FlashPlan, json: bool, sink: &mut dyn EventSink) -> i32 {
+pub fn run_plan_into(plan: &FlashPlan, sink: &mut dyn EventSink) -> i32 {
     let cancel = cancel_on_signals();
     let writer = match writer_for(plan) {
         Ok(w) => w,
@@ -116,8 +116,7 @@ pub fn run_plan_into(plan: &FlashPlan, json: bool, sink: &mut dyn EventSink) -> 
     };
     match writer.run(plan, sink, &cancel) {
         Ok(_) => 0,
-        // The sink already printed the failed event.
-        Err(e) if json => e.exit_code(),
+        // The sink has the failed event already; the message also goes to stderr.
         Err(e) => {
             eprintln!("skiff: error: {e}");
             e.exit_code()
@@ -128,7 +127,7 @@ pub fn run_plan_into(plan: &FlashPlan, json: bool, sink: &mut dyn EventSink) -> 
 /// [`run_plan_into`] the command's usual sink for `target`.
 pub fn run_plan(plan: &FlashPlan, json: bool, target: &Path) -> i32 {
     let mut sink = progress::sink(json, target);
-    run_plan_into(plan, json, sink.as_mut())
+    run_plan_into(plan, sink.as_mut())
 }
 
 fn absolute(path: &Path) -> PathBuf {

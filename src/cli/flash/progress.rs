@@ -132,12 +132,18 @@ impl EventSink for Human {
                 secs,
                 ..
             } => {
-                eprintln!(
-                    "skiff: done: {} written, {} verified, {:.1} s",
-                    human_bytes(written),
-                    human_bytes(verified),
-                    secs
-                );
+                let what = if verified == written {
+                    format!("{} written and verified", human_bytes(written))
+                } else if verified == 0 {
+                    format!("{} written, not verified", human_bytes(written))
+                } else {
+                    format!(
+                        "{} written, {} of it verified",
+                        human_bytes(written),
+                        human_bytes(verified)
+                    )
+                };
+                eprintln!("skiff: done: {what}, {secs:.1} s");
             }
             FlashEvent::Failed { .. } => self.clear(),
         }
