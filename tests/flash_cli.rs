@@ -642,3 +642,83 @@ fn a_link_target_is_resolved_and_never_replaced() {
     let done: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(done["target"], link.display().to_string());
 }
+
+/// The block map of a built image maps the ext4 journal (zeros the file keeps as holes), so a
+/// used card gets it: flashed onto a card full of random bytes, every ext4 partition checks
+/// clean and its journal equals the image's.
+#[test]
+fn a_built_image_and_its_bmap_overwrite_the_journal_of_a_used_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = board_images(dir.path());
+    let img = dir.path().join("card.img");
+    let (code, _, stderr) = output(
+        skiff()
+            .args([
+                "image", "build", "--bmap", "--size", "800MiB", "--arch", "arm", "--images",
+            ])
+            .arg(&images)
+            .arg("--out")
+            .arg(&img)
+            .arg("pcduino/3"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.path().join("card.img.bmap"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(
+        mode & 0o044,
+        0o044,
+        "the block map is readable by others: {mode:o}"
+    );
+    let root = dir.path().join("root");
+    let mut sys = FakeSystem::new(&root);
+    sys.disk(FakeDisk::usb_card("sdb", 16, 800 * MIB, "1-1"));
+    let view = sys.write().unwrap();
+    let escalate = escalation_for(dir.path(), &root);
+    let sdb = view.dev.join("sdb");
+    let block = noise(MIB as usize, 77);
+    let mut f = std::fs::OpenOptions::new().write(true).open(&sdb).unwrap();
+    for _ in 0..800 {
+        std::io::Write::write_all(&mut f, &block).unwrap();
+    }
+    drop(f);
+    let (code, _, stderr) = output(
+        skiff()
+            .arg("flash")
+            .arg(&img)
+            .arg("--to")
+            .arg(&sdb)
+            .arg("--yes")
+            .env("SKIFF_SYSROOT", &root)
+            .env("SKIFF_ESCALATION", &escalate),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, parts) = sfdisk(&img);
+    let mut checked = 0;
+    for part in &parts {
+        let at = |p: &Path| format!("{}?offset={}", p.display(), part.0 * 512);
+        let (code, blocks, _) = run("debugfs", &["-R", "blocks <8>", &at(&img)]);
+        let blocks: Vec<u64> = blocks
+            .split_whitespace()
+            .filter_map(|b| b.parse().ok())
+            .collect();
+        if code != 0 || blocks.is_empty() {
+            continue; // not ext4
+        }
+        let (code, _, err) = run("e2fsck", &["-fn", &at(&sdb)]);
+        assert_eq!(code, 0, "partition at sector {}: {err}", part.0);
+        for b in &blocks {
+            let offset = part.0 * 512 + b * 4096;
+            assert_eq!(
+                read_range(&sdb, offset, 4096),
+                read_range(&img, offset, 4096),
+                "journal block {b} of the partition at sector {}",
+                part.0
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "no ext4 partition with a journal");
+}

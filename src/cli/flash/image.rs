@@ -9,10 +9,13 @@ use clap::{Args, Subcommand};
 use super::card::{BoardArgs, job_request, preview};
 use super::{progress, report, report_other, run_plan_into};
 use crate::cli::Cli;
+use crate::flash::FlashPlan;
 use crate::flash::bmap::Bmap;
 use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::job::plan_card;
+use crate::flash::plan::{SegmentData, SourceSpec};
 use crate::flash::reason::FailReason;
+use crate::flash::sparse::data_extents;
 use crate::flash::{EventSink, FileMode, FlashEvent, ImageFile, Phase, Target, TargetSpec};
 
 #[derive(Debug, Args)]
@@ -115,7 +118,15 @@ fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i
     if code != 0 {
         return Ok(code);
     }
-    if let Err(e) = finish_files(&raw, &raw_target, out, *bmap, compressed, common.json) {
+    if let Err(e) = finish_files(
+        &job.plan,
+        &raw,
+        &raw_target,
+        out,
+        *bmap,
+        compressed,
+        common.json,
+    ) {
         return Ok(report_other(
             &e,
             common.json,
@@ -145,8 +156,37 @@ impl EventSink for HoldDone<'_> {
     }
 }
 
+/// Every byte range the plan writes, zeros included: an ext4 journal is zeros that must reach
+/// the card, though the new image file keeps them as holes.
+fn plan_ranges(plan: &FlashPlan) -> Result<Vec<(u64, u64)>> {
+    let SourceSpec::Assembly { segments, .. } = &plan.source else {
+        return Ok(Vec::new());
+    };
+    let mut ranges = Vec::new();
+    for segment in segments {
+        match &segment.data {
+            SegmentData::File { path, offset, len } => {
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("{}: cannot open", path.display()))?;
+                let extents = data_extents(&file, *offset, offset + len)
+                    .with_context(|| format!("{}: cannot map its data", path.display()))?;
+                ranges.extend(
+                    extents
+                        .into_iter()
+                        .map(|(s, e)| (s - offset + segment.offset, e - offset + segment.offset)),
+                );
+            }
+            SegmentData::Bytes { .. } | SegmentData::Zero { .. } => {
+                ranges.push((segment.offset, segment.end()));
+            }
+        }
+    }
+    Ok(ranges)
+}
+
 /// The block map and the compressed image, after the raw image was written.
 fn finish_files(
+    plan: &FlashPlan,
     raw: &Path,
     raw_target: &Path,
     out: &Path,
@@ -155,7 +195,8 @@ fn finish_files(
     json: bool,
 ) -> Result<()> {
     if bmap || compressed {
-        let map = Bmap::create(raw_target, 4096).map_err(anyhow::Error::new)?;
+        let map =
+            Bmap::create_with(raw_target, 4096, &plan_ranges(plan)?).map_err(anyhow::Error::new)?;
         let bmap_path = raw.with_file_name(format!(
             "{}.bmap",
             raw.file_name()
