@@ -533,6 +533,21 @@ fn json_failures_are_typed_events() {
             if reason.code() == "source_unreadable" && *phase == skiff::flash::Phase::Prepare),
         "{stdout}"
     );
+    // A card command without a stack ends its stream the same way.
+    let out = dir.path().join("card.img");
+    let (code, stdout, stderr) = output(
+        skiff()
+            .arg("format")
+            .arg(&out)
+            .arg("--json")
+            .env("SKIFF_ROOT", dir.path()),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["event"], "failed");
+    assert_eq!(last["reason"], "stack");
+    assert_eq!(last["target"], out.display().to_string());
+    assert!(!out.exists());
 }
 
 /// `--confirm` takes the name, the /dev path or a by-id link of the refused disk; the refusal
@@ -574,7 +589,10 @@ fn confirm_takes_a_name_a_dev_path_or_a_by_id_link() {
     assert!(!stderr.contains("--force-unsafe"), "{stderr}");
     let (code, _, stderr) = flash("sdc", &[]);
     assert_eq!(code, 3);
-    assert!(stderr.contains("unmount sdc1 first"), "{stderr}");
+    assert!(
+        stderr.contains("(unmount it first); no flag overrides this"),
+        "{stderr}"
+    );
     for typed in ["sdd", "/dev/sdd", "/dev/disk/by-id/ata-SPARE_DISK"] {
         std::fs::write(view.dev.join("sdd"), vec![0u8; 64 * MIB as usize]).unwrap();
         let (code, stdout, stderr) = flash("sdd", &["--force-unsafe", "--confirm", typed]);

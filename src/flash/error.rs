@@ -232,23 +232,28 @@ fn refusal_hint(device: &str, reasons: &[Refusal]) -> String {
             Refusal::HoldsSystem { .. } | Refusal::HoldsSwap { .. } => {
                 "this disk runs this system: choose another disk".to_string()
             }
-            Refusal::Mounted { partition, .. } => format!("unmount {partition} first"),
             Refusal::HasHolders { .. } => {
                 "stop what stacks on it (dmsetup, mdadm, lvm) first".to_string()
             }
-            Refusal::ReadOnly => "slide the card's lock switch off".to_string(),
-            Refusal::NoMedium => "insert a card".to_string(),
             Refusal::TooSmall { needed, .. } => format!(
                 "use a card of at least {}",
                 super::device::human_bytes(*needed)
             ),
-            Refusal::NotRemovable => continue,
+            // Their own words say what to do (unmount, the lock switch, insert a card).
+            Refusal::Mounted { .. }
+            | Refusal::ReadOnly
+            | Refusal::NoMedium
+            | Refusal::NotRemovable => continue,
         };
         if !steps.contains(&step) {
             steps.push(step);
         }
     }
-    format!("{} (no flag overrides this)", steps.join("; "))
+    if steps.is_empty() {
+        "no flag overrides this".to_string()
+    } else {
+        format!("{} (no flag overrides this)", steps.join("; "))
+    }
 }
 
 fn join(reasons: &[Refusal]) -> String {
@@ -357,5 +362,154 @@ impl FlashError {
             action,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    /// One error of each kind the engine, the helper and the planner raise.
+    fn examples() -> Vec<FlashError> {
+        let p = || PathBuf::from("x.img");
+        let d = || "sdb".to_string();
+        let io = |k: ErrorKind| Error::from(k);
+        vec![
+            FlashError::source_io(p(), "open the image", io(ErrorKind::NotFound)),
+            FlashError::Source {
+                path: p(),
+                detail: "truncated".into(),
+            },
+            FlashError::NotADiskImage {
+                path: p(),
+                looks_like: "text".into(),
+            },
+            FlashError::ZipMembers {
+                path: p(),
+                wanted: None,
+                members: vec!["a".into(), "b".into()],
+            },
+            FlashError::Bmap {
+                path: p(),
+                line: 3,
+                detail: "bad".into(),
+            },
+            FlashError::BmapChecksum {
+                path: p(),
+                first: 0,
+                last: 1,
+            },
+            FlashError::Refused {
+                device: d(),
+                reasons: vec![Refusal::NotRemovable],
+            },
+            FlashError::IdentityChanged {
+                device: d(),
+                detail: "other card".into(),
+            },
+            FlashError::Busy {
+                device: d(),
+                source: io(ErrorKind::ResourceBusy),
+            },
+            FlashError::Permission {
+                device: d(),
+                source: io(ErrorKind::PermissionDenied),
+            },
+            FlashError::NotWholeDisk {
+                path: p(),
+                disk: d(),
+            },
+            FlashError::UnknownDevice { path: p() },
+            FlashError::TooSmall {
+                device: d(),
+                needed: 2,
+                size: 1,
+            },
+            FlashError::NoSpace {
+                path: "x.img".into(),
+                offset: 0,
+                kept: true,
+                source: io(ErrorKind::StorageFull),
+            },
+            FlashError::WriteFailed {
+                device: d(),
+                offset: 0,
+                source: io(ErrorKind::Other),
+            },
+            FlashError::ReadBackFailed {
+                device: d(),
+                offset: 0,
+                source: io(ErrorKind::Other),
+            },
+            FlashError::VerifyMismatch {
+                device: d(),
+                offset: 0,
+                len: 1,
+            },
+            FlashError::Cancelled,
+            FlashError::Plan { detail: "x".into() },
+            FlashError::Layout { detail: "x".into() },
+            FlashError::Tool {
+                tool: "mke2fs".into(),
+                detail: "x".into(),
+            },
+            FlashError::Escalation { detail: "x".into() },
+            FlashError::NotConfirmed { detail: "x".into() },
+            FlashError::Usage { detail: "x".into() },
+            FlashError::io(p(), "write", io(ErrorKind::Other)),
+            FlashError::Sysfs {
+                path: p(),
+                detail: "x".into(),
+            },
+            FlashError::Internal { detail: "x".into() },
+        ]
+    }
+
+    /// Every reason code can occur: an error of the flash family has it, or (`stack`) the
+    /// card commands raise it for their stack (tests/flash_cli.rs checks that one end to end).
+    #[test]
+    fn every_reason_code_can_occur() {
+        let mut seen: Vec<FailReason> = examples().iter().map(FlashError::reason).collect();
+        seen.push(FailReason::Stack);
+        for reason in FailReason::ALL {
+            assert!(seen.contains(&reason), "no error has the reason {reason}");
+        }
+    }
+
+    /// docs/flashing.md shows a `failed` line for every reason code.
+    #[test]
+    fn every_reason_code_is_documented_with_an_example() {
+        let doc = include_str!("../../docs/flashing.md");
+        for reason in FailReason::ALL {
+            let example = format!("\"reason\":\"{}\"", reason.code());
+            assert!(doc.contains(&example), "docs/flashing.md lacks {example}");
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_flags_only_when_they_can_lift_them() {
+        let internal = FlashError::Refused {
+            device: "sda".into(),
+            reasons: vec![Refusal::NotRemovable],
+        };
+        assert!(
+            internal
+                .to_string()
+                .contains("pass --force-unsafe --confirm sda")
+        );
+        let small = FlashError::Refused {
+            device: "sdb".into(),
+            reasons: vec![Refusal::TooSmall {
+                size: 1 << 20,
+                needed: 2 << 20,
+            }],
+        };
+        assert!(!small.to_string().contains("--force-unsafe"), "{small}");
+        assert!(
+            small.to_string().contains("use a card of at least 2.0 MiB"),
+            "{small}"
+        );
+        assert_eq!(small.reason(), FailReason::TooSmall);
     }
 }

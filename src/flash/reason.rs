@@ -70,6 +70,38 @@ pub enum FailReason {
 }
 
 impl FailReason {
+    /// Every reason, in the order of the documentation's table.
+    pub const ALL: [FailReason; 28] = [
+        FailReason::SourceUnreadable,
+        FailReason::SourceCorrupt,
+        FailReason::NotADiskImage,
+        FailReason::ZipMember,
+        FailReason::BlockMapInvalid,
+        FailReason::BlockMapMismatch,
+        FailReason::Refused,
+        FailReason::IdentityChanged,
+        FailReason::Busy,
+        FailReason::Permission,
+        FailReason::BadTarget,
+        FailReason::UnknownDevice,
+        FailReason::TooSmall,
+        FailReason::NoSpace,
+        FailReason::WriteIo,
+        FailReason::ReadIo,
+        FailReason::VerifyMismatch,
+        FailReason::Cancelled,
+        FailReason::BadPlan,
+        FailReason::Stack,
+        FailReason::Layout,
+        FailReason::Tool,
+        FailReason::Escalation,
+        FailReason::NotConfirmed,
+        FailReason::Usage,
+        FailReason::Io,
+        FailReason::SystemView,
+        FailReason::Internal,
+    ];
+
     /// The stable snake_case code (`verify_mismatch`), as on the wire.
     pub fn code(self) -> &'static str {
         match self {
