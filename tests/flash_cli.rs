@@ -9,28 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use fake_system::{FakeDisk, FakeSystem};
 use flash_support::*;
 use skiff::flash::{FlashEvent, SystemView};
-
-fn skiff() -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.env_remove("SKIFF_CONFIG")
-        .env_remove("SKIFF_SYSROOT")
-        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null());
-    c
-}
-
-fn output(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn events(stdout: &str) -> Vec<FlashEvent> {
     stdout
@@ -294,21 +275,26 @@ fn board_images(dir: &Path) -> PathBuf {
     fake_images(dir, &layouts)
 }
 
+/// `skiff image build` of an 800 MiB pcDuino 3 card image from fake build output in `dir`.
+fn build_pcduino(dir: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let images = board_images(dir);
+    output(
+        skiff()
+            .args(["image", "build", "--size", "800MiB", "--arch", "arm"])
+            .args(extra)
+            .arg("--images")
+            .arg(&images)
+            .arg("--out")
+            .arg(out)
+            .arg("pcduino/3"),
+    )
+}
+
 #[test]
 fn image_build_compressed_with_bmap_then_flash_it() {
     let dir = tempfile::tempdir().unwrap();
-    let images = board_images(dir.path());
     let out = dir.path().join("bpi.img.zst");
-    let (code, _, stderr) = output(
-        skiff()
-            .args([
-                "image", "build", "--size", "800MiB", "--arch", "arm", "--images",
-            ])
-            .arg(&images)
-            .arg("--out")
-            .arg(&out)
-            .arg("pcduino/3"),
-    );
+    let (code, _, stderr) = build_pcduino(dir.path(), &out, &[]);
     assert_eq!(code, 0, "{stderr}");
     let bmap = dir.path().join("bpi.img.bmap");
     assert!(out.is_file() && bmap.is_file(), "{stderr}");
@@ -667,18 +653,8 @@ fn a_link_target_is_resolved_and_never_replaced() {
 #[test]
 fn a_built_image_and_its_bmap_overwrite_the_journal_of_a_used_card() {
     let dir = tempfile::tempdir().unwrap();
-    let images = board_images(dir.path());
     let img = dir.path().join("card.img");
-    let (code, _, stderr) = output(
-        skiff()
-            .args([
-                "image", "build", "--bmap", "--size", "800MiB", "--arch", "arm", "--images",
-            ])
-            .arg(&images)
-            .arg("--out")
-            .arg(&img)
-            .arg("pcduino/3"),
-    );
+    let (code, _, stderr) = build_pcduino(dir.path(), &img, &["--bmap"]);
     assert_eq!(code, 0, "{stderr}");
     let mode = std::os::unix::fs::PermissionsExt::mode(
         &std::fs::metadata(dir.path().join("card.img.bmap"))

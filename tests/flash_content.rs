@@ -7,17 +7,7 @@ mod flash_support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use flash_support::*;
-
-fn skiff() -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.env_remove("SKIFF_CONFIG")
-        .env_remove("SKIFF_SYSROOT")
-        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null());
-    c
-}
 
 struct Run {
     code: i32,
@@ -34,19 +24,19 @@ impl Run {
 }
 
 fn flash(image: &Path, out: &Path, extra: &[&str]) -> Run {
-    let o = skiff()
-        .arg("flash")
-        .arg(image)
-        .arg("--to")
-        .arg(out)
-        .arg("--json")
-        .args(extra)
-        .output()
-        .unwrap();
+    let (code, stdout, stderr) = output(
+        skiff()
+            .arg("flash")
+            .arg(image)
+            .arg("--to")
+            .arg(out)
+            .arg("--json")
+            .args(extra),
+    );
     Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        code,
+        stdout,
+        stderr,
     }
 }
 

@@ -444,7 +444,10 @@ fn cancel_stops_cleanly() {
         &cancel,
     );
     let err = result.unwrap_err();
-    assert!(matches!(err, FlashError::Cancelled), "{err}");
+    assert!(
+        matches!(err, FlashError::CancelledFileKept { .. }),
+        "a new file's cancel says the path was not replaced: {err}"
+    );
     assert_eq!(err.exit_code(), 130);
     assert!(!out.exists());
     assert!(matches!(

@@ -10,6 +10,28 @@ use skiff::model::layout::{Kind, Layout};
 
 pub const MIB: u64 = 1 << 20;
 
+/// The skiff binary with the tree as its root, no stack or fake system from the environment,
+/// and no terminal on stdin.
+pub fn skiff() -> Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let mut c = Command::cargo_bin("skiff").unwrap();
+    c.env_remove("SKIFF_CONFIG")
+        .env_remove("SKIFF_SYSROOT")
+        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// Runs `cmd`: exit code, stdout, stderr.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Deterministic, incompressible bytes.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
