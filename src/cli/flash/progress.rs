@@ -81,7 +81,7 @@ impl EventSink for Human {
                     None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
                 };
                 let template = if total.is_some() {
-                    "{prefix:>8} [{bar:36}] {binary_bytes}/{binary_total_bytes} {msg}"
+                    "{prefix:>8} [{bar:36}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {msg}"
                 } else {
                     "{prefix:>8} {spinner} {binary_bytes} {msg}"
                 };
