@@ -87,6 +87,11 @@ pub fn xxh64(data: &[u8], seed: u64) -> u64 {
     h ^ (h >> 32)
 }
 
+/// The checksum of one block as written and as read back (both sides in this process).
+pub fn block_checksum(data: &[u8]) -> u64 {
+    xxh64(data, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::xxh64;

@@ -13,27 +13,8 @@ use super::event::{EVENT_VERSION, EventSink, FlashEvent, Meter, Phase};
 use super::source::PreparedSource;
 use super::target_io::BlockTarget;
 
-/// The region written last (and wiped first): partition tables and early bootloaders live here.
-pub const HOLD: u64 = 1 << 20;
-/// Bytes zeroed at both ends of a card before writing, killing stale MBR/GPT copies.
-pub const WIPE: u64 = 1 << 20;
-
-#[derive(Clone, Copy, Debug)]
-pub struct EngineConfig {
-    /// Size of each request and of each ring buffer.
-    pub chunk_size: usize,
-    /// Buffers in flight between the reader and the writer (and during read-back).
-    pub ring: usize,
-}
-
-impl Default for EngineConfig {
-    fn default() -> EngineConfig {
-        EngineConfig {
-            chunk_size: 4 << 20,
-            ring: 4,
-        }
-    }
-}
+pub use super::config::{EngineConfig, HOLD, WIPE};
+use super::config::{cancelled, write_failed};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
@@ -41,26 +22,6 @@ pub struct Summary {
     pub verified: u64,
     pub image_len: u64,
     pub secs: f64,
-}
-
-pub(crate) fn cancelled(cancel: &CancelToken) -> Result<(), FlashError> {
-    if cancel.is_cancelled() {
-        Err(FlashError::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
-pub(crate) fn write_failed(
-    target: &dyn BlockTarget,
-    offset: u64,
-    source: std::io::Error,
-) -> FlashError {
-    FlashError::WriteFailed {
-        device: target.name().to_string(),
-        offset,
-        source,
-    }
 }
 
 /// Streams the source into the target. Returns the records of what was written, the held-back

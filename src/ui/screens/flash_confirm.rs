@@ -183,9 +183,9 @@ pub(super) fn ask(
     };
     if let Target::Device(d) = target
         && sh.flash.armed.as_deref() == Some(d.name.as_str())
-        && !crate::flash::verdict::judge(d, needed(found)).writable
+        && !crate::flash::rules::judge(d, needed(found)).writable
     {
-        let verdict = crate::flash::verdict::judge(d, needed(found));
+        let verdict = crate::flash::rules::judge(d, needed(found));
         lines.insert(
             0,
             (Role::Error, format!("Refused: {}.", verdict.describe())),

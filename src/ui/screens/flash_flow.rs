@@ -113,7 +113,7 @@ pub(super) fn check_device(
     d: &BlockDevice,
     needed: Option<u64>,
 ) -> Result<(), String> {
-    let verdict = crate::flash::verdict::judge(d, needed);
+    let verdict = crate::flash::rules::judge(d, needed);
     if !verdict.writable {
         if !verdict.overridable() {
             return Err(format!(
