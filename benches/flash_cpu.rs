@@ -1,6 +1,12 @@
-//! CPU-side benchmarks of the flash engine: the read-back checksum of one 4 MiB block (what
-//! the writer and the verifier hash per block) and parsing a block map with 20 000 ranges.
-//! Run: `cargo bench --bench flash_cpu`.
+//! CPU-side benchmarks of the flash engine, side by side with the hand-written code the crates
+//! replaced (kept under benches/flash_baseline/ only for this): the read-back checksum of one
+//! 4 MiB block (what the writer and the verifier hash per block), and reading a block map with
+//! 20 000 ranges. Run: `cargo bench --bench flash_cpu`.
+
+#[path = "flash_baseline/xml.rs"]
+mod baseline_xml;
+#[path = "flash_baseline/xxh64.rs"]
+mod baseline_xxh64;
 
 use std::path::Path;
 
@@ -25,7 +31,13 @@ fn checksum(c: &mut Criterion) {
     let data = block();
     let mut g = c.benchmark_group("checksum");
     g.throughput(Throughput::Bytes(BLOCK as u64));
-    g.bench_function("block_checksum_4MiB", |b| {
+    g.bench_function("hand_xxh64_4MiB", |b| {
+        b.iter(|| baseline_xxh64::xxh64(std::hint::black_box(&data), 0))
+    });
+    g.bench_function("crate_xxh64_4MiB", |b| {
+        b.iter(|| xxhash_rust::xxh64::xxh64(std::hint::black_box(&data), 0))
+    });
+    g.bench_function("crate_xxh3_4MiB (block_checksum)", |b| {
         b.iter(|| skiff::flash::checksum::block_checksum(std::hint::black_box(&data)))
     });
     g.finish();
@@ -56,7 +68,21 @@ fn bmap(c: &mut Criterion) {
     let text = big_map();
     let mut g = c.benchmark_group("bmap");
     g.throughput(Throughput::Bytes(text.len() as u64));
-    g.bench_function("parse_20000_ranges", |b| {
+    g.bench_function("hand_xml_elements", |b| {
+        b.iter(|| {
+            baseline_xml::elements(std::hint::black_box(&text))
+                .unwrap()
+                .len()
+        })
+    });
+    g.bench_function("roxmltree_elements", |b| {
+        b.iter(|| {
+            skiff::flash::xml::elements(std::hint::black_box(&text))
+                .unwrap()
+                .len()
+        })
+    });
+    g.bench_function("parse_20000_ranges (roxmltree)", |b| {
         b.iter(|| Bmap::parse(std::hint::black_box(&text), Path::new("x.bmap")).unwrap())
     });
     g.finish();

@@ -5,6 +5,8 @@
 //! through the privileged helper, and consumes the [`FlashEvent`] stream; a [`CancelToken`]
 //! stops a run between blocks.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod aligned;
 pub mod blocks;
 pub mod bmap;
