@@ -7,6 +7,8 @@
 mod baseline_xml;
 #[path = "flash_baseline/xxh64.rs"]
 mod baseline_xxh64;
+#[path = "../tests/flash_support/mod.rs"]
+mod flash_support;
 
 use std::path::Path;
 
@@ -16,15 +18,7 @@ use skiff::flash::bmap::{Bmap, BmapRange, ChecksumKind};
 const BLOCK: usize = 4 << 20;
 
 fn block() -> Vec<u8> {
-    let mut x = 0x2545_F491_4F6C_DD1Du64;
-    (0..BLOCK)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    flash_support::noise(BLOCK, 0x2545_F491_4F6C_DD1D)
 }
 
 fn checksum(c: &mut Criterion) {

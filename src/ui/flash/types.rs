@@ -91,24 +91,11 @@ pub struct Failure {
 impl Failure {
     /// The failure of `e`, raised while `phase` ran (a helper's error keeps the phase it sent).
     pub fn of(e: &FlashError, phase: Phase) -> Failure {
-        match e.to_event(phase) {
-            FlashEvent::Failed {
-                error,
-                exit_code,
-                reason,
-                phase,
-            } => Failure {
-                error,
-                exit_code,
-                reason,
-                phase,
-            },
-            _ => Failure {
-                error: e.to_string(),
-                exit_code: e.exit_code(),
-                reason: e.reason(),
-                phase,
-            },
+        Failure {
+            error: e.to_string(),
+            exit_code: e.exit_code(),
+            reason: e.reason(),
+            phase: e.phase_or(phase),
         }
     }
 
