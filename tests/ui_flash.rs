@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, Mo
 use ratatui::style::Modifier;
 use skiff::flash::reason::FailReason;
 use skiff::flash::{FlashEvent, Phase, Summary};
-use skiff::ui::flash_jobs::{Failure, FlashAction, FlashCmd, FlashReport};
+use skiff::ui::flash::jobs::{Failure, FlashAction, FlashCmd, FlashReport};
 use skiff::ui::harness::Harness;
 use skiff::ui::theme::{Role, Theme};
 use skiff::ui::{Cmd, Msg, WorkerEvent};

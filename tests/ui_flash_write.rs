@@ -3,7 +3,7 @@
 
 mod ui_common;
 
-use skiff::ui::flash_jobs::{FlashJobs, FlashReport};
+use skiff::ui::flash::jobs::{FlashJobs, FlashReport};
 use skiff::ui::harness::Harness;
 use skiff::ui::{Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
@@ -173,7 +173,7 @@ fn cli_and_tui_plan_byte_identical_card_images() {
     let cmds = press(h, "y");
     let tui_req = starts(&cmds)[0].clone();
     let (tree, catalog) = skiff::ui::harness::open_tree(&root).unwrap();
-    let tui = skiff::ui::flash_jobs::card_job_request(&tree, &catalog, &tui_req);
+    let tui = skiff::ui::flash::jobs::card_job_request(&tree, &catalog, &tui_req);
     // The CLI's request for the same command line.
     let cli = <skiff::cli::Cli as clap::Parser>::try_parse_from([
         "skiff".as_ref(),

@@ -332,10 +332,15 @@ impl FlashError {
             message: self.to_string(),
             exit_code: self.exit_code(),
             reason: self.reason(),
-            phase: match self {
-                FlashError::Helper { phase, .. } => *phase,
-                _ => phase,
-            },
+            phase: self.phase_or(phase),
+        }
+    }
+
+    /// The phase this error happened in: the one a helper reported, else `phase`.
+    pub fn phase_or(&self, phase: Phase) -> Phase {
+        match self {
+            FlashError::Helper { phase, .. } => *phase,
+            _ => phase,
         }
     }
 

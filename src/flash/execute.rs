@@ -5,39 +5,15 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::cancel::CancelToken;
-use super::card::tools::{SystemTools, ToolRunner};
-use super::engine::{EngineConfig, RunOptions, Summary, run_on};
+use super::engine::{RunOptions, Summary, run_on};
+pub use super::environment::Environment;
 use super::error::FlashError;
 use super::event::{EventSink, FlashEvent, PhaseTracker};
 use super::plan::{FileMode, FlashPlan, SegmentData, SourceSpec};
+use super::rules::judge;
 use super::source::PreparedSource;
-use super::system::{DeviceProperties, SystemView};
 use super::target::{Target, resolve};
 use super::target_io::{BlockTarget, OpenTarget};
-use super::verdict::judge;
-
-/// Where a plan runs: the system view to re-check devices against, and engine tuning.
-pub struct Environment {
-    pub view: SystemView,
-    pub props: Box<dyn DeviceProperties + Send + Sync>,
-    pub config: EngineConfig,
-    /// File system tools for post steps (install's copy into the kept partition).
-    pub tools: Box<dyn ToolRunner>,
-}
-
-impl Environment {
-    /// The running system, always: the privileged helper runs with this and never reads a
-    /// fake system view from the environment (tests inject one in process).
-    pub fn host() -> Environment {
-        let view = SystemView::host();
-        Environment {
-            props: super::system::default_properties(&view),
-            view,
-            config: EngineConfig::default(),
-            tools: Box::new(SystemTools),
-        }
-    }
-}
 
 fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::bmap::{Bmap, ChecksumKind};
 use super::cancel::CancelToken;
 use super::chunker::{ChunkBuilder, Stop};
-use super::content::{self, recognise};
+use super::content::{self, Recognised, recognise};
 use super::error::FlashError;
 use super::plan::{Segment, SegmentData, SourceSpec};
 use super::sparse::{data_extents, extent_bytes};
@@ -152,51 +152,86 @@ impl PreparedSource {
         }
         let describe = path.display().to_string();
         if compression == Compression::None {
-            if len == 0 {
-                return Err(FlashError::Source {
-                    path: path.to_path_buf(),
-                    detail: "the image is empty".into(),
-                });
-            }
-            return Ok(match bmap {
-                Some(map) => {
-                    if map.image_size != len {
-                        return Err(FlashError::Source {
-                            path: path.to_path_buf(),
-                            detail: format!(
-                                "is {len} bytes but its block map describes {} bytes; use the matching .bmap",
-                                map.image_size
-                            ),
-                        });
-                    }
-                    PreparedSource {
-                        describe,
-                        path: path.to_path_buf(),
-                        compression,
-                        image_size: Some(map.image_size),
-                        write_total: Some(map.mapped_bytes()),
-                        compressed_progress: None,
-                        warnings,
-                        feed: Feed::RawMapped { file, bmap: map },
-                    }
-                }
-                None => {
-                    let extents = data_extents(&file, 0, len).map_err(|source| {
-                        FlashError::source_io(path, "map the image's data", source)
-                    })?;
-                    PreparedSource {
-                        describe,
-                        path: path.to_path_buf(),
-                        compression,
-                        image_size: Some(len),
-                        write_total: Some(extent_bytes(&extents)),
-                        compressed_progress: None,
-                        warnings,
-                        feed: Feed::Raw { file, extents },
-                    }
-                }
+            return Self::raw(file, path, len, bmap, describe, warnings);
+        }
+        Self::compressed(
+            file,
+            path,
+            len,
+            bmap,
+            describe,
+            warnings,
+            &recognised,
+        )
+    }
+
+    /// A raw image: its data extents (holes skipped), or the ranges its block map names.
+    fn raw(
+        file: File,
+        path: &Path,
+        len: u64,
+        bmap: Option<Bmap>,
+        describe: String,
+        warnings: Vec<String>,
+    ) -> Result<PreparedSource, FlashError> {
+        let compression = Compression::None;
+        if len == 0 {
+            return Err(FlashError::Source {
+                path: path.to_path_buf(),
+                detail: "the image is empty".into(),
             });
         }
+        Ok(match bmap {
+            Some(map) => {
+                if map.image_size != len {
+                    return Err(FlashError::Source {
+                        path: path.to_path_buf(),
+                        detail: format!(
+                            "is {len} bytes but its block map describes {} bytes; use the matching .bmap",
+                            map.image_size
+                        ),
+                    });
+                }
+                PreparedSource {
+                    describe,
+                    path: path.to_path_buf(),
+                    compression,
+                    image_size: Some(map.image_size),
+                    write_total: Some(map.mapped_bytes()),
+                    compressed_progress: None,
+                    warnings,
+                    feed: Feed::RawMapped { file, bmap: map },
+                }
+            }
+            None => {
+                let extents = data_extents(&file, 0, len).map_err(|source| {
+                    FlashError::source_io(path, "map the image's data", source)
+                })?;
+                PreparedSource {
+                    describe,
+                    path: path.to_path_buf(),
+                    compression,
+                    image_size: Some(len),
+                    write_total: Some(extent_bytes(&extents)),
+                    compressed_progress: None,
+                    warnings,
+                    feed: Feed::Raw { file, extents },
+                }
+            }
+        })
+    }
+
+    /// A compressed image, decoded as a stream on the reader thread.
+    fn compressed(
+        file: File,
+        path: &Path,
+        len: u64,
+        bmap: Option<Bmap>,
+        describe: String,
+        warnings: Vec<String>,
+        recognised: &Recognised,
+    ) -> Result<PreparedSource, FlashError> {
+        let compression = recognised.compression;
         if let (Some(map), Some(declared)) = (&bmap, recognised.declared_size)
             && map.image_size != declared
         {

@@ -4,7 +4,7 @@
 use super::fake_system::{FakeDisk, FakeSystem};
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
-use skiff::ui::flash_jobs::{FlashCmd, FlashJobs, FlashRequest};
+use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashRequest};
 use skiff::ui::harness::Harness;
 use skiff::ui::{Cmd, Msg, ScreenId};
 use std::path::Path;

@@ -31,7 +31,7 @@ pub fn open(stack: &str, width: u16, height: u16) -> (tempfile::TempDir, Harness
     let view = fake_system::FakeSystem::new(&dir.path().join("machine"))
         .write()
         .expect("fake machine");
-    h.effects.flash = std::sync::Arc::new(skiff::ui::flash_jobs::FlashJobs::new(view));
+    h.effects.flash = std::sync::Arc::new(skiff::ui::flash::jobs::FlashJobs::new(view));
     (dir, h)
 }
 

@@ -1,10 +1,10 @@
 //! Drawing the write on the flash screen: its target, the phases passed and the one in
 //! flight, bytes with rate and ETA, the latest notices, and the verdict.
 
-use super::flash_state::FlashRun;
+use super::state::FlashRun;
+use super::types::FlashAction;
 use crate::flash::device::human_bytes;
 use crate::flash::event::Phase;
-use crate::ui::flash_jobs::FlashAction;
 use crate::ui::shared::Shared;
 use crate::ui::theme::Role;
 use crate::ui::widgets::fit;

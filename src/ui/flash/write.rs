@@ -2,7 +2,7 @@
 //! image, or the stack's layout assembled for this card), then written in process (image
 //! files) or through the privileged helper (devices).
 
-use super::flash_jobs::{Failure, FlashAction, FlashReport, FlashRequest, tool};
+use super::types::{Failure, FlashAction, FlashReport, FlashRequest};
 use crate::flash::bmap::find_beside;
 use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::engine::EngineConfig;
@@ -92,6 +92,13 @@ fn writer(ctx: &JobContext, plan: &FlashPlan) -> Result<Box<dyn Writer>, FlashEr
         program,
         escalation,
     })))
+}
+
+/// The tool's file name: `/usr/bin/sudo` → `sudo`.
+pub(super) fn tool(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn absolute(path: &Path) -> PathBuf {
