@@ -220,8 +220,16 @@ pub fn decoder<R: Read + Seek + Send + 'static>(
 /// Recognises the file at `path` (a zip's `member`, when given): container, declared size and
 /// the kind of its decoded first sectors. Reads at most the head and the format's index.
 pub fn recognise(path: &Path, member: Option<&str>) -> Result<Recognised, FlashError> {
-    let mut file =
-        File::open(path).map_err(|e| FlashError::source_io(path, "open the image", e))?;
+    let file = File::open(path).map_err(|e| FlashError::source_io(path, "open the image", e))?;
+    recognise_in(path, file, member)
+}
+
+/// [`recognise`] on the bytes of `file`; `path` only names the source in messages.
+pub fn recognise_in<R: Read + Seek + Send + 'static>(
+    path: &Path,
+    mut file: R,
+    member: Option<&str>,
+) -> Result<Recognised, FlashError> {
     let mut magic = Vec::new();
     (&mut file)
         .take(8)

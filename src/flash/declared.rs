@@ -67,7 +67,7 @@ pub fn xz_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
             total = total.saturating_add(varint(&index, &mut at)?);
             blocks = blocks.saturating_add(unpadded.div_ceil(4) * 4);
         }
-        let Some(start) = index_start.checked_sub(blocks + 12) else {
+        let Some(start) = index_start.checked_sub(blocks.saturating_add(12)) else {
             return Ok(None);
         };
         let mut magic = [0u8; 6];
@@ -87,7 +87,8 @@ pub fn zstd_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> 
     let mut pos = 0u64;
     let mut total = 0u64;
     while pos < len {
-        let mut head = [0u8; 14];
+        // The longest frame header: magic, descriptor, window, 4-byte id, 8-byte size.
+        let mut head = [0u8; 18];
         let have = head.len().min((len - pos) as usize);
         read_exact_at(file, pos, &mut head[..have])?;
         let magic = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
@@ -175,5 +176,31 @@ mod tests {
         let streamed = e.finish().unwrap();
         assert_eq!(zstd_size(&mut Cursor::new(&streamed)).unwrap(), None);
         assert!(zstd_size(&mut Cursor::new(&one[..50])).is_err());
+    }
+
+    #[test]
+    fn longest_frame_header_and_saturated_index_do_not_panic() {
+        // Window byte, 4-byte dictionary id and 8-byte content size: an 18-byte header.
+        let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0b1100_0011, 0x50];
+        frame.extend(7u32.to_le_bytes());
+        frame.extend(42u64.to_le_bytes());
+        frame.extend([0x01, 0x00, 0x00]); // last raw block of 0 bytes
+        assert_eq!(zstd_size(&mut Cursor::new(&frame)).unwrap(), Some(42));
+        assert!(zstd_size(&mut Cursor::new(&frame[..12])).is_err());
+        // An xz index whose block sizes add up past u64::MAX.
+        let mut xz = vec![0xfd, b'7', b'z', b'X', b'Z', 0, 0, 0, 0, 0, 0, 0];
+        let index = [
+            0x00, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x01,
+        ];
+        let index2 = [
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x01, 0, 0,
+        ];
+        xz.extend(index);
+        xz.extend(index2);
+        let backward = (index.len() + index2.len()) as u32 / 4 - 1;
+        xz.extend([0, 0, 0, 0]);
+        xz.extend(backward.to_le_bytes());
+        xz.extend([0, 0, b'Y', b'Z']);
+        assert_eq!(xz_size(&mut Cursor::new(&xz)).unwrap(), None);
     }
 }

@@ -154,15 +154,7 @@ impl PreparedSource {
         if compression == Compression::None {
             return Self::raw(file, path, len, bmap, describe, warnings);
         }
-        Self::compressed(
-            file,
-            path,
-            len,
-            bmap,
-            describe,
-            warnings,
-            &recognised,
-        )
+        Self::compressed(file, path, len, bmap, describe, warnings, &recognised)
     }
 
     /// A raw image: its data extents (holes skipped), or the ranges its block map names.

@@ -195,7 +195,7 @@ pub fn open_member<R: Read + Seek + Send + 'static>(
     let skip = 30
         + u64::from(u16_at(&header, 26).unwrap_or(0))
         + u64::from(u16_at(&header, 28).unwrap_or(0));
-    file.seek(SeekFrom::Start(member.local_offset + skip))?;
+    file.seek(SeekFrom::Start(member.local_offset.saturating_add(skip)))?;
     let data = std::io::BufReader::with_capacity(1 << 20, file.take(member.compressed_size));
     let decoded: Box<dyn Read + Send> = match member.method {
         0 => Box::new(data),
