@@ -1,8 +1,6 @@
 //! The `skiff` binary: parse the command line and hand over to the library.
 
-use clap::Parser;
-
 fn main() {
-    let cli = skiff::cli::Cli::parse();
+    let cli = skiff::cli::Cli::parse_with_env();
     std::process::exit(skiff::cli::run(cli));
 }

@@ -349,3 +349,27 @@ fn clean_asks_and_never_touches_a_shared_ccache() {
     let out = s.skiff(&["clean", "--yes"]).output().unwrap();
     assert!(text(&out.stderr).contains("nothing to clean"));
 }
+
+#[test]
+fn an_empty_ccache_variable_means_unset_and_never_forces_a_reconfigure() {
+    let s = setup();
+    let run = || {
+        let mut c = s.std_cmd(&["build", "test/board,test/app"]);
+        c.env("BR2_CCACHE_DIR", "");
+        c.output().unwrap()
+    };
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("skipping configure"), "{err}");
+    let config =
+        std::fs::read_to_string(s.root.join("workspaces/.config_default/buildroot/config"))
+            .unwrap();
+    let default_ccache = s.root.join("workspaces/.ccache/default");
+    assert!(
+        config.contains(&format!("BR2_CCACHE_DIR=\"{}\"", default_ccache.display())),
+        "{config}"
+    );
+}

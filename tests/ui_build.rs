@@ -337,10 +337,10 @@ fn jobs_stream_events_and_cancel_reaches_make() {
     let ctx = |make: PathBuf| JobContext {
         tree: tree.clone(),
         catalog: Arc::new(catalog.clone()),
-        extra_paths: String::new(),
-        buildroot: br.clone(),
-        ccache_dir: None,
-        inherited_env: vec![],
+        env: skiff::model::configure::ConfigureEnv {
+            buildroot: Some(br.clone()),
+            ..Default::default()
+        },
         make,
     };
     let jobs = BuildJobs::default();

@@ -1,4 +1,5 @@
-//! Buildroot runner: workspace setup, make invocation, build events and cancellation.
+//! Buildroot side effects: configuring a workspace on disk, the tree's git version,
+//! workspace setup, make invocation, build events and cancellation.
 
 pub mod buildroot;
 pub mod clean;
@@ -16,6 +17,8 @@ pub mod runner;
 pub mod setup;
 pub mod timelog;
 pub mod tracker;
+pub mod version;
+pub mod workspace;
 
 pub use buildroot::Buildroot;
 pub use error::{BuildError, Result};

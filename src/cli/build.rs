@@ -59,23 +59,10 @@ pub(crate) fn prepare_workspace(
     purpose: &str,
     display: &Display,
 ) -> Result<Prepared> {
-    let inherited: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))
-        .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))
-        .collect();
+    let env = ctx.configure_env(Some(buildroot.to_path_buf()));
     let prepared = prepare(&PrepareRequest {
-        tree: &ctx.tree,
-        catalog: &ctx.catalog,
-        stack,
-        workspace: &ctx.workspace,
-        extra_paths: &ctx.extra_paths,
-        buildroot: Some(buildroot),
+        configure: ctx.request(stack, &env),
         purpose,
-        force: std::env::var("SKIFF_FORCE_RECONFIG").is_ok_and(|v| !v.is_empty()),
-        ccache_dir: std::env::var("BR2_CCACHE_DIR")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        inherited_env: inherited,
     })?;
     for w in &prepared.warnings {
         display.note(&format!("warning: {w}"));

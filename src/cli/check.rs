@@ -7,7 +7,6 @@ use super::{Cli, exit, printer};
 use crate::build::BuildError;
 use crate::build::kconfig::{CheckInput, Dropped, check, find_engine};
 use crate::model::ConfigKind;
-use crate::model::configure::merge_stack;
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -35,7 +34,7 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
         if !srctree.join("Config.in").is_file() {
             return Err(BuildError::NoBuildroot { path: srctree }.into());
         }
-        let merged = merge_stack(&ctx.tree, &ctx.catalog, &stack, &ctx.workspace)?;
+        let merged = ctx.merge(&stack)?;
         let engine = find_engine(Some(&ctx.tree.workspace_dir(&ctx.workspace)))?;
         let br = merged.config(ConfigKind::Buildroot);
         let externals: Vec<PathBuf> = merged.externals.iter().map(PathBuf::from).collect();

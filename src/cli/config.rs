@@ -2,7 +2,6 @@
 
 use super::context::Context;
 use super::{Cli, exit, printer};
-use crate::model::configure::merge_stack;
 use crate::model::diff::{Change, diff_merges, diff_text_vs_merge};
 use crate::model::{ConfigKind, Merged, SymbolHistory};
 use anyhow::{Result, bail};
@@ -91,12 +90,7 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
             bail!(crate::model::ModelError::EmptyStack);
         }
         printer::warnings(&stack.warnings);
-        Ok(merge_stack(
-            &ctx.tree,
-            &ctx.catalog,
-            &stack,
-            &ctx.workspace,
-        )?)
+        ctx.merge(&stack)
     };
     match &a.action {
         ConfigAction::Show {

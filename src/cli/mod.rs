@@ -20,6 +20,7 @@ pub mod stack;
 pub mod tui;
 pub mod workspaces;
 
+use crate::model::host::HostEnv;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -35,23 +36,39 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "skiff", version, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
-    /// Root of the SkiffOS tree (holds configs/); default: nearest ancestor with configs/,
-    /// else the tree bundled with skiff.
-    #[arg(long, global = true, env = "SKIFF_ROOT", value_name = "DIR")]
+    /// Root of the SkiffOS tree (holds configs/); default: SKIFF_ROOT, then the nearest
+    /// ancestor with configs/, else the tree bundled with skiff.
+    #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Extra layer trees, colon-separated, searched before configs/.
-    #[arg(
-        long,
-        global = true,
-        env = "SKIFF_EXTRA_CONFIGS_PATH",
-        value_name = "PATHS"
-    )]
+    /// Extra layer trees, colon-separated, searched before configs/ (default:
+    /// SKIFF_EXTRA_CONFIGS_PATH, then what the workspace was configured with).
+    #[arg(long, global = true, value_name = "PATHS")]
     pub extra_configs_path: Option<String>,
-    /// Workspace name (default: default).
-    #[arg(short, long, global = true, env = "SKIFF_WORKSPACE", value_name = "WS")]
+    /// Workspace name (default: SKIFF_WORKSPACE, then default).
+    #[arg(short, long, global = true, value_name = "WS")]
     pub workspace: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The environment, read once by [`Cli::parse_with_env`]; nothing below reads it again.
+    #[arg(skip)]
+    pub host: HostEnv,
+}
+
+impl Cli {
+    /// Parse the process arguments and read the environment once.
+    pub fn parse_with_env() -> Cli {
+        let mut cli = Cli::parse();
+        cli.host = host_env();
+        cli
+    }
+}
+
+/// The process environment as a [`HostEnv`] (variables that are not UTF-8 are ignored).
+pub fn host_env() -> HostEnv {
+    HostEnv::from_vars(
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    )
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! The SkiffOS system as data: tree discovery, layer metadata, stack resolution, fragment merge with provenance.
 
 pub mod accumulate;
+pub mod board;
 pub mod catalog;
 pub mod choices;
 pub mod configure;
@@ -9,6 +10,7 @@ pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fragment;
+pub mod host;
 pub mod layout;
 pub mod merge;
 pub mod metadata;

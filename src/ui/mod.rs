@@ -7,7 +7,6 @@
 pub mod action;
 pub mod analysis;
 pub mod app;
-pub mod board;
 pub mod build_jobs;
 pub mod build_view;
 pub mod effects;

@@ -2,8 +2,8 @@
 
 use crate::model::Layer;
 use crate::model::LayerSource;
+use crate::model::board::is_board;
 use crate::ui::analysis::relative;
-use crate::ui::board::is_board;
 use crate::ui::shared::{Shared, StackRole};
 use crate::ui::theme::Role;
 use ratatui::text::{Line, Span};

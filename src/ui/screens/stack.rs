@@ -1,8 +1,8 @@
 //! The stack composer: the stack as typed and as resolved, reorder, remove, inline warnings.
 
+use crate::model::board::is_board;
 use crate::ui::action::Action;
 use crate::ui::analysis::{Level, Note};
-use crate::ui::board::is_board;
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};

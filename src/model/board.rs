@@ -1,10 +1,12 @@
-//! Which layers are boards: the rule behind the "two board layers" warning.
+//! Which layers are boards, and the stack rule "one board per stack": the warning the CLI
+//! (`skiff stack resolve`, `skiff configure`, `skiff build`) and the TUI both show.
 //!
 //! A SkiffOS stack normally names one target (a board family such as `pi`, `odroid`,
 //! `pine64`, or a virtual target under `virt`) plus distributions and apps. Categories
 //! that are not targets are listed here; every other category is a board family.
 
-use crate::model::Catalog;
+use super::catalog::Catalog;
+use super::error::{Warning, WarningKind};
 use std::collections::HashSet;
 
 /// Categories whose layers are not boards (distros, apps, skiff internals, helpers).
@@ -81,6 +83,26 @@ pub fn board_groups(catalog: &Catalog, typed: &[String]) -> Vec<Vec<String>> {
     groups.into_iter().map(|(_, v)| v).collect()
 }
 
+/// One warning per board beyond the first among the typed items: "a stack targets one
+/// board". The warning's layer is the first layer of the extra board.
+pub fn board_warnings(catalog: &Catalog, typed: &[String]) -> Vec<Warning> {
+    let groups = board_groups(catalog, typed);
+    groups
+        .iter()
+        .skip(1)
+        .map(|g| {
+            Warning::new(
+                WarningKind::TwoBoards,
+                format!(
+                    "{} and {} are both board layers; a stack targets one board, remove one",
+                    groups[0][0], g[0]
+                ),
+            )
+            .layer(&g[0])
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +120,7 @@ mod tests {
     #[test]
     fn groups_follow_dependencies() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstream");
-        let cat = Catalog::discover(&crate::model::DiscoverOptions {
+        let cat = Catalog::discover(&super::super::DiscoverOptions {
             configs_dir: dir.join("configs"),
             ..Default::default()
         })
