@@ -5,8 +5,8 @@ use super::build_progress::Display;
 use super::context::Context;
 use super::{Cli, exit};
 use crate::build::runner::{BuildRequest, start};
-use crate::build::{BuildError, BuildEvent, PrepareRequest, Prepared, Status, prepare};
-use crate::model::{ModelError, ResolvedStack};
+use crate::build::{BuildEvent, PrepareRequest, Prepared, Status, prepare};
+use crate::model::ResolvedStack;
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -131,20 +131,4 @@ pub(crate) fn run_make(
         Status::Cancelled => exit::INTERRUPTED,
         Status::Failed => exit::USER,
     }
-}
-
-/// Exit code of a build-family error (others go to the common mapping).
-pub(crate) fn exit_for(e: &anyhow::Error) -> Option<i32> {
-    let perm = |io: &std::io::Error| io.kind() == std::io::ErrorKind::PermissionDenied;
-    for cause in e.chain() {
-        if let Some(b) = cause.downcast_ref::<BuildError>() {
-            return Some(match b {
-                BuildError::Io { source, .. } if perm(source) => exit::DEVICE,
-                BuildError::Io { .. } => exit::INTERNAL,
-                BuildError::Model(ModelError::Io { source, .. }) if perm(source) => exit::DEVICE,
-                _ => exit::USER,
-            });
-        }
-    }
-    None
 }

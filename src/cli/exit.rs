@@ -1,5 +1,6 @@
 //! Exit codes and the mapping from errors to them.
 
+use crate::build::BuildError;
 use crate::model::ModelError;
 
 pub const OK: i32 = 0;
@@ -10,7 +11,7 @@ pub const INTERRUPTED: i32 = 130;
 
 /// Pick the exit code for an error that reached the CLI edge.
 pub fn code_for(e: &anyhow::Error) -> i32 {
-    if let Some(code) = crate::cli::build::exit_for(e) {
+    if let Some(code) = build_exit(e) {
         return code;
     }
     for cause in e.chain() {
@@ -34,4 +35,20 @@ pub fn code_for(e: &anyhow::Error) -> i32 {
         }
     }
     INTERNAL
+}
+
+/// Exit code of a build-family error (others go to the common mapping).
+fn build_exit(e: &anyhow::Error) -> Option<i32> {
+    let perm = |io: &std::io::Error| io.kind() == std::io::ErrorKind::PermissionDenied;
+    for cause in e.chain() {
+        if let Some(b) = cause.downcast_ref::<BuildError>() {
+            return Some(match b {
+                BuildError::Io { source, .. } if perm(source) => DEVICE,
+                BuildError::Io { .. } => INTERNAL,
+                BuildError::Model(ModelError::Io { source, .. }) if perm(source) => DEVICE,
+                _ => USER,
+            });
+        }
+    }
+    None
 }

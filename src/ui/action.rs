@@ -1,6 +1,6 @@
 //! User intents: what a key means once the keymap of the focused pane has translated it.
 
-use super::screen::ScreenId;
+use super::screen_id::ScreenId;
 
 /// Everything a key can ask for. `update` matches on these, never on raw keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,6 +22,7 @@ pub mod overlay;
 pub mod runtime;
 pub mod save;
 pub mod screen;
+pub mod screen_id;
 pub mod screens;
 pub mod settings;
 pub mod shared;

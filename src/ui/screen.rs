@@ -2,57 +2,13 @@
 
 use super::action::Action;
 use super::msg::Cmd;
+pub use super::screen_id::ScreenId;
 use super::shared::Shared;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-/// Every screen of the app, in tab order. Adding a screen: a file under `screens/`, a
-/// variant here, its `name`/`title`, and one arm in `create` (see docs/tui.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScreenId {
-    Layers,
-    Stack,
-    Preview,
-    Workspaces,
-    Build,
-    Flash,
-}
-
 impl ScreenId {
-    pub const ALL: [ScreenId; 6] = [
-        ScreenId::Layers,
-        ScreenId::Stack,
-        ScreenId::Preview,
-        ScreenId::Workspaces,
-        ScreenId::Build,
-        ScreenId::Flash,
-    ];
-
-    /// Keymap section and `show-<name>` action name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ScreenId::Layers => "layers",
-            ScreenId::Stack => "stack",
-            ScreenId::Preview => "preview",
-            ScreenId::Workspaces => "workspaces",
-            ScreenId::Build => "build",
-            ScreenId::Flash => "flash",
-        }
-    }
-
-    /// Tab label.
-    pub fn title(self) -> &'static str {
-        match self {
-            ScreenId::Layers => "Layers",
-            ScreenId::Stack => "Stack",
-            ScreenId::Preview => "Preview",
-            ScreenId::Workspaces => "Workspaces",
-            ScreenId::Build => "Build",
-            ScreenId::Flash => "Flash",
-        }
-    }
-
     /// A fresh screen state.
     pub fn create(self, shared: &Shared) -> Box<dyn Screen> {
         use super::screens::*;

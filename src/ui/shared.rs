@@ -4,6 +4,7 @@
 use super::analysis::{StackAnalysis, analyze};
 use super::keymap::Keymap;
 use super::msg::{Cmd, PreviewData};
+pub use super::overlay::Ask;
 use super::theme::Theme;
 use crate::model::Catalog;
 use crate::model::contents::LayerContents;
@@ -231,12 +232,6 @@ impl Shared {
             .find(|(d, _)| d == name)
             .map(|(_, by)| StackRole::Inserted(by.clone()))
     }
-}
-
-/// A screen asking the app for a modal it cannot open itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ask {
-    NewWorkspace,
 }
 
 /// A layer's place in the stack.
