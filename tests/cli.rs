@@ -260,3 +260,101 @@ fn build_target_override_beats_layer_metadata() {
         .unwrap();
     assert_eq!(json(&out.stdout)["build_target"], "sdk");
 }
+
+#[test]
+fn two_boards_warn_on_the_cli_exactly_like_the_tui() {
+    let (_t, root) = common::fixture("upstream");
+    let (_, cat) = common::catalog(&root);
+    let typed = vec!["pi/4".to_string(), "odroid/xu".to_string()];
+    let analysis = skiff::ui::analysis::analyze(&cat, &typed, &root);
+    let tui = analysis
+        .notes
+        .iter()
+        .find(|n| n.short == "2nd board")
+        .expect("the TUI warns about two boards")
+        .text
+        .clone();
+    assert!(
+        tui.contains("pi/4 and odroid/xu are both board layers"),
+        "{tui}"
+    );
+
+    let out = skiff(&root)
+        .args(["stack", "resolve", "pi/4,odroid/xu"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&tui), "{err}");
+
+    let out = skiff(&root)
+        .args(["stack", "resolve", "pi/4,odroid/xu", "--json"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "two-boards")
+        .expect("a two-boards warning");
+    assert_eq!(w["message"], tui.as_str());
+    assert_eq!(w["layer"], "odroid/xu");
+
+    let out = skiff(&root)
+        .args(["configure", "pi/4,odroid/xu"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&tui), "{err}");
+
+    // One board (pi/4 pulls in pi/common): no warning.
+    let out = skiff(&root)
+        .args(["stack", "resolve", "pi/4,pi/common"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("board layers"), "{err}");
+}
+
+#[test]
+fn empty_variables_count_as_unset() {
+    let (_t, root) = common::fixture("upstream");
+    let out = skiff(&root)
+        .env("SKIFF_WORKSPACE", "")
+        .env("SKIFF_CONFIG", "")
+        .env("SKIFF_EXTRA_CONFIGS_PATH", "")
+        .env("BR2_CCACHE_DIR", "")
+        .args(["configure", "pi/4", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["workspace"], "default");
+    let config =
+        std::fs::read_to_string(root.join("workspaces/.config_default/buildroot/config")).unwrap();
+    let own = root.join("workspaces/.ccache/default");
+    assert!(
+        config.contains(&format!("BR2_CCACHE_DIR=\"{}\"", own.display())),
+        "{config}"
+    );
+    // SKIFF_ROOT="" is unset too: the tree comes from --root (and would from the cwd).
+    let mut c = Command::cargo_bin("skiff").unwrap();
+    let out = c
+        .current_dir(&root)
+        .env("SKIFF_ROOT", "")
+        .env_remove("SKIFF_CONFIG")
+        .args(["stack", "resolve", "pi/4"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

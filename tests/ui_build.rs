@@ -3,6 +3,8 @@
 //! failure summary, tabs per workspace, start/cancel/quit confirmations, and the TUI's
 //! build jobs streaming into a channel.
 
+mod ui_common;
+
 mod common;
 
 use crossbeam_channel::unbounded;
@@ -11,11 +13,11 @@ use skiff::build::runner::{BuildRequest, collect, start};
 use skiff::build::{BuildEvent, Status};
 use skiff::model::resolve_text;
 use skiff::ui::build_jobs::{BuildJobs, JobContext};
-use skiff::ui::harness::{Harness, open_tree};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use ui_common::harness::{Harness, open_tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build")

@@ -4,12 +4,12 @@
 mod ui_common;
 
 use skiff::ui::flash_jobs::{FlashJobs, FlashReport};
-use skiff::ui::harness::Harness;
 use skiff::ui::{Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use ui_common::flash::*;
+use ui_common::harness::Harness;
 
 /// Feed the job's messages to the app until the write with `id` has ended.
 fn run_to_end(h: &mut Harness, rx: &crossbeam_channel::Receiver<Msg>, id: u64) {

@@ -1,17 +1,18 @@
 //! Driving the app without a terminal: keys in, effects run inline, frames drawn into a
-//! `TestBackend`. Used by the tests under tests/ui_*.rs and by the benchmarks.
+//! `TestBackend`. Test support only (never in the release library): used by the tests under
+//! tests/ui_*.rs and, through `#[path]`, by the benchmarks.
 
-use super::app::App;
-use super::effects::Effects;
-use super::keys::KeySpec;
-use super::msg::{Cmd, Msg};
-use super::shared::Shared;
-use crate::model::names::split_list;
-use crate::model::{Catalog, DiscoverOptions, ModelError, Tree};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use skiff::model::names::split_list;
+use skiff::model::{Catalog, DiscoverOptions, ModelError, Tree};
+use skiff::ui::app::App;
+use skiff::ui::effects::Effects;
+use skiff::ui::keys::KeySpec;
+use skiff::ui::msg::{Cmd, Msg};
+use skiff::ui::shared::Shared;
 use std::path::Path;
 use std::sync::Arc;
 
