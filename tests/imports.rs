@@ -127,11 +127,11 @@ fn expand(text: &str) -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    expand_into(&tree, &mut Vec::new(), &mut out);
+    expand_into(&tree, &[], &mut out);
     out
 }
 
-fn expand_into(tree: &str, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+fn expand_into(tree: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
     if let Some(open) = tree.find('{') {
         let head = &tree[..open];
         let body = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
@@ -156,12 +156,12 @@ fn expand_into(tree: &str, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>)
         }
         parts.push(&body[start..]);
         for part in parts.into_iter().filter(|p| !p.is_empty()) {
-            let mut p = prefix.clone();
+            let mut p = prefix.to_vec();
             p.extend(base.iter().cloned());
-            expand_into(part, &mut p, out);
+            expand_into(part, &p, out);
         }
     } else {
-        let mut p = prefix.clone();
+        let mut p = prefix.to_vec();
         p.extend(tree.split("::").filter(|s| !s.is_empty()).map(String::from));
         out.push(p);
     }

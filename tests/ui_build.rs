@@ -3,7 +3,9 @@
 //! failure summary, tabs per workspace, start/cancel/quit confirmations, and the TUI's
 //! build jobs streaming into a channel.
 
-mod ui_common;
+#[path = "ui_common/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 
 mod common;
 
@@ -17,7 +19,7 @@ use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use ui_common::harness::{Harness, open_tree};
+use harness::{Harness, open_tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build")
