@@ -10,6 +10,7 @@ mod harness;
 mod common;
 
 use crossbeam_channel::unbounded;
+use harness::{Harness, open_tree};
 use ratatui::style::{Color, Modifier};
 use skiff::build::runner::{BuildRequest, collect, start};
 use skiff::build::{BuildEvent, Status};
@@ -19,7 +20,6 @@ use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use harness::{Harness, open_tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build")
