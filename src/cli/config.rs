@@ -130,46 +130,7 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
                     "no layer of the stack sets {symbol}; `skiff config show` lists the symbols that are set"
                 )));
             }
-            if *json {
-                #[derive(Serialize)]
-                struct Blame<'a> {
-                    kind: ConfigKind,
-                    #[serde(flatten)]
-                    history: &'a SymbolHistory,
-                }
-                printer::json(
-                    &found
-                        .iter()
-                        .map(|(k, h)| Blame {
-                            kind: *k,
-                            history: h,
-                        })
-                        .collect::<Vec<_>>(),
-                )?;
-            } else {
-                for (k, h) in found {
-                    println!("{} ({})", h.symbol, k.dir_name());
-                    println!(
-                        "  = {:<28} {} ({}:{})",
-                        h.effective.value.display(),
-                        h.effective.layer,
-                        h.effective.path.display(),
-                        h.effective.line
-                    );
-                    if let Some(w) = &h.superseded_by {
-                        println!("  superseded by {w}: a later member of the same Kconfig choice");
-                    }
-                    for r in h.replaced.iter().rev() {
-                        println!(
-                            "  was {:<26} {} ({}:{})",
-                            r.value.display(),
-                            r.layer,
-                            r.path.display(),
-                            r.line
-                        );
-                    }
-                }
-            }
+            print_blame(&found, *json)?;
         }
         ConfigAction::Diff { stack, json } => {
             let changes = match stack.as_slice() {
@@ -205,6 +166,51 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `config blame` output: JSON, or the effective value and what it replaced, per kind.
+fn print_blame(found: &[(ConfigKind, &SymbolHistory)], json: bool) -> Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Blame<'a> {
+            kind: ConfigKind,
+            #[serde(flatten)]
+            history: &'a SymbolHistory,
+        }
+        printer::json(
+            &found
+                .iter()
+                .map(|(k, h)| Blame {
+                    kind: *k,
+                    history: h,
+                })
+                .collect::<Vec<_>>(),
+        )?;
+    } else {
+        for (k, h) in found {
+            println!("{} ({})", h.symbol, k.dir_name());
+            println!(
+                "  = {:<28} {} ({}:{})",
+                h.effective.value.display(),
+                h.effective.layer,
+                h.effective.path.display(),
+                h.effective.line
+            );
+            if let Some(w) = &h.superseded_by {
+                println!("  superseded by {w}: a later member of the same Kconfig choice");
+            }
+            for r in h.replaced.iter().rev() {
+                println!(
+                    "  was {:<26} {} ({}:{})",
+                    r.value.display(),
+                    r.layer,
+                    r.path.display(),
+                    r.line
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_symbol(h: &SymbolHistory) {
