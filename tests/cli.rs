@@ -279,12 +279,12 @@ fn two_boards_warn_on_the_cli_exactly_like_the_tui() {
         "{tui}"
     );
 
-    let out = skiff(&root)
-        .args(["stack", "resolve", "pi/4,odroid/xu"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let stderr_of = |args: &[&str]| {
+        let out = skiff(&root).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = stderr_of(&["stack", "resolve", "pi/4,odroid/xu"]);
     assert!(err.contains(&tui), "{err}");
 
     let out = skiff(&root)
@@ -301,20 +301,11 @@ fn two_boards_warn_on_the_cli_exactly_like_the_tui() {
     assert_eq!(w["message"], tui.as_str());
     assert_eq!(w["layer"], "odroid/xu");
 
-    let out = skiff(&root)
-        .args(["configure", "pi/4,odroid/xu"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = stderr_of(&["configure", "pi/4,odroid/xu"]);
     assert!(err.contains(&tui), "{err}");
 
     // One board (pi/4 pulls in pi/common): no warning.
-    let out = skiff(&root)
-        .args(["stack", "resolve", "pi/4,pi/common"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = stderr_of(&["stack", "resolve", "pi/4,pi/common"]);
     assert!(!err.contains("board layers"), "{err}");
 }
 
