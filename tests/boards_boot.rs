@@ -47,7 +47,8 @@ fn odroid_u_keeps_its_hard_float_abi_and_neon() {
     let dts = merged_value(&["odroid/u"], "BR2_LINUX_KERNEL_INTREE_DTS_NAME").unwrap();
     assert!(!dts.contains("exynos4412-odroidx\""), "{dts}");
     assert!(
-        !dts.split(['"', ' ']).any(|n| n == "samsung/exynos4412-odroidx"),
+        !dts.split(['"', ' '])
+            .any(|n| n == "samsung/exynos4412-odroidx"),
         "{dts}"
     );
 }
@@ -114,7 +115,8 @@ fn every_pi_config_txt_selects_the_mainline_device_trees() {
             .filter(|l| !l.starts_with('#'))
             .collect();
         assert!(
-            active.contains(&"upstream_kernel=1") || active.iter().any(|l| l.starts_with("device_tree=")),
+            active.contains(&"upstream_kernel=1")
+                || active.iter().any(|l| l.starts_with("device_tree=")),
             "pi/{board}: config.txt has neither upstream_kernel=1 nor device_tree=, so the firmware looks for the Raspberry Pi kernel's DTB names"
         );
         found += 1;
@@ -223,10 +225,6 @@ fn board_stacks_with_skiff_core_resolve_without_order_warnings() {
         "odroid/xu",
     ] {
         let stack = resolve(&cat, &[board, "skiff/core"]).unwrap();
-        assert!(
-            stack.warnings.is_empty(),
-            "{board}: {:?}",
-            stack.warnings
-        );
+        assert!(stack.warnings.is_empty(), "{board}: {:?}", stack.warnings);
     }
 }

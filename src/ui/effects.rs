@@ -172,6 +172,7 @@ impl Effects {
                 report
                     .dropped
                     .iter()
+                    .filter(|d| d.severity == crate::build::kconfig::Severity::Error)
                     .map(|d| (d.symbol.clone(), d.reason.describe()))
                     .collect(),
                 None,
