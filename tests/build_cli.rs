@@ -306,8 +306,17 @@ fn br_passes_make_status_through_and_legal_info_runs() {
         .env("SKIFF_CONFIG", "test/board")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("No rule to make target 'no-such-target'"));
+    // make's own status 2 is not skiff's internal error: said, and exit 1.
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("No rule to make target 'no-such-target'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skiff: make no-such-target failed with status 2"),
+        "{err}"
+    );
     let out = s.skiff(&["legal-info"]).output().unwrap();
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
@@ -316,6 +325,78 @@ fn br_passes_make_status_through_and_legal_info_runs() {
         "{err}"
     );
     assert!(s.ws("default").join("legal-info/manifest.csv").is_file());
+}
+
+/// menuconfig owns the terminal: under a pseudo-terminal (where skiff's spinner would be
+/// drawn), nothing of skiff is drawn between menuconfig's start and its end.
+#[test]
+fn nothing_of_skiff_draws_while_menuconfig_runs() {
+    let s = setup();
+    let mut cmd = s.std_cmd(&["br", "menuconfig"]);
+    cmd.env("SKIFF_CONFIG", "test/board")
+        .env("FAKE_MAKE_MENUCONFIG_SECS", "1.5")
+        .env("FAKE_MAKE_MENUCONFIG", "BR2_JLEVEL=3");
+    // `script` gives skiff a terminal on stdin, stdout and stderr and copies what it draws.
+    let line = format!("{cmd:?}");
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    let start = screen
+        .find("MENUCONFIG SCREEN START")
+        .unwrap_or_else(|| panic!("{screen}"));
+    let end = screen
+        .find("*** End of the configuration.")
+        .unwrap_or_else(|| panic!("{screen}"));
+    let during = &screen[start..end];
+    // The spinner line is `<spinner> [00:00:01] <message>`; a redraw starts with `\r` or
+    // an escape sequence.
+    assert!(
+        !during.contains("[00:0") && !during.contains('\u{1b}'),
+        "skiff drew over menuconfig: {during:?}"
+    );
+    assert!(
+        screen.contains("saved 1 Buildroot configuration change"),
+        "{screen}"
+    );
+}
+
+/// Under `umask 027` the saved menuconfig delta, the configured directory and its hook
+/// scripts come out 0640, 0750 and 0750 (not 0600 and 0755).
+#[test]
+fn files_skiff_writes_honour_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup();
+    let under_umask = |args: &[&str]| {
+        let mut cmd = s.std_cmd(args);
+        cmd.env("SKIFF_CONFIG", "test/board")
+            .env("FAKE_MAKE_MENUCONFIG", "BR2_JLEVEL=3");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("umask 027; exec \"$0\" \"$@\"")
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env_remove("SKIFF_WORKSPACE")
+            .env_remove("BR2_CCACHE_DIR")
+            .current_dir(&s.root)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    under_umask(&["br", "menuconfig"]);
+    under_umask(&["build"]);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let delta = s
+        .root
+        .join("overrides/workspaces/default/buildroot/zz-buildroot-menuconfig-delta");
+    assert_eq!(mode(&delta), 0o640, "{}", delta.display());
+    let fin = s.root.join("workspaces/.config_default");
+    assert_eq!(mode(&fin), 0o750);
+    assert_eq!(mode(&fin.join("pre_build.sh")), 0o750);
+    assert_eq!(mode(&s.ws("default").join(".skiff/instrument.sh")), 0o750);
 }
 
 #[test]

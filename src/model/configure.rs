@@ -102,6 +102,8 @@ pub fn configure(req: &ConfigureRequest) -> Result<ConfigureReport> {
     let final_dir = tree.final_dir(ws);
     let staging = tempfile::Builder::new()
         .prefix(&format!(".config_{ws}.new-"))
+        // Renamed into place as the final directory: 0777 less the umask, not 0700.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777))
         .tempdir_in(&wsroot)
         .map_err(|e| ModelError::io(&wsroot, e))?;
     let st = staging.path();
@@ -194,10 +196,8 @@ fn write_all(
         ("post_build.sh", &merged.post_hooks),
     ] {
         write(st, name, &wrapper(final_text, &ws_dir, hooks))?;
-        use std::os::unix::fs::PermissionsExt;
         let p = st.join(name);
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o755))
-            .map_err(|e| ModelError::io(&p, e))?;
+        super::files::make_executable(&p).map_err(|e| ModelError::io(&p, e))?;
     }
     mkdir(&st.join("defconfig"))?;
     mkdir(&st.join("final"))?;

@@ -8,6 +8,7 @@ pub mod contents;
 pub mod diff;
 pub mod env;
 pub mod error;
+pub mod files;
 pub mod fragment;
 pub mod layout;
 pub mod merge;
