@@ -305,36 +305,11 @@ fn make_with(dir: &Path, env: &str) -> PathBuf {
 
 #[test]
 fn jobs_stream_events_and_cancel_reaches_make() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("tree");
-    common::copy_dir(&fixtures().join("tree"), &root);
-    let br = dir.path().join("buildroot");
-    std::fs::create_dir_all(&br).unwrap();
-    std::fs::write(br.join("Makefile"), "# stand-in\n").unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(fixtures().join("fake-make"), bin.join("make")).unwrap();
-    // Configure once with the CLI (its defconfig step runs the fake make from PATH).
-    let st = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .env(
-            "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
-        )
-        .env_remove("BR2_CCACHE_DIR")
-        .env_remove("SKIFF_CONFIG")
-        .args(["--root", root.to_str().unwrap(), "configure", "test/board"])
-        .arg("--buildroot")
-        .arg(&br)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    let (dir, root, br) = configured_tree();
     let (tree, catalog) = open_tree(&root).unwrap();
     let stack = resolve_text(&catalog, "test/board").unwrap();
     let ctx = |make: PathBuf| JobContext {
+        host_path: None,
         tree: tree.clone(),
         catalog: Arc::new(catalog.clone()),
         extra_paths: String::new(),
@@ -369,6 +344,42 @@ fn jobs_stream_events_and_cancel_reaches_make() {
 }
 
 fn wait_finished(rx: &crossbeam_channel::Receiver<Msg>) -> Status {
+    wait_outcome(rx).status
+}
+
+/// A configured copy of the build fixture tree with a stand-in Buildroot; returns
+/// (tempdir, tree root, buildroot dir).
+fn configured_tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    common::copy_dir(&fixtures().join("tree"), &root);
+    let br = dir.path().join("buildroot");
+    std::fs::create_dir_all(&br).unwrap();
+    std::fs::write(br.join("Makefile"), "# stand-in\n").unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(fixtures().join("fake-make"), bin.join("make")).unwrap();
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env_remove("BR2_CCACHE_DIR")
+        .env_remove("SKIFF_CONFIG")
+        .args(["--root", root.to_str().unwrap(), "configure", "test/board"])
+        .arg("--buildroot")
+        .arg(&br)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    (dir, root, br)
+}
+
+fn wait_outcome(rx: &crossbeam_channel::Receiver<Msg>) -> skiff::build::Outcome {
     loop {
         match rx
             .recv_timeout(Duration::from_secs(60))
@@ -376,10 +387,95 @@ fn wait_finished(rx: &crossbeam_channel::Receiver<Msg>) -> Status {
         {
             Msg::Worker(WorkerEvent::Build { event, .. }) => {
                 if let BuildEvent::Finished(o) = *event {
-                    return o.status;
+                    return o;
                 }
             }
             other => panic!("unexpected {other:?}"),
         }
     }
+}
+
+/// Cancelling (or quitting) while make computes the build order ends that make within a
+/// second; the build itself never starts.
+#[test]
+fn cancel_during_the_build_order_is_immediate() {
+    let (dir, root, br) = configured_tree();
+    let (tree, catalog) = open_tree(&root).unwrap();
+    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let jobs = BuildJobs::default();
+    let (tx, rx) = unbounded::<Msg>();
+    jobs.set_sink(tx);
+    let ctx = JobContext {
+        host_path: None,
+        tree,
+        catalog: Arc::new(catalog),
+        extra_paths: String::new(),
+        buildroot: br,
+        ccache_dir: None,
+        inherited_env: vec![],
+        make: make_with(dir.path(), "FAKE_MAKE_ORDER_SECS=30"),
+    };
+    for quit in [false, true] {
+        let marker = root.join("workspaces/default/.fake-make-order-pid");
+        let _ = std::fs::remove_file(&marker);
+        jobs.start(ctx.clone(), "default", stack.clone());
+        let t0 = std::time::Instant::now();
+        while std::fs::read_to_string(&marker).map_or(true, |t| t.trim().is_empty()) {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "no show-build-order"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let t0 = std::time::Instant::now();
+        if quit {
+            jobs.shutdown(Duration::from_secs(5));
+        } else {
+            assert!(jobs.cancel("default"));
+        }
+        let o = wait_outcome(&rx);
+        assert_eq!(o.status, Status::Cancelled);
+        assert!(
+            t0.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            t0.elapsed()
+        );
+    }
+    let calls = std::fs::read_to_string(root.join("workspaces/default/.fake-make-calls")).unwrap();
+    assert!(!calls.lines().any(|l| l.starts_with("all ")), "{calls}");
+}
+
+#[test]
+fn a_build_without_buildroot_host_tools_says_which_before_anything_runs() {
+    let (_dir, root, br) = configured_tree();
+    let (tree, catalog) = open_tree(&root).unwrap();
+    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let jobs = BuildJobs::default();
+    let (tx, rx) = unbounded::<Msg>();
+    jobs.set_sink(tx);
+    let empty = tempfile::tempdir().unwrap();
+    let calls = root.join("workspaces/default/.fake-make-calls");
+    let before = std::fs::read_to_string(&calls).unwrap_or_default();
+    jobs.start(
+        JobContext {
+            host_path: Some(empty.path().as_os_str().to_owned()),
+            tree,
+            catalog: Arc::new(catalog),
+            extra_paths: String::new(),
+            buildroot: br,
+            ccache_dir: None,
+            inherited_env: vec![],
+            make: fixtures().join("fake-make"),
+        },
+        "default",
+        stack,
+    );
+    let o = wait_outcome(&rx);
+    assert_eq!(o.status, Status::Failed);
+    let why = o.failure.unwrap().error_line.unwrap();
+    assert!(
+        why.contains("cpio") && why.contains("sudo apt-get install"),
+        "{why}"
+    );
+    assert_eq!(std::fs::read_to_string(&calls).unwrap_or_default(), before);
 }

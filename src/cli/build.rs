@@ -27,10 +27,15 @@ pub struct BuildArgs {
     /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
     #[arg(long, value_name = "DIR")]
     pub buildroot: Option<PathBuf>,
+    /// Download directory for source archives (BR2_DL_DIR): a local copy or mirror to build
+    /// from without network.
+    #[arg(long, value_name = "DIR")]
+    pub dl_dir: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
     {
+        check_host_tools()?;
         let ctx = Context::load(cli)?;
         let stack = stack_of(&ctx, a.stack.as_deref())?;
         let display = Display::new(a.json, a.verbose);
@@ -41,8 +46,25 @@ pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
             .as_deref()
             .map(|t| t.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default();
-        Ok(run_make(&prepared, targets, "build", true, display))
+        let env = dl_dir_env(a.dl_dir.as_deref())?;
+        Ok(run_make(&prepared, targets, "build", true, env, display))
     }
+}
+
+/// Buildroot's host prerequisites, against the PATH make will get; every missing one at once.
+pub(crate) fn check_host_tools() -> Result<()> {
+    crate::build::hostdeps::check(&std::env::var_os("PATH").unwrap_or_default())?;
+    Ok(())
+}
+
+/// `BR2_DL_DIR=<absolute DIR>` for make when `--dl-dir` is given (created if missing).
+pub(crate) fn dl_dir_env(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| BuildError::io(dir, e))?;
+    let abs = std::fs::canonicalize(dir).map_err(|e| BuildError::io(dir, e))?;
+    Ok(vec![("BR2_DL_DIR".into(), abs.display().to_string())])
 }
 
 /// The stack to use: argument, SKIFF_CONFIG, or what the workspace was configured with.
@@ -98,6 +120,7 @@ pub(crate) fn run_make(
     targets: Vec<String>,
     label: &str,
     query_order: bool,
+    env: Vec<(String, String)>,
     mut display: Display,
 ) -> i32 {
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -108,7 +131,7 @@ pub(crate) fn run_make(
         workspace: prepared.workspace_dir.clone(),
         targets,
         make_args: Vec::new(),
-        env: Vec::new(),
+        env,
         query_order,
         label: label.to_string(),
     };

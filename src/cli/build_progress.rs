@@ -140,6 +140,9 @@ impl Display {
                 if let Some(c) = o.exit_code {
                     eprintln!("  make exit status {c}");
                 }
+                if let Some(h) = &f.hint {
+                    eprintln!("skiff: {h}");
+                }
             }
         }
         if !o.log.as_os_str().is_empty() {

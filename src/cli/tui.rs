@@ -60,6 +60,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
             .collect(),
         builds: Default::default(),
         flash: Default::default(),
+        host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
     };
     let app = App::new(shared, 80, 24);
     let code = run_app(

@@ -28,6 +28,8 @@ pub struct Effects {
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash_jobs::FlashJobs>,
+    /// PATH to check Buildroot's host tools against before a build; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 impl Effects {
@@ -43,6 +45,7 @@ impl Effects {
             inherited_env: Vec::new(),
             builds: Arc::default(),
             flash: Arc::default(),
+            host_path: None,
         }
     }
 
@@ -59,6 +62,7 @@ impl Effects {
             ccache_dir: self.ccache_dir.clone(),
             inherited_env: self.inherited_env.clone(),
             make: PathBuf::from("make"),
+            host_path: self.host_path.clone(),
         }
     }
 
