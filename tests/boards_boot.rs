@@ -172,11 +172,33 @@ fn skiff_core_builds_its_command_package_at_a_pinned_tag() {
 #[test]
 fn pine_h64_loads_the_device_tree_of_the_detected_model() {
     let conf = read("configs/pine64/h64/resources/boot-scripts/extlinux.conf");
+    // label name -> its lines
+    let mut labels: Vec<(String, Vec<String>)> = Vec::new();
+    for l in conf.lines().map(str::trim) {
+        if let Some(name) = l.strip_prefix("label ") {
+            labels.push((name.trim().to_string(), Vec::new()));
+        } else if let Some((_, body)) = labels.last_mut() {
+            body.push(l.to_string());
+        }
+    }
+    let default = conf
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("default "))
+        .unwrap()
+        .trim();
+    let body = |name: &str| &labels.iter().find(|(n, _)| n == name).unwrap().1;
+    // The default takes U-Boot's ${fdtfile} (which `setenv fdtfile` can change), never a
+    // fixed model A tree.
+    let d = body(default);
+    assert!(d.iter().any(|l| l == "fdtdir /boot/"), "{d:?}");
+    assert!(!d.iter().any(|l| l.starts_with("fdt ")), "{d:?}");
+    // A Model B has a label of its own with its tree.
     assert!(
-        !conf.lines().any(|l| l.trim_start().starts_with("fdt ")),
-        "a fixed `fdt` line loads model A's tree on a model B:\n{conf}"
+        labels.iter().any(|(_, b)| b
+            .iter()
+            .any(|l| l == "fdt /boot/sun50i-h6-pine-h64-model-b.dtb")),
+        "{conf}"
     );
-    assert!(conf.lines().any(|l| l.trim() == "fdtdir /boot/"), "{conf}");
     let dts = merged_value(&["pine64/h64"], "BR2_LINUX_KERNEL_INTREE_DTS_NAME").unwrap();
     assert!(dts.contains("sun50i-h6-pine-h64-model-b"), "{dts}");
     dtbs_also_under_vendor_dir(&root().join("configs/pine64/h64/layout.yaml"));
