@@ -104,6 +104,12 @@ fn layered_tree(board: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `skiff check test/board` on a tree: exit code and stdout.
+fn check_board(root: &Path) -> (Option<i32>, String) {
+    let out = skiff(root, &["check", "test/board"]).output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
 #[test]
 fn expected_drops_are_info_and_exit_zero_unless_strict() {
     let dir = layered_tree("BR2_aarch64=y\nBR2_PACKAGE_HTOP=y\n");
@@ -128,6 +134,10 @@ fn expected_drops_are_info_and_exit_zero_unless_strict() {
         .unwrap();
     assert_eq!(json.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (v["errors"].as_u64(), v["info"].as_u64()),
+        (Some(0), Some(2))
+    );
     let zones = v["dropped"]
         .as_array()
         .unwrap()
@@ -146,20 +156,14 @@ fn expected_drops_are_info_and_exit_zero_unless_strict() {
 fn a_member_replaced_within_one_layer_or_a_wanted_parent_is_not_excused() {
     // The board enables tzdata: the base's zone list survives, only x86_64 is info.
     let dir = layered_tree("BR2_aarch64=y\nBR2_PACKAGE_TZDATA=y\n");
-    let out = skiff(dir.path(), &["check", "test/board"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let (code, stdout) = check_board(dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     // Two members of one choice in the same layer: the first is a mistake, not a
     // later layer's replacement.
     let dir = layered_tree("BR2_aarch64=y\nBR2_x86_64=y\n");
-    let out = skiff(dir.path(), &["check", "test/board"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = check_board(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains(
             "configs/test/board/buildroot/arch:1: error: [test/board] BR2_aarch64=y: choice overridden by BR2_x86_64"
@@ -174,11 +178,8 @@ fn an_override_setting_an_unknown_symbol_fails_and_names_its_file() {
     let o = dir.path().join("overrides/buildroot/zz-mine");
     std::fs::create_dir_all(o.parent().unwrap()).unwrap();
     std::fs::write(&o, "BR2_PACKAGE_NOT_A_PACKAGE=y\n").unwrap();
-    let out = skiff(dir.path(), &["check", "test/board"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (code, stdout) = check_board(dir.path());
+    assert_eq!(code, Some(1), "{stdout}");
     assert!(
         stdout.contains(
             "overrides/buildroot/zz-mine:1: error: [overrides] BR2_PACKAGE_NOT_A_PACKAGE=y: unknown symbol"

@@ -5,6 +5,22 @@ mod common;
 
 use assert_cmd::Command;
 
+/// `skiff --root ROOT check ARGS... --buildroot BR`, without the caller's stack settings.
+fn check(root: &std::path::Path, br: &std::ffi::OsStr, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("skiff")
+        .unwrap()
+        .env_remove("SKIFF_CONFIG")
+        .env_remove("BR2_CCACHE_DIR")
+        .arg("--root")
+        .arg(root)
+        .arg("check")
+        .args(args)
+        .arg("--buildroot")
+        .arg(br)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn real_tree_reports_an_unknown_symbol_and_keeps_a_package() {
     let Some(br) = std::env::var_os("SKIFF_TEST_BUILDROOT") else {
@@ -30,16 +46,7 @@ fn real_tree_reports_an_unknown_symbol_and_keeps_a_package() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    let out = Command::cargo_bin("skiff")
-        .unwrap()
-        .env_remove("SKIFF_CONFIG")
-        .env_remove("BR2_CCACHE_DIR")
-        .arg("--root")
-        .arg(dir.path())
-        .args(["check", "--json", "test/real", "--buildroot"])
-        .arg(&br)
-        .output()
-        .unwrap();
+    let out = check(dir.path(), &br, &["--json", "test/real"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let dropped = v["dropped"].as_array().unwrap();
@@ -103,16 +110,7 @@ fn every_seed_stack_of_the_bundled_tree_checks_clean() {
     }
     let mut failures = Vec::new();
     for stack in SEED_STACKS {
-        let out = Command::cargo_bin("skiff")
-            .unwrap()
-            .env_remove("SKIFF_CONFIG")
-            .env_remove("BR2_CCACHE_DIR")
-            .arg("--root")
-            .arg(dir.path())
-            .args(["check", stack, "--buildroot"])
-            .arg(&br)
-            .output()
-            .unwrap();
+        let out = check(dir.path(), &br, &[stack]);
         if out.status.code() != Some(0) {
             failures.push(format!(
                 "{stack}: exit {:?}\n{}{}",
@@ -127,16 +125,7 @@ fn every_seed_stack_of_the_bundled_tree_checks_clean() {
     let o = dir.path().join("overrides/buildroot/zz-typo");
     std::fs::create_dir_all(o.parent().unwrap()).unwrap();
     std::fs::write(&o, "BR2_PACKAGE_HTPO=y\n").unwrap();
-    let out = Command::cargo_bin("skiff")
-        .unwrap()
-        .env_remove("SKIFF_CONFIG")
-        .env_remove("BR2_CCACHE_DIR")
-        .arg("--root")
-        .arg(dir.path())
-        .args(["check", "pi/4,skiff/core", "--buildroot"])
-        .arg(&br)
-        .output()
-        .unwrap();
+    let out = check(dir.path(), &br, &["pi/4,skiff/core"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(

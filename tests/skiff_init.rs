@@ -30,7 +30,10 @@ fn compile(out: &Path, defines: &[&str]) {
 
 fn parse(bin: &Path, cmdline: &str) -> (Option<i32>, String) {
     let o = Command::new(bin).arg(cmdline).output().unwrap();
-    (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned())
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crossbeam_channel::unbounded;
 use ratatui::style::{Color, Modifier};
 use skiff::build::runner::{BuildRequest, collect, start};
 use skiff::build::{BuildEvent, Status};
-use skiff::model::resolve_text;
+use skiff::model::{ResolvedStack, resolve_text};
 use skiff::ui::build_jobs::{BuildJobs, JobContext};
 use skiff::ui::harness::{Harness, open_tree};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
@@ -306,17 +306,10 @@ fn make_with(dir: &Path, env: &str) -> PathBuf {
 #[test]
 fn jobs_stream_events_and_cancel_reaches_make() {
     let (dir, root, br) = configured_tree();
-    let (tree, catalog) = open_tree(&root).unwrap();
-    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let (base, stack) = job_context(&root, &br, PathBuf::new(), None);
     let ctx = |make: PathBuf| JobContext {
-        host_path: None,
-        tree: tree.clone(),
-        catalog: Arc::new(catalog.clone()),
-        extra_paths: String::new(),
-        buildroot: br.clone(),
-        ccache_dir: None,
-        inherited_env: vec![],
         make,
+        ..base.clone()
     };
     let jobs = BuildJobs::default();
     let (tx, rx) = unbounded::<Msg>();
@@ -395,29 +388,45 @@ fn wait_outcome(rx: &crossbeam_channel::Receiver<Msg>) -> skiff::build::Outcome 
     }
 }
 
+/// A job context for the configured fixture tree at `root`.
+fn job_context(
+    root: &Path,
+    br: &Path,
+    make: PathBuf,
+    host_path: Option<std::ffi::OsString>,
+) -> (JobContext, ResolvedStack) {
+    let (tree, catalog) = open_tree(root).unwrap();
+    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let ctx = JobContext {
+        host_path,
+        tree,
+        catalog: Arc::new(catalog),
+        extra_paths: String::new(),
+        buildroot: br.to_path_buf(),
+        ccache_dir: None,
+        inherited_env: vec![],
+        make,
+    };
+    (ctx, stack)
+}
+
 /// Cancelling (or quitting) while make computes the build order ends that make within a
 /// second; the build itself never starts.
 #[test]
 fn cancel_during_the_build_order_is_immediate() {
     let (dir, root, br) = configured_tree();
-    let (tree, catalog) = open_tree(&root).unwrap();
-    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let make = make_with(dir.path(), "FAKE_MAKE_ORDER_SECS=30");
+    let (ctx, stack) = job_context(&root, &br, make, None);
     let jobs = BuildJobs::default();
     let (tx, rx) = unbounded::<Msg>();
     jobs.set_sink(tx);
-    let ctx = JobContext {
-        host_path: None,
-        tree,
-        catalog: Arc::new(catalog),
-        extra_paths: String::new(),
-        buildroot: br,
-        ccache_dir: None,
-        inherited_env: vec![],
-        make: make_with(dir.path(), "FAKE_MAKE_ORDER_SECS=30"),
-    };
     for quit in [false, true] {
         let marker = root.join("workspaces/default/.fake-make-order-pid");
         let _ = std::fs::remove_file(&marker);
+        // The previous job's thread ends just after its Finished event.
+        while jobs.is_running("default") {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         jobs.start(ctx.clone(), "default", stack.clone());
         let t0 = std::time::Instant::now();
         while std::fs::read_to_string(&marker).map_or(true, |t| t.trim().is_empty()) {
@@ -448,28 +457,15 @@ fn cancel_during_the_build_order_is_immediate() {
 #[test]
 fn a_build_without_buildroot_host_tools_says_which_before_anything_runs() {
     let (_dir, root, br) = configured_tree();
-    let (tree, catalog) = open_tree(&root).unwrap();
-    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let host_path = Some(empty.path().as_os_str().to_owned());
+    let (ctx, stack) = job_context(&root, &br, fixtures().join("fake-make"), host_path);
     let jobs = BuildJobs::default();
     let (tx, rx) = unbounded::<Msg>();
     jobs.set_sink(tx);
-    let empty = tempfile::tempdir().unwrap();
     let calls = root.join("workspaces/default/.fake-make-calls");
     let before = std::fs::read_to_string(&calls).unwrap_or_default();
-    jobs.start(
-        JobContext {
-            host_path: Some(empty.path().as_os_str().to_owned()),
-            tree,
-            catalog: Arc::new(catalog),
-            extra_paths: String::new(),
-            buildroot: br,
-            ccache_dir: None,
-            inherited_env: vec![],
-            make: fixtures().join("fake-make"),
-        },
-        "default",
-        stack,
-    );
+    jobs.start(ctx, "default", stack);
     let o = wait_outcome(&rx);
     assert_eq!(o.status, Status::Failed);
     let why = o.failure.unwrap().error_line.unwrap();

@@ -34,31 +34,40 @@ pub struct BuildArgs {
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
-    {
-        check_host_tools()?;
-        let ctx = Context::load(cli)?;
-        let stack = stack_of(&ctx, a.stack.as_deref())?;
-        let display = Display::new(a.json, a.verbose);
-        let br = ctx.buildroot(a.buildroot.as_deref());
-        let prepared = prepare_workspace(&ctx, &br, &stack, "build", &display)?;
-        let targets: Vec<String> = stack
-            .build_target
-            .as_deref()
-            .map(|t| t.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
-        let env = dl_dir_env(a.dl_dir.as_deref())?;
-        Ok(run_make(&prepared, targets, "build", true, env, display))
-    }
+    let (stack, prepared, env, display) = prepare_build(cli, a, "build")?;
+    let targets: Vec<String> = stack
+        .build_target
+        .as_deref()
+        .map(|t| t.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    Ok(run_make(&prepared, targets, "build", true, env, display))
+}
+
+/// What `build` and `source` do before make: host tools, stack, display, the prepared
+/// workspace, and make's extra environment (`--dl-dir`).
+pub(crate) fn prepare_build(
+    cli: &Cli,
+    a: &BuildArgs,
+    purpose: &str,
+) -> Result<(ResolvedStack, Prepared, Vec<(String, String)>, Display)> {
+    check_host_tools()?;
+    let ctx = Context::load(cli)?;
+    let stack = stack_of(&ctx, a.stack.as_deref())?;
+    let display = Display::new(a.json, a.verbose);
+    let br = ctx.buildroot(a.buildroot.as_deref());
+    let prepared = prepare_workspace(&ctx, &br, &stack, purpose, &display)?;
+    let env = dl_dir_env(a.dl_dir.as_deref())?;
+    Ok((stack, prepared, env, display))
 }
 
 /// Buildroot's host prerequisites, against the PATH make will get; every missing one at once.
-pub(crate) fn check_host_tools() -> Result<()> {
+fn check_host_tools() -> Result<()> {
     crate::build::hostdeps::check(&std::env::var_os("PATH").unwrap_or_default())?;
     Ok(())
 }
 
 /// `BR2_DL_DIR=<absolute DIR>` for make when `--dl-dir` is given (created if missing).
-pub(crate) fn dl_dir_env(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+fn dl_dir_env(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
     let Some(dir) = dir else {
         return Ok(Vec::new());
     };

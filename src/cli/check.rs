@@ -52,8 +52,7 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
             externals: &externals,
             warnings,
         })?;
-        let errors = report.count(Severity::Error);
-        let infos = report.count(Severity::Info);
+        let (errors, infos) = (report.errors, report.info);
         let code = if errors > 0 || (a.strict && infos > 0) {
             exit::USER
         } else {

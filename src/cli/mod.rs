@@ -86,7 +86,7 @@ pub enum Command {
     Br(br::BrArgs),
     /// Download every source archive the stack needs (Buildroot's `make source`), for offline builds.
     #[command(after_help = EXIT_CODES_HELP)]
-    Source(source::SourceArgs),
+    Source(build::BuildArgs),
     /// Collect license and source information with Buildroot's legal-info.
     #[command(after_help = EXIT_CODES_HELP)]
     LegalInfo(legal_info::LegalInfoArgs),

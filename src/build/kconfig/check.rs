@@ -132,6 +132,9 @@ pub struct CheckReport {
     pub engine: String,
     /// Requested symbols looked at.
     pub checked: usize,
+    /// Dropped values of severity error, and of severity info.
+    pub errors: usize,
+    pub info: usize,
     pub dropped: Vec<Dropped>,
     /// Fragment warnings from the merge (kernel symbols in Buildroot fragments...).
     pub warnings: Vec<Warning>,
@@ -148,14 +151,6 @@ impl CheckReport {
             .filter(|d| d.severity == Severity::Error)
             .map(|d| (d.symbol.as_str(), &d.reason))
             .collect()
-    }
-
-    /// How many dropped values have this severity.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.dropped
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
     }
 }
 
@@ -498,9 +493,12 @@ pub fn check(input: CheckInput) -> Result<CheckReport> {
     let tree = read_tree(input.srctree, "Config.in", &env)?;
     let final_values = values(&eval_out.config);
     let dropped = classify(&tree, input.requests, &final_values);
+    let count = |s: Severity| dropped.iter().filter(|d| d.severity == s).count();
     Ok(CheckReport {
         engine: input.engine.describe(),
         checked: input.requests.len(),
+        errors: count(Severity::Error),
+        info: count(Severity::Info),
         dropped,
         warnings: input.warnings,
         config: eval_out.config,
