@@ -34,7 +34,12 @@ pub struct BuildArgs {
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
-    let (stack, prepared, env, display) = prepare_build(cli, a, "build")?;
+    let Ready {
+        stack,
+        prepared,
+        env,
+        display,
+    } = prepare_build(cli, a, "build")?;
     let targets: Vec<String> = stack
         .build_target
         .as_deref()
@@ -43,13 +48,18 @@ pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
     Ok(run_make(&prepared, targets, "build", true, env, display))
 }
 
+/// A workspace ready for make, as `build` and `source` need it.
+pub(crate) struct Ready {
+    pub stack: ResolvedStack,
+    pub prepared: Prepared,
+    /// make's extra environment (`BR2_DL_DIR` from `--dl-dir`).
+    pub env: Vec<(String, String)>,
+    pub display: Display,
+}
+
 /// What `build` and `source` do before make: host tools, stack, display, the prepared
-/// workspace, and make's extra environment (`--dl-dir`).
-pub(crate) fn prepare_build(
-    cli: &Cli,
-    a: &BuildArgs,
-    purpose: &str,
-) -> Result<(ResolvedStack, Prepared, Vec<(String, String)>, Display)> {
+/// workspace, and make's extra environment.
+pub(crate) fn prepare_build(cli: &Cli, a: &BuildArgs, purpose: &str) -> Result<Ready> {
     check_host_tools()?;
     let ctx = Context::load(cli)?;
     let stack = stack_of(&ctx, a.stack.as_deref())?;
@@ -57,7 +67,12 @@ pub(crate) fn prepare_build(
     let br = ctx.buildroot(a.buildroot.as_deref());
     let prepared = prepare_workspace(&ctx, &br, &stack, purpose, &display)?;
     let env = dl_dir_env(a.dl_dir.as_deref())?;
-    Ok((stack, prepared, env, display))
+    Ok(Ready {
+        stack,
+        prepared,
+        env,
+        display,
+    })
 }
 
 /// Buildroot's host prerequisites, against the PATH make will get; every missing one at once.

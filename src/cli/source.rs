@@ -1,13 +1,18 @@
 //! `skiff source`: Buildroot's `make source`, every source archive the stack needs, to fill a
 //! download directory on a connected machine for offline builds.
 
-use super::build::{BuildArgs, prepare_build, run_make};
+use super::build::{BuildArgs, Ready, prepare_build, run_make};
 use super::{Cli, exit};
 use anyhow::Result;
 
 /// Same arguments as `build` (`-v`, `--json`, `--buildroot`, `--dl-dir`).
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
-    let (_, prepared, env, display) = prepare_build(cli, a, "source")?;
+    let Ready {
+        prepared,
+        env,
+        display,
+        ..
+    } = prepare_build(cli, a, "source")?;
     let dir = env.first().map(|(_, d)| d.clone());
     let code = run_make(
         &prepared,
