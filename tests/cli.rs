@@ -201,6 +201,27 @@ fn cmd_runs_make_in_extensions_with_upstream_environment() {
 }
 
 #[test]
+fn a_failing_extension_command_says_make_status_and_exits_1() {
+    let (_t, root) = common::fixture("upstream");
+    let mk = root.join("configs/pi/common/extensions/Makefile");
+    let mut text = std::fs::read_to_string(&mk).unwrap();
+    text.push_str("\nneeds-sd:\n\t@test -n \"$$PI_SD\" || { echo \"set PI_SD\" >&2; exit 1; }\n");
+    std::fs::write(&mk, text).unwrap();
+    let out = skiff(&root)
+        .env_remove("PI_SD")
+        .args(["cmd", "pi/common/needs-sd"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("set PI_SD"), "{err}");
+    assert!(
+        err.contains("skiff: make needs-sd (in ") && err.contains(") failed with status 2"),
+        "{err}"
+    );
+}
+
+#[test]
 fn help_documents_exit_codes() {
     let out = Command::cargo_bin("skiff")
         .unwrap()

@@ -80,6 +80,8 @@ pub fn write_configured(
     let final_path = tree.final_dir(ws);
     let staging = tempfile::Builder::new()
         .prefix(&format!(".config_{ws}.new-"))
+        // Renamed into place as the final directory: 0777 less the umask, not 0700.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777))
         .tempdir_in(&wsroot)
         .map_err(|e| ModelError::io(&wsroot, e))?;
     write_plan(staging.path(), &plan)?;
@@ -123,7 +125,6 @@ pub fn write_configured(
 
 /// Create the planned files and directories under `dir` (executables get mode 755).
 fn write_plan(dir: &Path, plan: &FinalDir) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     for f in &plan.files {
         let p = dir.join(&f.path);
         if let Some(parent) = p.parent() {
@@ -131,8 +132,7 @@ fn write_plan(dir: &Path, plan: &FinalDir) -> Result<()> {
         }
         fs::write(&p, &f.text).map_err(|e| ModelError::io(&p, e))?;
         if f.executable {
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o755))
-                .map_err(|e| ModelError::io(&p, e))?;
+            crate::model::files::make_executable(&p).map_err(|e| ModelError::io(&p, e))?;
         }
     }
     for d in &plan.empty_dirs {

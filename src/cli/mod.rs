@@ -16,6 +16,7 @@ pub mod layers;
 pub mod layout;
 pub mod legal_info;
 pub mod printer;
+pub mod source;
 pub mod stack;
 pub mod tui;
 pub mod workspaces;
@@ -100,6 +101,9 @@ pub enum Command {
     /// Run Buildroot targets in the workspace (menuconfig changes are saved as an override).
     #[command(after_help = EXIT_CODES_HELP)]
     Br(br::BrArgs),
+    /// Download every source archive the stack needs (Buildroot's `make source`), for offline builds.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Source(build::BuildArgs),
     /// Collect license and source information with Buildroot's legal-info.
     #[command(after_help = EXIT_CODES_HELP)]
     LegalInfo(legal_info::LegalInfoArgs),
@@ -160,6 +164,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(a) => build::run(&cli, a),
         Command::Br(a) => br::run(&cli, a),
         Command::LegalInfo(a) => legal_info::run(&cli, a),
+        Command::Source(a) => source::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
         Command::Layout(a) => layout::run(&cli, a),

@@ -9,6 +9,7 @@ pub mod contents;
 pub mod diff;
 pub mod env;
 pub mod error;
+pub mod files;
 pub mod fragment;
 pub mod host;
 pub mod layout;

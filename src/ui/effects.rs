@@ -25,6 +25,8 @@ pub struct Effects {
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash_jobs::FlashJobs>,
+    /// PATH to check Buildroot's host tools against before a build; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 impl Effects {
@@ -40,6 +42,7 @@ impl Effects {
             env,
             builds: Arc::default(),
             flash: Arc::default(),
+            host_path: None,
         }
     }
 
@@ -58,6 +61,7 @@ impl Effects {
                 ..self.env.clone()
             },
             make: PathBuf::from("make"),
+            host_path: self.host_path.clone(),
         }
     }
 
@@ -172,6 +176,7 @@ impl Effects {
                 report
                     .dropped
                     .iter()
+                    .filter(|d| d.severity == crate::build::kconfig::Severity::Error)
                     .map(|d| (d.symbol.clone(), d.reason.describe()))
                     .collect(),
                 None,

@@ -134,7 +134,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut tmp = crate::model::files::temp_file_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes)
         .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -149,7 +149,7 @@ fn compress(raw: &Path, out: &Path) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = crate::model::files::temp_file_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     let input =
         std::fs::File::open(raw).with_context(|| format!("{}: cannot open", raw.display()))?;
