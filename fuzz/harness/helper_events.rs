@@ -7,27 +7,6 @@ use skiff::flash::{FlashError, FlashEvent};
 use skiff::ui::flash_jobs::FlashAction;
 use skiff::ui::screens::flash_state::FlashRun;
 
-fn new_run(action: FlashAction) -> FlashRun {
-    FlashRun {
-        id: 1,
-        action,
-        target: "sdb".into(),
-        about: "32 GB USB".into(),
-        device: true,
-        in_place: true,
-        source: "os.img".into(),
-        phase: None,
-        bytes: 0,
-        total: None,
-        rate: 0.0,
-        eta: None,
-        done: Vec::new(),
-        messages: Vec::new(),
-        outcome: None,
-        cancelling: false,
-    }
-}
-
 pub fn run(data: &[u8]) {
     let action = match data.first().map(|b| b % 3) {
         Some(0) => FlashAction::Format,
@@ -35,7 +14,12 @@ pub fn run(data: &[u8]) {
         _ => FlashAction::WriteImage,
     };
     let text = String::from_utf8_lossy(data);
-    let mut run = new_run(action);
+    let mut run = FlashRun {
+        device: true,
+        in_place: true,
+        source: "os.img".into(),
+        ..FlashRun::new(1, action, "sdb".into(), "32 GB USB".into())
+    };
     for line in text.lines() {
         let Some(event) = read_line(line) else {
             assert!(line.trim().is_empty());
