@@ -1,4 +1,8 @@
-//! The user-file parsers never panic: the fuzz targets' bodies run on random input here.
+//! The parsers of outside input never panic: the fuzz targets' bodies (fuzz/harness/) run here
+//! on random input, on every seed of fuzz/corpus-seed/, and on every input a fuzzer crashed on.
+
+#[path = "../fuzz/harness/mod.rs"]
+mod harness;
 
 use proptest::prelude::*;
 use skiff::model::accumulate::{Accumulator, FileRef};
@@ -56,5 +60,64 @@ proptest! {
         let _ = parse_commands(&text);
         let _ = split_list(&text);
         prop_assert!(!workspace_name(&text).contains('/'));
+    }
+}
+
+/// Inputs that broke a body (found by fuzzing or by review), by target; each is replayed
+/// through the same body.
+const CRASHES: &[(&str, &[u8])] = &[
+    // U+0788: the fragment body cut the text at len / 2, inside the character.
+    ("fragment", "\u{788}".as_bytes()),
+    // A segment whose end overflows u64 saturated to the card size and was accepted.
+    (
+        "helper_plan",
+        br#"{"version":1,"target":{"path":"c.img","device":false},"source":{"kind":"assembly","size":18446744073709551615,"segments":[{"offset":18446744073709551614,"label":"x","data":{"from":"zero","len":4}}]}}"#,
+    ),
+    // A helper's failure reported with exit code 0 ended skiff with success.
+    (
+        "helper_events",
+        br#"{"event":"failed","error":"no","exit_code":0}"#,
+    ),
+];
+
+fn body(target: &str) -> harness::Body {
+    harness::TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .unwrap_or_else(|| panic!("no fuzz body named {target}"))
+        .1
+}
+
+#[test]
+fn crashing_inputs_replay_cleanly() {
+    for (target, input) in CRASHES {
+        body(target)(input);
+    }
+}
+
+#[test]
+fn every_seed_runs_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus-seed");
+    for (target, run) in harness::TARGETS {
+        let dir = root.join(target);
+        let seeds: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/fuzz-seeds)", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(!seeds.is_empty(), "{} has no seeds", dir.display());
+        for seed in seeds {
+            let data = std::fs::read(&seed).unwrap();
+            run(&data);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn every_body_survives_random_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+        for (_, run) in harness::TARGETS {
+            run(&data);
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod event;
 pub mod execute;
 pub mod helper;
+pub mod helper_reply;
 pub mod identify;
 pub mod mounts;
 pub mod plan;

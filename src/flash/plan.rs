@@ -204,16 +204,22 @@ impl FlashPlan {
                         ),
                     });
                 }
-                if segment.end() > *size {
+                // Checked: an end past u64::MAX must not saturate into "fits".
+                let Some(segment_end) = segment
+                    .offset
+                    .checked_add(segment.len())
+                    .filter(|e| e <= size)
+                else {
                     return Err(FlashError::Plan {
                         detail: format!(
-                            "{} ends at byte {}, beyond the card size {size}",
+                            "{} at byte {} ({} bytes) ends beyond the card size {size}",
                             segment.label,
-                            segment.end()
+                            segment.offset,
+                            segment.len()
                         ),
                     });
-                }
-                end = segment.end();
+                };
+                end = segment_end;
                 previous = &segment.label;
             }
         }
@@ -316,5 +322,20 @@ mod tests {
             "{err}"
         );
         assert!(FlashPlan::from_json("[1,2").is_err());
+    }
+
+    #[test]
+    fn rejects_a_segment_whose_end_overflows() {
+        let mut p = plan(vec![]);
+        p.source = SourceSpec::Assembly {
+            size: u64::MAX,
+            segments: vec![Segment {
+                offset: u64::MAX - 1,
+                label: "blob".into(),
+                data: SegmentData::Zero { len: 4 },
+            }],
+        };
+        let err = FlashPlan::from_json(&p.to_json()).unwrap_err();
+        assert!(err.to_string().contains("blob at byte"), "{err}");
     }
 }

@@ -12,6 +12,7 @@ use super::error::FlashError;
 use super::event::{EventSink, FlashEvent};
 use super::execute::{Environment, execute};
 use super::helper::HELPER_COMMAND;
+use super::helper_reply;
 use super::plan::FlashPlan;
 
 /// Overrides the escalation command (tests, unusual setups): a program name or path, or `none`.
@@ -289,36 +290,11 @@ impl Helper {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             relay(sink, false);
-            match serde_json::from_str::<FlashEvent>(&line) {
-                Ok(event) => {
-                    match &event {
-                        FlashEvent::Done {
-                            written,
-                            verified,
-                            image_len,
-                            secs,
-                        } => {
-                            outcome = Some(Ok(Summary {
-                                written: *written,
-                                verified: *verified,
-                                image_len: *image_len,
-                                secs: *secs,
-                            }))
-                        }
-                        FlashEvent::Failed { error, exit_code } => {
-                            outcome = Some(Err(FlashError::Helper {
-                                message: error.clone(),
-                                exit_code: *exit_code,
-                            }))
-                        }
-                        _ => {}
-                    }
-                    sink.emit(event);
+            if let Some(event) = helper_reply::read_line(&line) {
+                if let Some(result) = helper_reply::outcome(&event) {
+                    outcome = Some(result);
                 }
-                Err(_) if !line.trim().is_empty() => {
-                    sink.emit(FlashEvent::Notice { message: line })
-                }
-                Err(_) => {}
+                sink.emit(event);
             }
         }
         finished.cancel();
