@@ -109,3 +109,17 @@ fn packages(layer: &Path) -> Vec<(String, PathBuf)> {
     out.sort();
     out
 }
+
+/// The candidates of a resolved stack in workspace `ws`, first to last (the last one wins).
+pub fn for_stack(
+    tree: &crate::model::Tree,
+    catalog: &crate::model::Catalog,
+    stack: &crate::model::ResolvedStack,
+    ws: &str,
+) -> crate::model::Result<Vec<Candidate>> {
+    let merged = crate::model::configure::merge_stack(tree, catalog, stack, ws)?;
+    Ok(candidates(
+        &crate::model::merge::sources(tree, catalog, stack, ws),
+        merged.config(crate::model::ConfigKind::Buildroot),
+    ))
+}
