@@ -253,3 +253,50 @@ fn print_issues(file: &Path, issues: &[Issue]) {
         file.display()
     );
 }
+
+/// `install --core-config FILE`: the file, checked, as the entry to write into the persist
+/// partition (its bytes unchanged, comments included). A broken file is the user's error.
+pub fn persist_entry(file: &Path) -> Result<crate::flash::persist::PersistFile> {
+    core_config::load(file)?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
+    Ok(crate::flash::persist::PersistFile::new(
+        format!("/{}", core_config::PERSIST_PATH),
+        bytes,
+        0o644,
+    ))
+}
+
+/// Adds writing `files` into the layout's persist partition to the card plan (after the
+/// copy of `persist_part/`, so these win).
+pub fn add_persist_files(
+    card: &mut crate::flash::card::CardPlan,
+    layout: &crate::model::layout::Layout,
+    files: Vec<crate::flash::persist::PersistFile>,
+) -> Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let Some(part) = layout.persist() else {
+        anyhow::bail!(
+            "{}: the layout names no persist partition (install: persist:), so there is nowhere to put the skiff-core config",
+            layout.origin
+        );
+    };
+    let Some(action) = card.partitions.iter().find(|p| p.name == part.name) else {
+        anyhow::bail!("{}: partition {} is not on the card", layout.origin, part.name);
+    };
+    if action.fs.as_deref() != Some("ext4") {
+        anyhow::bail!(
+            "{}: persist partition {} is not ext4; the skiff-core config can only be written into ext4",
+            layout.origin,
+            part.name
+        );
+    }
+    card.post.push(crate::flash::plan::PostStep::WriteFiles {
+        partition: part.name.clone(),
+        offset: action.start,
+        files,
+    });
+    Ok(())
+}

@@ -21,6 +21,7 @@ pub mod execute;
 pub mod helper;
 pub mod identify;
 pub mod mounts;
+pub mod persist;
 pub mod plan;
 pub mod source;
 pub mod sparse;
