@@ -165,13 +165,23 @@ fn image(out: &mut String, img: &Image) {
 }
 
 /// A string as a YAML scalar: plain when that reads back as the same string, else
-/// double-quoted (JSON escaping is valid YAML).
+/// double-quoted with every character outside printable ASCII escaped.
 pub fn scalar(s: &str) -> String {
     if is_plain_safe(s) {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        return s.to_string();
     }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn is_plain_safe(s: &str) -> bool {
@@ -209,5 +219,6 @@ mod tests {
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("rw,noexec"), "\"rw,noexec\"");
         assert_eq!(scalar("# x"), "\"# x\"");
+        assert_eq!(scalar("a\"\\é\u{2028}😀"), "\"a\\\"\\\\\\u00e9\\u2028\\U0001f600\"");
     }
 }

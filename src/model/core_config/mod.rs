@@ -128,3 +128,21 @@ fn header(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The fuzz target's body (also run on random input by `tests/no_panic.rs`): parsing any text
+/// returns, and a config that checks clean is written back to text that reads as the same
+/// config. `Err` says how the round trip broke.
+pub fn fuzz_one(text: &str) -> Result<(), String> {
+    let Ok(config) = parse(text) else {
+        return Ok(());
+    };
+    let written = to_yaml(&config);
+    let again = parse(&written).map_err(|issues| {
+        format!("the written config does not check clean: {issues:?}\n{written}")
+    })?;
+    let json = |c: &CoreConfig| serde_json::to_value(c).map_err(|e| e.to_string());
+    if json(&config)? != json(&again)? || config.header != again.header {
+        return Err(format!("the written config reads differently:\n{written}"));
+    }
+    Ok(())
+}
