@@ -98,7 +98,10 @@ fn a_workspace_override_wins_over_every_layer() {
     .unwrap();
     std::fs::write(
         over.join("defconfig.yaml"),
-        shipped.replace("containerShell: [\"/bin/bash\"]", "containerShell: [\"/bin/zsh\"]"),
+        shipped.replace(
+            "containerShell: [\"/bin/bash\"]",
+            "containerShell: [\"/bin/zsh\"]",
+        ),
     )
     .unwrap();
     let v = show_json(root, "pi/4,core/gentoo");
@@ -115,7 +118,10 @@ fn a_workspace_override_wins_over_every_layer() {
         .output()
         .unwrap();
     let out = text(&human.stdout);
-    assert!(out.contains("root overlay of overrides/workspaces/default"), "{out}");
+    assert!(
+        out.contains("root overlay of overrides/workspaces/default"),
+        "{out}"
+    );
     assert!(out.contains("replaces core/gentoo"), "{out}");
 }
 
@@ -136,7 +142,10 @@ fn a_broken_file_fails_with_file_line_and_column() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("{}:22:9: containers.core.mounts[0]: `/dev`", f.display())),
+        err.contains(&format!(
+            "{}:22:9: containers.core.mounts[0]: `/dev`",
+            f.display()
+        )),
         "{err}"
     );
     let out = skiff(repo())

@@ -61,12 +61,18 @@ fn repeated_keys_keep_the_last_like_skiff_core() {
 fn edits_made_in_memory_are_checked_and_written() {
     let f = shipped().into_iter().next().expect("a shipped yaml");
     let mut c = core_config::load(&f).expect("clean");
-    let mut u = User::default();
-    u.container = Some(core_config::Spanned::new("nowhere".into()));
+    let u = User {
+        container: Some(core_config::Spanned::new("nowhere".into())),
+        ..User::default()
+    };
     c.users.push(Entry::new("alice", u));
     let issues = core_config::check(&c);
     assert_eq!(issues.len(), 1, "{issues:?}");
-    assert!(issues[0].to_string().starts_with("users.alice.container: container `nowhere`"));
+    assert!(
+        issues[0]
+            .to_string()
+            .starts_with("users.alice.container: container `nowhere`")
+    );
     let text = core_config::to_yaml(&c);
     let e = core_config::parse(&text).unwrap_err();
     assert_eq!(e.len(), 1);

@@ -32,9 +32,10 @@ fn output(cmd: &mut Command) -> (i32, String, String) {
 }
 
 fn shipped() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(
-        "configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml",
-    ))
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml"),
+    )
     .unwrap()
 }
 
@@ -71,18 +72,29 @@ fn the_writer_creates_directories_replaces_files_and_sets_modes() {
     ];
     write_ext4(&SystemTools, &img, 1048576, &first).unwrap();
     let edited = shipped().replace("/bin/bash", "/bin/zsh");
-    let second = [PersistFile::new("/skiff/core/config.yaml", edited.clone(), 0o644)];
+    let second = [PersistFile::new(
+        "/skiff/core/config.yaml",
+        edited.clone(),
+        0o644,
+    )];
     write_ext4(&SystemTools, &img, 1048576, &second).unwrap();
 
     let (code, out, _) = run("debugfs", &["-R", "cat /skiff/core/config.yaml", &spec]);
     assert_eq!((code, out.as_str()), (0, edited.as_str()));
     let (code, out, _) = run("debugfs", &["-R", "cat /skiff/keys/me.pub", &spec]);
-    assert_eq!((code, out.as_str()), (0, "ssh-ed25519 AAAA me\n"), "other files kept");
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "ssh-ed25519 AAAA me\n"),
+        "other files kept"
+    );
     let (_, stat, _) = run("debugfs", &["-R", "stat /skiff/keys/me.pub", &spec]);
     assert!(stat.contains("Mode:  0600"), "{stat}");
     assert!(stat.contains("User:     0"), "{stat}");
     let (_, stat, _) = run("debugfs", &["-R", "stat /skiff/core", &spec]);
-    assert!(stat.contains("Type: directory") && stat.contains("Mode:  0755"), "{stat}");
+    assert!(
+        stat.contains("Type: directory") && stat.contains("Mode:  0755"),
+        "{stat}"
+    );
     let (code, _, err) = run("e2fsck", &["-fn", &spec]);
     assert_eq!(code, 0, "the file system stays clean: {err}");
 
@@ -112,11 +124,18 @@ fn install_writes_an_edited_core_config_into_the_persist_partition() {
     assert_eq!(code, 0, "{stderr}");
 
     let broken = dir.path().join("broken.yaml");
-    std::fs::write(&broken, shipped().replace("container: core", "container: kore")).unwrap();
+    std::fs::write(
+        &broken,
+        shipped().replace("container: core", "container: kore"),
+    )
+    .unwrap();
     let before = std::fs::read(&card).unwrap();
     let (code, _, stderr) = board("install", &["--core-config", broken.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("users.core.container: container `kore`"), "{stderr}");
+    assert!(
+        stderr.contains("users.core.container: container `kore`"),
+        "{stderr}"
+    );
     assert!(std::fs::read(&card).unwrap() == before, "nothing written");
 
     let edited = dir.path().join("config.yaml");
@@ -136,11 +155,18 @@ fn install_writes_an_edited_core_config_into_the_persist_partition() {
         vec!["/bin/zsh".to_string()]
     );
     let (code, out, _) = run("debugfs", &["-R", "cat /skiff/hostname", &persist]);
-    assert_eq!((code, out.as_str()), (0, "testhost\n"), "persist_part still copied");
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "testhost\n"),
+        "persist_part still copied"
+    );
     let (code, _, err) = run("e2fsck", &["-fn", &persist]);
     assert_eq!(code, 0, "{err}");
 
     let (code, _, stderr) = board("format", &["--core-config", edited.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("--core-config works with skiff install"), "{stderr}");
+    assert!(
+        stderr.contains("--core-config works with skiff install"),
+        "{stderr}"
+    );
 }

@@ -82,7 +82,9 @@ fn core_yamlish() -> impl Strategy<Value = String> {
 
 /// A shipped config with one random edit, so most inputs get deep into the checks.
 fn shipped_edited() -> impl Strategy<Value = String> {
-    let base = include_str!("../configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml");
+    let base = include_str!(
+        "../configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml"
+    );
     (0..base.len(), "[ -~\n]{0,6}", 0usize..4).prop_map(move |(at, insert, cut)| {
         let mut at = at;
         while !base.is_char_boundary(at) {

@@ -130,12 +130,7 @@ struct CandidateOut<'a> {
     reason: String,
 }
 
-fn print_json(
-    f: &Found,
-    config: Option<&CoreConfig>,
-    issues: &[Issue],
-    show: bool,
-) -> Result<()> {
+fn print_json(f: &Found, config: Option<&CoreConfig>, issues: &[Issue], show: bool) -> Result<()> {
     #[derive(Serialize)]
     struct Out<'a> {
         stack: Option<&'a str>,
@@ -203,7 +198,11 @@ fn print_config(c: &CoreConfig) {
     println!("users:");
     for e in &c.users {
         let u = &e.value;
-        let container = u.container.as_ref().map(|s| s.value.as_str()).unwrap_or("-");
+        let container = u
+            .container
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .unwrap_or("-");
         let inner = u.container_user.as_deref().unwrap_or("(image default)");
         let shell = if u.container_shell.is_empty() {
             "(image default)".to_string()
@@ -224,7 +223,11 @@ fn print_config(c: &CoreConfig) {
     for e in &c.images {
         let mut how = Vec::new();
         if let Some(p) = &e.value.pull {
-            let policy = p.policy.as_ref().map(|s| s.value.as_str()).unwrap_or("ifnotpresent");
+            let policy = p
+                .policy
+                .as_ref()
+                .map(|s| s.value.as_str())
+                .unwrap_or("ifnotpresent");
             let from = p.registry.as_deref().unwrap_or("Docker Hub");
             how.push(format!("pull {policy} from {from}"));
         }
@@ -258,8 +261,8 @@ fn print_issues(file: &Path, issues: &[Issue]) {
 /// partition (its bytes unchanged, comments included). A broken file is the user's error.
 pub fn persist_entry(file: &Path) -> Result<crate::flash::persist::PersistFile> {
     core_config::load(file)?;
-    let bytes = std::fs::read(file)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
     Ok(crate::flash::persist::PersistFile::new(
         format!("/{}", core_config::PERSIST_PATH),
         bytes,
@@ -284,7 +287,11 @@ pub fn add_persist_files(
         );
     };
     let Some(action) = card.partitions.iter().find(|p| p.name == part.name) else {
-        anyhow::bail!("{}: partition {} is not on the card", layout.origin, part.name);
+        anyhow::bail!(
+            "{}: partition {} is not on the card",
+            layout.origin,
+            part.name
+        );
     };
     if action.fs.as_deref() != Some("ext4") {
         anyhow::bail!(

@@ -46,11 +46,16 @@ fn validate(spec: &str, f: &PersistFile) -> Result<(), FlashError> {
     let parts: Vec<&str> = f.path.split('/').skip(1).collect();
     if !f.path.starts_with('/')
         || parts.is_empty()
-        || parts.iter().any(|p| p.is_empty() || *p == "." || *p == "..")
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || *p == "." || *p == "..")
     {
         return Err(refuse(
             spec,
-            format!("`{}` is not an absolute path like /skiff/core/config.yaml", f.path),
+            format!(
+                "`{}` is not an absolute path like /skiff/core/config.yaml",
+                f.path
+            ),
         ));
     }
     if f.mode > 0o7777 {
@@ -113,7 +118,10 @@ pub fn write_ext4(
         match existing(d) {
             Some(true) => {}
             Some(false) => {
-                return Err(refuse(&spec, format!("{d} is a file, but a directory is needed there")));
+                return Err(refuse(
+                    &spec,
+                    format!("{d} is a file, but a directory is needed there"),
+                ));
             }
             None => script.push_str(&format!(
                 "mkdir {q}\nsif {q} mode 040755\nsif {q} uid 0\nsif {q} gid 0\n"
@@ -124,7 +132,10 @@ pub fn write_ext4(
         let q = quote(&f.path)?;
         match existing(&f.path) {
             Some(true) => {
-                return Err(refuse(&spec, format!("{} is a directory; it cannot be replaced by a file", f.path)));
+                return Err(refuse(
+                    &spec,
+                    format!("{} is a directory; it cannot be replaced by a file", f.path),
+                ));
             }
             Some(false) => script.push_str(&format!("rm {q}\n")),
             None => {}
@@ -157,7 +168,11 @@ fn run_script(
     if write {
         args.push("-w".to_string());
     }
-    args.extend(["-f".to_string(), path.display().to_string(), spec.to_string()]);
+    args.extend([
+        "-f".to_string(),
+        path.display().to_string(),
+        spec.to_string(),
+    ]);
     tools.run("debugfs", &args)
 }
 
@@ -169,7 +184,11 @@ fn verify(tools: &dyn ToolRunner, spec: &str, files: &[PersistFile]) -> Result<(
         };
         let got = tools.run(
             "debugfs",
-            &["-R".into(), format!("cat {}", quote(&f.path)?), spec.to_string()],
+            &[
+                "-R".into(),
+                format!("cat {}", quote(&f.path)?),
+                spec.to_string(),
+            ],
         )?;
         if got != wanted {
             return Err(refuse(

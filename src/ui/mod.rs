@@ -10,6 +10,8 @@ pub mod app;
 pub mod board;
 pub mod build_jobs;
 pub mod build_view;
+pub mod core_edit;
+pub mod core_jobs;
 pub mod effects;
 pub mod filter;
 pub mod flash_jobs;

@@ -16,10 +16,9 @@ pub const RESTART_POLICIES: &[&str] = &["no", "always", "on-failure", "unless-st
 /// Signal names Docker's stop signal parser accepts on Linux (with or without `SIG`), besides
 /// `RTMIN+n`, `RTMAX-n` and numbers.
 const SIGNALS: &[&str] = &[
-    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT",
-    "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
-    "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
-    "RTMIN", "RTMAX",
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
+    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+    "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
 ];
 
 /// Bind mount options Docker accepts after the container path.
@@ -28,9 +27,8 @@ const MOUNT_OPTIONS: &[&str] = &[
 ];
 
 pub(super) fn check(c: &CoreConfig, issues: &mut Vec<Issue>) {
-    let mut push = |pos: Pos, path: String, message: String| {
-        issues.push(Issue { pos, path, message })
-    };
+    let mut push =
+        |pos: Pos, path: String, message: String| issues.push(Issue { pos, path, message });
     if c.containers.is_empty() && c.users.is_empty() {
         push(
             Pos { line: 1, column: 1 },
@@ -54,7 +52,8 @@ pub(super) fn check(c: &CoreConfig, issues: &mut Vec<Issue>) {
             None => push(
                 e.pos,
                 path,
-                "the user names no container; add `container: NAME` with one of the containers".into(),
+                "the user names no container; add `container: NAME` with one of the containers"
+                    .into(),
             ),
             Some(s) if c.container(&s.value).is_none() => push(
                 s.pos,
@@ -65,11 +64,12 @@ pub(super) fn check(c: &CoreConfig, issues: &mut Vec<Issue>) {
         }
     }
     for e in &c.images {
-        let Some(p) = e.value.pull.as_ref().and_then(|p| {
-            p.policy
-                .as_ref()
-                .map(|s| (s, p.policy_key.as_str()))
-        }) else {
+        let Some(p) = e
+            .value
+            .pull
+            .as_ref()
+            .and_then(|p| p.policy.as_ref().map(|s| (s, p.policy_key.as_str())))
+        else {
             continue;
         };
         if !PULL_POLICIES.contains(&p.0.value.as_str()) {
@@ -97,7 +97,8 @@ fn container(
         None => push(
             pos,
             path.to_string(),
-            "the container names no image; add `image: REFERENCE` and describe it under images".into(),
+            "the container names no image; add `image: REFERENCE` and describe it under images"
+                .into(),
         ),
         Some(s) if c.image(&s.value).is_none() => push(
             s.pos,
@@ -150,7 +151,11 @@ fn container(
     }
 }
 
-fn port(p: &Spanned<crate::model::core_config::Port>, path: &str, push: &mut impl FnMut(Pos, String, String)) {
+fn port(
+    p: &Spanned<crate::model::core_config::Port>,
+    path: &str,
+    push: &mut impl FnMut(Pos, String, String),
+) {
     let v = p.value;
     if !(0..=65535).contains(&v.host_port) || !(1..=65535).contains(&v.container_port) {
         push(
@@ -166,7 +171,11 @@ fn port(p: &Spanned<crate::model::core_config::Port>, path: &str, push: &mut imp
 
 fn missing<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {
     let known: Vec<&str> = known.map(String::as_str).collect();
-    let under = if what == "image" { "images" } else { "containers" };
+    let under = if what == "image" {
+        "images"
+    } else {
+        "containers"
+    };
     if known.is_empty() {
         return format!("{what} `{name}` is not defined: there is no `{under}` entry; add one");
     }
@@ -250,7 +259,9 @@ fn container_name_problem(name: &str) -> Option<String> {
 pub fn login_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
     let ok = (1..=32).contains(&name.len())
-        && chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     (!ok).then(|| {
         format!("`{name}` is not a login name: up to 32 lower case letters, digits, _ or -, starting with a letter or _")

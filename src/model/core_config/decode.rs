@@ -112,7 +112,11 @@ impl Decoder {
         let mut out: Vec<(String, Pos, &Node)> = Vec::new();
         for (k, v) in entries {
             let Some(key) = k.scalar() else {
-                self.issue(k.pos, path, "a key must be a plain name, not a list or mapping");
+                self.issue(
+                    k.pos,
+                    path,
+                    "a key must be a plain name, not a list or mapping",
+                );
                 continue;
             };
             let at = join(path, key);

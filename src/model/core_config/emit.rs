@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn scalars() {
         assert_eq!(scalar("/dev:/dev"), "/dev:/dev");
-        assert_eq!(scalar("skiffos/skiff-core-debian:latest"), "skiffos/skiff-core-debian:latest");
+        assert_eq!(
+            scalar("skiffos/skiff-core-debian:latest"),
+            "skiffos/skiff-core-debian:latest"
+        );
         assert_eq!(scalar("RTMIN+3"), "RTMIN+3");
         assert_eq!(scalar("1.1.1.1"), "1.1.1.1");
         assert_eq!(scalar("8"), "\"8\"");
@@ -219,6 +222,9 @@ mod tests {
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("rw,noexec"), "\"rw,noexec\"");
         assert_eq!(scalar("# x"), "\"# x\"");
-        assert_eq!(scalar("a\"\\é\u{2028}😀"), "\"a\\\"\\\\\\u00e9\\u2028\\U0001f600\"");
+        assert_eq!(
+            scalar("a\"\\é\u{2028}😀"),
+            "\"a\\\"\\\\\\u00e9\\u2028\\U0001f600\""
+        );
     }
 }

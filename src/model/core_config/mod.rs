@@ -34,6 +34,17 @@ pub struct Issue {
     pub message: String,
 }
 
+impl Issue {
+    /// The issue without its position, for values edited since they were read.
+    pub fn brief(&self) -> String {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        }
+    }
+}
+
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.pos.line > 0 {
@@ -75,8 +86,7 @@ pub fn parse(text: &str) -> Result<CoreConfig, Vec<Issue>> {
             return Err(vec![Issue {
                 pos: Pos { line: 1, column: 1 },
                 path: String::new(),
-                message: "the file is empty; skiff-core needs containers, users and images"
-                    .into(),
+                message: "the file is empty; skiff-core needs containers, users and images".into(),
             }]);
         }
         Err(e) => {

@@ -32,7 +32,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeValue {
     /// A scalar; `plain` is false for quoted and block scalars (never null or bool).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order; a repeated key keeps every entry (the decoder takes the last).
     Map(Vec<(Node, Node)>),
@@ -171,7 +174,9 @@ fn refuse_anchor(anchor: usize, pos: Pos) -> Result<(), SyntaxError> {
     }
     Err(SyntaxError {
         pos,
-        message: "YAML anchors (&name) are not supported in skiff-core configs; write the value out".into(),
+        message:
+            "YAML anchors (&name) are not supported in skiff-core configs; write the value out"
+                .into(),
     })
 }
 
@@ -194,7 +199,13 @@ mod tests {
             panic!("not a seq")
         };
         assert_eq!(items[1].scalar(), Some("y"));
-        assert_eq!(items[1].pos, Pos { line: 2, column: 10 });
+        assert_eq!(
+            items[1].pos,
+            Pos {
+                line: 2,
+                column: 10
+            }
+        );
     }
 
     #[test]

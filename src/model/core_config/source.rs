@@ -93,7 +93,7 @@ pub fn candidates(sources: &[MergeSource], buildroot: &MergedConfig) -> Vec<Cand
 
 /// Packages under `buildroot_ext/package/` that ship a `defconfig.yaml` and whose `.mk`
 /// installs it to the skiff-core default path, by name.
-fn packages(layer: &Path) -> Vec<(String, PathBuf)> {
+pub fn packages(layer: &Path) -> Vec<(String, PathBuf)> {
     let Ok(read) = std::fs::read_dir(layer.join("buildroot_ext").join("package")) else {
         return Vec::new();
     };

@@ -28,7 +28,7 @@ impl<T: Serialize> Serialize for Spanned<T> {
 }
 
 /// A named entry of `containers`, `users` or `images`; `pos` is its key's position.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Entry<T> {
     pub name: String,
     pub pos: Pos,
@@ -65,7 +65,7 @@ fn pairs<S: Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error>
 }
 
 /// The whole file (`/mnt/persist/skiff/core/config.yaml` on the device).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct CoreConfig {
     /// Comment lines at the top of the file, kept when the config is written back.
     #[serde(skip)]
@@ -95,7 +95,7 @@ impl CoreConfig {
 }
 
 /// A Docker container skiff-core creates (`containers.<name>`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
     pub image: Option<Spanned<String>>,
@@ -140,7 +140,7 @@ pub struct Port {
 }
 
 /// A login on the device that lands in a container (`users.<login>`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub container: Option<Spanned<String>>,
@@ -160,7 +160,7 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Auth {
     pub copy_root_keys: Option<bool>,
@@ -171,13 +171,13 @@ pub struct Auth {
 }
 
 /// How an image is obtained (`images.<reference>`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Image {
     pub pull: Option<Pull>,
     pub build: Option<Build>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Pull {
     pub policy: Option<Spanned<String>>,
     /// The key the policy was written under: `policy` (the shipped layers) or `pullPolicy`
@@ -203,7 +203,7 @@ impl PolicyKey {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Build {
     pub source: Option<String>,

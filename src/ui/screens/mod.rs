@@ -2,6 +2,7 @@
 
 pub mod build;
 mod build_draw;
+pub mod core_editor;
 pub mod flash;
 mod flash_confirm;
 mod flash_draw;
