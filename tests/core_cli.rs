@@ -1,27 +1,14 @@
 //! `skiff core show|check`: which layer's skiff-core YAML a stack installs and why, checks of
 //! every shipped YAML, a workspace override winning, and precise errors for a broken file.
 
-use assert_cmd::Command;
+mod common;
+
+use common::skiff;
 use serde_json::Value;
 use std::path::Path;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn skiff(root: &Path) -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.current_dir(root).arg("--root").arg(root);
-    for v in [
-        "SKIFF_CONFIG",
-        "SKIFF_WORKSPACE",
-        "SKIFF_EXTRA_CONFIGS_PATH",
-        "SKIFF_ROOT",
-        "BR2_CCACHE_DIR",
-    ] {
-        c.env_remove(v);
-    }
-    c
 }
 
 fn text(b: &[u8]) -> String {

@@ -5,31 +5,11 @@
 mod flash_support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use flash_support::*;
 use skiff::flash::card::SystemTools;
 use skiff::flash::persist::{PersistFile, write_ext4};
 use skiff::model::core_config;
-
-fn skiff() -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.env_remove("SKIFF_CONFIG")
-        .env_remove("SKIFF_SYSROOT")
-        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null());
-    c
-}
-
-fn output(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn shipped() -> String {
     std::fs::read_to_string(
@@ -109,17 +89,7 @@ fn install_writes_an_edited_core_config_into_the_persist_partition() {
     let layouts: Vec<_> = tree_layouts().into_iter().map(|(_, l)| l).collect();
     let images = fake_images(dir.path(), &layouts);
     let card = dir.path().join("card.img");
-    let board = |verb: &str, extra: &[&str]| {
-        output(
-            skiff()
-                .arg(verb)
-                .arg(&card)
-                .arg("pcduino/3")
-                .args(["--arch", "arm", "--images"])
-                .arg(&images)
-                .args(extra),
-        )
-    };
+    let board = |verb: &str, extra: &[&str]| pcduino(verb, &card, &images, extra);
     let (code, _, stderr) = board("format", &["--size", "800MiB"]);
     assert_eq!(code, 0, "{stderr}");
 

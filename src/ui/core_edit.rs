@@ -192,6 +192,30 @@ pub fn add_mount(c: &mut CoreConfig, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Replaces mount `j` of the main container.
+pub fn replace_mount(c: &mut CoreConfig, j: usize, text: &str) -> Result<(), String> {
+    let m = text.trim();
+    if let Some(p) = mount_problem(m) {
+        return Err(p);
+    }
+    let Some(main) = main_container(c) else {
+        return Err("the config has no container to mount into".into());
+    };
+    let mounts = &mut main.value.mounts;
+    if mounts
+        .iter()
+        .enumerate()
+        .any(|(i, x)| i != j && x.value == m)
+    {
+        return Err(format!("{m} is already mounted"));
+    }
+    match mounts.get_mut(j) {
+        Some(slot) => *slot = Spanned::new(m.to_string()),
+        None => mounts.push(Spanned::new(m.to_string())),
+    }
+    Ok(())
+}
+
 /// One line of the editor, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
@@ -271,6 +295,9 @@ mod tests {
         assert!(!c.users[1].value.copies_root_keys());
         add_mount(&mut c, "/mnt/persist/data:/data:rw").unwrap();
         assert!(add_mount(&mut c, "/data").is_err());
+        replace_mount(&mut c, 0, "/dev:/dev:ro").unwrap();
+        assert!(replace_mount(&mut c, 0, "/mnt/persist/data:/data:rw").is_err());
+        assert_eq!(c.containers[0].value.mounts[0].value, "/dev:/dev:ro");
         assert!(crate::model::core_config::check(&c).is_empty());
         assert_eq!(rows(&c).len(), 1 + 8 + 1 + 2 + 1);
     }

@@ -208,14 +208,7 @@ impl CoreEditor {
                 edit::add_mount(c, &p.text).map(|_| format!("added mount {}", p.text.trim()))
             }
             PromptKind::EditMount(j) => {
-                let old = c.containers[0].value.mounts.remove(j);
-                edit::add_mount(c, &p.text)
-                    .map(|_| {
-                        let m = c.containers[0].value.mounts.pop().expect("just added");
-                        c.containers[0].value.mounts.insert(j, m);
-                        "mount changed".to_string()
-                    })
-                    .inspect_err(|_| c.containers[0].value.mounts.insert(j, old.clone()))
+                edit::replace_mount(c, j, &p.text).map(|_| "mount changed".to_string())
             }
         };
         match result {
