@@ -137,7 +137,7 @@ fn edits_are_checked_and_saved_as_the_workspace_override() {
 fn a_broken_edit_is_not_saved() {
     let (d, mut h) = open("pi/4,skiff/core", 100, 30);
     h.keys("2 c");
-    // Point the user at a second container that does not exist by emptying containers.
+    // Rename the container, so the user points at one that does not exist.
     h.app.shared.core.edit.as_mut().unwrap().containers[0].name = "other".into();
     h.app.shared.core.dirty = true;
     let cmds = h.key("w");
@@ -147,5 +147,16 @@ fn a_broken_edit_is_not_saved() {
         text.contains("not saved: users.core.container: container `core`"),
         "{text}"
     );
+    // r drops the edit and loads the file again.
+    let cmds = h.key("r");
+    assert!(
+        matches!(cmds.as_slice(), [Cmd::Core(CoreCmd::Load { .. })]),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        h.app.shared.core.edit.as_ref().unwrap().containers[0].name,
+        "core"
+    );
+    assert!(!h.app.shared.core.dirty);
     assert!(!d.path().join("overrides/workspaces").exists());
 }

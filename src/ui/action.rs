@@ -114,7 +114,11 @@ const TABLE: &[(Action, &str, &str)] = &[
         "switch to the workspace and load its stack",
     ),
     (Action::NewWorkspace, "new-workspace", "create a workspace"),
-    (Action::Refresh, "refresh", "reload the list"),
+    (
+        Action::Refresh,
+        "refresh",
+        "reload the list (core editor: drop the edits)",
+    ),
     (Action::Confirm, "confirm", "confirm"),
     (Action::Cancel, "cancel", "cancel or close"),
     (

@@ -70,7 +70,12 @@ impl fmt::Display for CoreConfigError {
             if i > 0 {
                 f.write_str("\n")?;
             }
-            write!(f, "{}:{issue}", self.file)?;
+            if issue.pos.line == 0 && issue.path.is_empty() {
+                // A read error: its message names the file already.
+                f.write_str(&issue.message)?;
+            } else {
+                write!(f, "{}:{issue}", self.file)?;
+            }
         }
         Ok(())
     }

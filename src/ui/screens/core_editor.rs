@@ -53,10 +53,12 @@ fn list_height(inner: Rect, prompt: bool) -> usize {
 }
 
 impl CoreEditor {
+    /// Status bar hints; the last ones are kept when space is short.
     pub const HINTS: &'static [Action] = &[
-        Action::CoreChange,
-        Action::CoreAdd,
+        Action::Refresh,
         Action::Remove,
+        Action::CoreAdd,
+        Action::CoreChange,
         Action::CoreSave,
         Action::EditCore,
     ];
@@ -90,6 +92,11 @@ impl CoreEditor {
             }
             Action::Remove => self.remove(sh),
             Action::CoreSave => return save(sh),
+            Action::Refresh => {
+                sh.core.dirty = false;
+                self.requested = None;
+                sh.set_status(StatusLevel::Info, "edits dropped; reloading the config");
+            }
             _ => {}
         }
         Vec::new()
