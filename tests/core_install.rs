@@ -111,6 +111,22 @@ fn install_writes_an_edited_core_config_into_the_persist_partition() {
     let edited = dir.path().join("config.yaml");
     let text = shipped().replace("/bin/bash", "/bin/zsh");
     std::fs::write(&edited, &text).unwrap();
+    let (code, stdout, stderr) = board(
+        "install",
+        &[
+            "--core-config",
+            edited.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let preview: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let step = preview["post"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(step["step"], "write_files");
+    assert_eq!(step["partition"], "persist");
+    assert_eq!(step["files"][0]["path"], "/skiff/core/config.yaml");
+    assert_eq!(step["files"][0]["bytes"], text.as_str());
     let (code, _, stderr) = board("install", &["--core-config", edited.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
 

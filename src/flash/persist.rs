@@ -19,6 +19,8 @@ use crate::flash::error::FlashError;
 pub struct PersistFile {
     /// Absolute path inside the file system, e.g. `/skiff/core/config.yaml`.
     pub path: String,
+    /// Written in plans (and dry runs) as a string when it is UTF-8, else as a byte list.
+    #[serde(with = "content")]
     pub bytes: Vec<u8>,
     /// Permission bits, e.g. 0o644 (the file type bits are added).
     pub mode: u32,
@@ -31,6 +33,33 @@ impl PersistFile {
             bytes: bytes.into(),
             mode,
         }
+    }
+}
+
+/// Serde for file contents: readable text when possible, bytes otherwise.
+mod content {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Text(String),
+        Bytes(Vec<u8>),
+    }
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        match std::str::from_utf8(b) {
+            Ok(t) => Repr::Text(t.to_string()),
+            Err(_) => Repr::Bytes(b.to_vec()),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(match Repr::deserialize(d)? {
+            Repr::Text(t) => t.into_bytes(),
+            Repr::Bytes(b) => b,
+        })
     }
 }
 
@@ -244,6 +273,19 @@ mod tests {
         assert!(!map["/"]["a.txt"]);
         assert!(!map["/rootfs"]["b"]);
         assert!(!map["/"].contains_key("."));
+    }
+
+    #[test]
+    fn contents_serialize_as_text_when_they_can() {
+        let files = vec![
+            PersistFile::new("/a", "hello\n", 0o644),
+            PersistFile::new("/b", vec![0xff, 0, 1], 0o600),
+        ];
+        let json = serde_json::to_string(&files).unwrap();
+        assert!(json.contains("\"bytes\":\"hello\\n\""), "{json}");
+        assert!(json.contains("\"bytes\":[255,0,1]"), "{json}");
+        let back: Vec<PersistFile> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, files);
     }
 
     #[test]
