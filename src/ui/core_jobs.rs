@@ -1,13 +1,11 @@
 //! The skiff-core editor's effects: loading the config a stack installs (and the distro images
-//! of the tree) and saving the edited one as the workspace's override, plus applying their
-//! results to the shared state.
+//! of the tree) and saving the edited one as the workspace's override.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::core_edit::{CoreLoaded, ImageChoice};
-use super::msg::{Cmd, WorkerEvent};
-use super::shared::{Shared, StatusLevel};
+use super::msg::WorkerEvent;
 use crate::model::core_config::{self, CoreConfig, override_path, source};
 use crate::model::{Catalog, ResolvedStack, Tree};
 
@@ -136,54 +134,4 @@ fn save(path: &Path, config: &CoreConfig) -> Result<PathBuf, String> {
         return Err(fail("write the config", e));
     }
     Ok(path.to_path_buf())
-}
-
-/// Applies a result to the shared state; a save is followed by a reload.
-pub fn report(sh: &mut Shared, r: CoreReport) -> Vec<Cmd> {
-    match r {
-        CoreReport::Loaded {
-            workspace,
-            layers,
-            result,
-        } => {
-            if workspace != sh.workspace || Some(&layers) != current_layers(sh) {
-                return Vec::new();
-            }
-            sh.core.key = Some((workspace, layers));
-            match result {
-                Ok(l) => {
-                    sh.core.edit = l.config.clone();
-                    sh.core.dirty = false;
-                    sh.core.error = None;
-                    sh.core.loaded = Some(*l);
-                }
-                Err(e) => sh.core.error = Some(e),
-            }
-            Vec::new()
-        }
-        CoreReport::Saved { workspace, result } => match result {
-            Ok(path) => {
-                let shown = path.strip_prefix(&sh.root).unwrap_or(&path);
-                sh.set_status(
-                    StatusLevel::Ok,
-                    format!(
-                        "saved; the next build of {workspace} installs it: {}",
-                        shown.display()
-                    ),
-                );
-                sh.core.dirty = false;
-                sh.core.generation += 1;
-                Vec::new()
-            }
-            Err(e) => {
-                sh.set_status(StatusLevel::Error, e);
-                Vec::new()
-            }
-        },
-    }
-}
-
-/// The resolved layers of the current stack.
-pub fn current_layers(sh: &Shared) -> Option<&Vec<String>> {
-    sh.stack.analysis.resolved.as_ref().map(|r| &r.layers)
 }

@@ -5,7 +5,7 @@
 use crate::model::core_config;
 use crate::ui::action::Action;
 use crate::ui::core_edit::{self as edit, Row, rows};
-use crate::ui::core_jobs::CoreCmd;
+use crate::ui::core_jobs::{CoreCmd, CoreReport};
 use crate::ui::msg::Cmd;
 use crate::ui::shared::{Shared, StatusLevel};
 use crate::ui::widgets::ListCursor;
@@ -248,7 +248,7 @@ impl CoreEditor {
 
     /// Not loaded for the current workspace and stack yet.
     pub(super) fn pending(sh: &Shared) -> bool {
-        let current = crate::ui::core_jobs::current_layers(sh);
+        let current = current_layers(sh);
         sh.core.key.as_ref().map(|(w, l)| (w, Some(l))) != Some((&sh.workspace, current))
     }
 }
@@ -270,4 +270,54 @@ fn save(sh: &mut Shared) -> Vec<Cmd> {
         workspace: sh.workspace.clone(),
         config: Box::new(c),
     })]
+}
+
+/// Applies a result to the shared state; a save is followed by a reload.
+pub fn report(sh: &mut Shared, r: CoreReport) -> Vec<Cmd> {
+    match r {
+        CoreReport::Loaded {
+            workspace,
+            layers,
+            result,
+        } => {
+            if workspace != sh.workspace || Some(&layers) != current_layers(sh) {
+                return Vec::new();
+            }
+            sh.core.key = Some((workspace, layers));
+            match result {
+                Ok(l) => {
+                    sh.core.edit = l.config.clone();
+                    sh.core.dirty = false;
+                    sh.core.error = None;
+                    sh.core.loaded = Some(*l);
+                }
+                Err(e) => sh.core.error = Some(e),
+            }
+            Vec::new()
+        }
+        CoreReport::Saved { workspace, result } => match result {
+            Ok(path) => {
+                let shown = path.strip_prefix(&sh.root).unwrap_or(&path);
+                sh.set_status(
+                    StatusLevel::Ok,
+                    format!(
+                        "saved; the next build of {workspace} installs it: {}",
+                        shown.display()
+                    ),
+                );
+                sh.core.dirty = false;
+                sh.core.generation += 1;
+                Vec::new()
+            }
+            Err(e) => {
+                sh.set_status(StatusLevel::Error, e);
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// The resolved layers of the current stack.
+pub fn current_layers(sh: &Shared) -> Option<&Vec<String>> {
+    sh.stack.analysis.resolved.as_ref().map(|r| &r.layers)
 }
