@@ -1,6 +1,6 @@
 //! Putting files into an existing ext4 file system (a card's persist partition, or one inside
 //! an image file) without mounting it: e2fsprogs' debugfs creates missing directories, writes
-//! each file, sets its mode and root ownership, then reads every file back to compare.
+//! each file, sets its mode and root ownership, then reads each text file back to compare.
 //!
 //! The API is a list of (path, bytes, mode) entries so every writer of per-card files (the
 //! skiff-core config, later hostname, SSH keys, Wi-Fi connections) shares one code path.
