@@ -6,6 +6,7 @@
 //! Run: `cargo run --example fuzz_seeds -- OUT_DIR` (OUT_DIR gets one directory per target).
 
 use skiff::build::kconfig::{CheckInput, check, find_engine};
+use skiff::build::workspace::merge_current;
 use skiff::flash::bmap::Bmap;
 use skiff::flash::card::table;
 use skiff::flash::helper::serve;
@@ -14,7 +15,6 @@ use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{
     CancelToken, DeviceIdentity, Environment, FileMode, FlashPlan, SourceSpec, TargetSpec,
 };
-use skiff::model::configure::merge_stack;
 use skiff::model::layout::Layout;
 use skiff::model::{Catalog, ConfigKind, DiscoverOptions, Tree, resolve_text};
 use std::error::Error;
@@ -257,7 +257,7 @@ fn check_inputs(out: &Path, root: &Path) -> Res<()> {
         env_paths: vec![],
     })?;
     let stack = resolve_text(&catalog, "test/board,test/app,test/core")?;
-    let merged = merge_stack(&tree, &catalog, &stack, "default")?;
+    let merged = merge_current(&tree, &catalog, &stack, "default", &Default::default())?;
     let br = merged.config(ConfigKind::Buildroot);
     let srctree = fixture.join("buildroot");
     let report = check(CheckInput {

@@ -5,20 +5,7 @@ mod common;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn skiff(root: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.arg("--root").arg(root);
-    for v in [
-        "SKIFF_CONFIG",
-        "SKIFF_WORKSPACE",
-        "SKIFF_EXTRA_CONFIGS_PATH",
-        "SKIFF_ROOT",
-        "BR2_CCACHE_DIR",
-    ] {
-        c.env_remove(v);
-    }
-    c
-}
+use common::skiff;
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))

@@ -7,28 +7,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use assert_cmd::cargo::CommandCargoExt;
 use flash_support::*;
 use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{FlashEvent, SystemView};
-
-fn skiff() -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.env_remove("SKIFF_CONFIG")
-        .env_remove("SKIFF_SYSROOT")
-        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null());
-    c
-}
-
-fn output(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn events(stdout: &str) -> Vec<FlashEvent> {
     stdout
@@ -337,17 +318,7 @@ fn format_install_and_dry_run_on_an_image_file() {
     let dir = tempfile::tempdir().unwrap();
     let images = board_images(dir.path());
     let card = dir.path().join("card.img");
-    let board = |verb: &str, extra: &[&str]| {
-        output(
-            skiff()
-                .arg(verb)
-                .arg(&card)
-                .arg("pcduino/3")
-                .args(["--arch", "arm", "--images"])
-                .arg(&images)
-                .args(extra),
-        )
-    };
+    let board = |verb: &str, extra: &[&str]| pcduino(verb, &card, &images, extra);
     let (code, _, stderr) = board("install", &[]);
     assert_eq!(code, 1, "install needs a formatted card: {stderr}");
     let (code, stdout, stderr) = board("format", &["--size", "800MiB", "--dry-run", "--json"]);

@@ -121,3 +121,54 @@ proptest! {
         }
     }
 }
+
+/// Lines that look like a skiff-core config, with the odd mistake.
+fn core_yamlish() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("containers:".to_string()),
+        Just("users:".to_string()),
+        Just("images:".to_string()),
+        "  [a-z]{1,5}:",
+        "    (image|container|stopSignal|restartPolicy|policy): [a-zA-Z0-9/:+.\"' -]{0,12}",
+        "    (tty|privileged|copyRootKeys): (true|false|yes|[a-z]{1,3})",
+        "    (mounts|entrypoint|containerShell):",
+        "      - [/a-z:]{0,12}",
+        "    (mounts|env): \\[[a-z/:, \"]{0,12}\\]",
+        "    (pull|build|auth|tmpFs):",
+        "      [a-zA-Z/]{1,8}: [a-z0-9,=]{0,8}",
+        "# [ -~]{0,10}",
+        "[ -~]{0,16}",
+        "[&*!|>{}\\[\\]\"'-]{1,3}[ a-z]{0,4}",
+    ];
+    proptest::collection::vec(line, 0..16).prop_map(|lines| lines.join("\n"))
+}
+
+/// A shipped config with one random edit, so most inputs get deep into the checks.
+fn shipped_edited() -> impl Strategy<Value = String> {
+    let base = include_str!(
+        "../configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml"
+    );
+    (0..base.len(), "[ -~\n]{0,6}", 0usize..4).prop_map(move |(at, insert, cut)| {
+        let mut at = at;
+        while !base.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = (at + cut).min(base.len());
+        let end = if base.is_char_boundary(end) { end } else { at };
+        format!("{}{insert}{}", &base[..at], &base[end..])
+    })
+}
+
+proptest! {
+    #[test]
+    fn core_configs_never_panic_and_round_trip(
+        a in core_yamlish(),
+        b in shipped_edited(),
+        raw in any::<String>(),
+    ) {
+        for text in [&a, &b, &raw] {
+            let r = skiff::model::core_config::fuzz_one(text);
+            prop_assert!(r.is_ok(), "{}\n--- input:\n{}", r.unwrap_err(), text);
+        }
+    }
+}

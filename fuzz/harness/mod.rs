@@ -2,6 +2,7 @@
 //! (random input, the seed corpora and replayed crashes in every test run). A body may panic
 //! only where skiff is wrong: on a panic in skiff's code or on a broken property it asserts.
 
+pub mod core_config;
 pub mod flash_inputs;
 pub mod fragment;
 pub mod helper_events;
@@ -26,4 +27,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("flash_inputs", flash_inputs::run),
     ("helper_plan", helper_plan::run),
     ("helper_events", helper_events::run),
+    ("core_config", core_config::run),
 ];

@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod configure;
 pub mod context;
+pub mod core;
 pub mod devices;
 pub mod exit;
 pub mod flash;
@@ -116,6 +117,9 @@ pub enum Command {
     /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
     #[command(after_help = EXIT_CODES_HELP)]
     Layout(layout::LayoutArgs),
+    /// The skiff-core container config a stack installs (or a file): show it, check it.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Core(core::CoreArgs),
     /// Open the interactive app (also what `skiff` alone does on a terminal).
     #[command(after_help = EXIT_CODES_HELP)]
     Tui(tui::TuiArgs),
@@ -168,6 +172,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
         Command::Layout(a) => layout::run(&cli, a),
+        Command::Core(a) => core::run(&cli, a),
         Command::Tui(a) => tui::run(&cli, a),
         Command::Devices(a) => devices::run(a),
         Command::Flash(a) => flash::run_flash(a),

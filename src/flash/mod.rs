@@ -22,6 +22,7 @@ pub mod helper;
 pub mod helper_reply;
 pub mod identify;
 pub mod mounts;
+pub mod persist;
 pub mod plan;
 pub mod source;
 pub mod sparse;

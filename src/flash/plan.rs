@@ -53,6 +53,13 @@ pub enum PostStep {
         size: u64,
         dir: PathBuf,
     },
+    /// Put these files into the existing ext4 file system of the partition at `offset` without
+    /// mounting it (debugfs), creating missing directories; each replaces a file of its path.
+    WriteFiles {
+        partition: String,
+        offset: u64,
+        files: Vec<crate::flash::persist::PersistFile>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

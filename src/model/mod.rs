@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod choices;
 pub mod configure;
 pub mod contents;
+pub mod core_config;
 pub mod diff;
 pub mod env;
 pub mod error;

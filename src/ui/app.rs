@@ -349,6 +349,7 @@ impl App {
                 super::screens::build::event(sh, &workspace, *event)
             }
             WorkerEvent::Flash(r) => return super::screens::flash::report(sh, *r),
+            WorkerEvent::Core(r) => return super::screens::core_editor::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

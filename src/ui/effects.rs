@@ -114,6 +114,7 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
+            Cmd::Core(c) => super::core_jobs::perform(c, &self.tree, &self.catalog),
         })
     }
 

@@ -9,6 +9,8 @@ pub mod analysis;
 pub mod app;
 pub mod build_jobs;
 pub mod build_view;
+pub mod core_edit;
+pub mod core_jobs;
 pub mod effects;
 pub mod filter;
 pub mod flash_jobs;

@@ -83,6 +83,8 @@ pub struct Shared {
     pub builds: super::build_view::Builds,
     /// Targets, layout and the write of the flash screen.
     pub flash: super::screens::flash_state::FlashState,
+    /// The skiff-core editor of the Stack screen.
+    pub core: super::core_edit::CoreState,
 }
 
 impl Shared {
@@ -113,6 +115,7 @@ impl Shared {
             ask: None,
             builds: Default::default(),
             flash: Default::default(),
+            core: Default::default(),
         }
     }
 

@@ -32,6 +32,23 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
+/// The skiff binary on the tree at `root`, with no stack, workspace or paths from the
+/// environment.
+pub fn skiff(root: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("skiff").expect("binary");
+    c.arg("--root").arg(root);
+    for v in [
+        "SKIFF_CONFIG",
+        "SKIFF_WORKSPACE",
+        "SKIFF_EXTRA_CONFIGS_PATH",
+        "SKIFF_ROOT",
+        "BR2_CCACHE_DIR",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
 pub fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");

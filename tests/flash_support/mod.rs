@@ -10,6 +10,40 @@ use skiff::model::layout::{Kind, Layout};
 
 pub const MIB: u64 = 1 << 20;
 
+/// The skiff binary on the bundled tree, no stack from the environment, no input.
+pub fn skiff() -> Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let mut c = Command::cargo_bin("skiff").unwrap();
+    c.env_remove("SKIFF_CONFIG")
+        .env_remove("SKIFF_SYSROOT")
+        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// `skiff VERB CARD pcduino/3 --arch arm --images IMAGES EXTRA...` (format or install).
+pub fn pcduino(verb: &str, card: &Path, images: &Path, extra: &[&str]) -> (i32, String, String) {
+    output(
+        skiff()
+            .arg(verb)
+            .arg(card)
+            .arg("pcduino/3")
+            .args(["--arch", "arm", "--images"])
+            .arg(images)
+            .args(extra),
+    )
+}
+
+/// Exit code, stdout and stderr of a finished command.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Deterministic, incompressible bytes.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;

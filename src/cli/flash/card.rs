@@ -28,6 +28,10 @@ pub struct CardArgs {
     pub common: BoardArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// install only: check this skiff-core config and write it into the persist partition as
+    /// skiff/core/config.yaml (what skiff-core reads at boot), without mounting.
+    #[arg(long, value_name = "FILE")]
+    pub core_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -203,6 +207,11 @@ pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
+    let persist_files = match (&a.core_config, mode) {
+        (Some(f), CardMode::Install) => vec![crate::cli::core::persist_entry(f)?],
+        (Some(_), _) => anyhow::bail!("--core-config works with skiff install"),
+        (None, _) => Vec::new(),
+    };
     let b = board(cli, a.stack.as_deref(), &a.common)?;
     let existing_len = std::fs::metadata(&a.target)
         .ok()
@@ -252,7 +261,7 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Target::Device(_) => b.images.parent().map(Path::to_path_buf).unwrap_or_default(),
     };
     let work = work_dir(&near)?;
-    let card = match assemble(
+    let mut card = match assemble(
         &CardRequest {
             layout: &b.layout,
             card_size,
@@ -268,6 +277,7 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Ok(c) => c,
         Err(e) => return Ok(report(&e)),
     };
+    crate::cli::core::add_persist_files(&mut card, &b.layout, persist_files)?;
     for w in &card.warnings {
         eprintln!("skiff: warning: {w}");
     }
