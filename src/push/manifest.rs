@@ -100,6 +100,9 @@ impl Manifest {
             if line.is_empty() {
                 continue;
             }
+            if line.chars().any(char::is_control) {
+                return Err(bad(n, "a control character"));
+            }
             let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
             match kind {
                 "pushed" => {
@@ -149,6 +152,19 @@ impl Manifest {
                 .collect(),
         }
     }
+}
+
+/// The fuzz target's body (also run by the property tests): parsing never panics, and what
+/// parses renders back to the same manifest.
+pub fn fuzz_one(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(m) = Manifest::parse(&text) {
+        let again = Manifest::parse(&m.render()).expect("a rendered manifest parses");
+        assert_eq!(again, m);
+        assert_eq!(m.swapped().swapped().entries, m.entries);
+    }
+    let info = super::device::parse_probe(&text);
+    let _ = super::device::board_of(&info.arch);
 }
 
 #[cfg(test)]
