@@ -355,3 +355,33 @@ fn a_failed_login_is_a_connect_error() {
     let end: Value = serde_json::from_str(stdout.lines().last().expect("line")).expect("json");
     assert_eq!(end["reason"], "connect");
 }
+
+#[test]
+fn a_device_that_does_not_come_back_after_reboot_times_out() {
+    let Some(sshd) = push_support::start() else {
+        return;
+    };
+    let s = setup("x86_64");
+    let (code, events, _) = skiff(
+        &s,
+        &sshd,
+        &[
+            "--reboot",
+            "--reboot-timeout",
+            "3",
+            "--device-reboot-cmd",
+            "true",
+        ],
+    );
+    assert_eq!(code, 3);
+    let failed = last(&events);
+    assert_eq!(failed["reason"], "reboot_timeout", "{failed}");
+    assert_eq!(failed["phase"], "reboot");
+    assert!(
+        failed["message"]
+            .as_str()
+            .expect("message")
+            .contains("new files are in place")
+    );
+    assert_pushed(&s);
+}

@@ -227,9 +227,37 @@ fn transfer(
     Ok(total)
 }
 
-/// Pushes the build to the device. Emits `Started` .. and returns how it ended; the caller
-/// emits the final `Done` or `Failed`.
+/// A failure after a cancel is an interruption, whatever broke first (Ctrl-C also reaches
+/// the ssh processes).
+fn interrupted(
+    req: &PushRequest,
+    result: Result<Outcome, PushError>,
+) -> Result<Outcome, PushError> {
+    result.map_err(|mut e| {
+        if req.cancel.is_cancelled() {
+            e.reason = FailReason::Interrupted;
+        }
+        e
+    })
+}
+
+/// Pushes the build to the device and returns how it ended; the caller emits `Started` and
+/// the final `Done` or `Failed`.
 pub fn push(
+    req: &PushRequest,
+    build: &Build,
+    sink: &mut dyn PushSink,
+) -> Result<Outcome, PushError> {
+    interrupted(req, push_build(req, build, sink))
+}
+
+/// Swaps the last pushed set with the `.previous` files, after checking every file on the
+/// device is still what the manifest says.
+pub fn rollback(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
+    interrupted(req, roll_back(req, sink))
+}
+
+fn push_build(
     req: &PushRequest,
     build: &Build,
     sink: &mut dyn PushSink,
@@ -364,9 +392,7 @@ fn reboot(s: Session<'_>, timeout: Duration, sink: &mut dyn PushSink) -> Result<
     ))
 }
 
-/// Swaps the last pushed set with the `.previous` files, after checking every file on the
-/// device is still what the manifest says.
-pub fn rollback(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
+fn roll_back(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
     let phase = PushPhase::Rollback;
     let mut s = connect(req, sink)?;
     sink.emit(PushEvent::PhaseStarted { phase });
