@@ -2,7 +2,7 @@
 //! quoted value back byte for byte, alone and next to other words, whatever it holds.
 
 use proptest::prelude::*;
-use skiff::push::quote::quote;
+use skiff::model::env::shell_quote as quote;
 use std::process::Command;
 
 fn echo_through_sh(words: &[String]) -> String {
@@ -23,7 +23,7 @@ fn nasty() -> impl Strategy<Value = String> {
     prop_oneof![
         "[ -~]{0,24}",
         "[$`'\"\\\\;&|<>(){}*?~# \t\n!]{0,16}",
-        any::<String>().prop_map(|s| s.replace('\0', "")),
+        any::<String>().prop_map(|s| s.replace(char::from(0), "")),
     ]
 }
 

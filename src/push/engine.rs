@@ -190,7 +190,7 @@ impl Session<'_> {
 
     pub fn read_manifest(&self, phase: PushPhase) -> Result<Option<Manifest>, PushError> {
         let path = self.req.manifest_path();
-        let q = super::quote::quote(&path);
+        let q = crate::model::env::shell_quote(&path);
         let out = self.step(
             phase,
             "reading the push manifest",

@@ -9,7 +9,6 @@ pub mod engine;
 pub mod event;
 pub mod manifest;
 pub mod plan;
-pub mod quote;
 pub mod run;
 pub mod script;
 pub mod ssh;

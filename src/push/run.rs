@@ -454,7 +454,7 @@ fn roll_back(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, Push
     let files: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
     let script = format!(
         "cat > {} && {}",
-        super::quote::quote(&manifest_temp),
+        crate::model::env::shell_quote(&manifest_temp),
         script::exchange(&files, &manifest_temp, &manifest_path)
     );
     let ran = s.conn.run(&script, text.as_bytes());

@@ -1,8 +1,8 @@
 //! The shell commands skiff runs on the device. Every value in them goes through
-//! [`quote`]; the only text taken as-is are the commands a user (or a test) gives to replace
-//! the mount, remount and reboot steps.
+//! `model::env::shell_quote` (the same quoting as bind_env.sh); the only text taken as-is
+//! are the commands a user (or a test) gives to replace the mount, remount and reboot steps.
 
-use super::quote::quote;
+use crate::model::env::shell_quote as quote;
 
 /// Which SHA-256 tool the device uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
