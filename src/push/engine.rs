@@ -189,8 +189,7 @@ impl Session<'_> {
     }
 
     pub fn read_manifest(&self, phase: PushPhase) -> Result<Option<Manifest>, PushError> {
-        let path = self.req.manifest_path();
-        let q = crate::model::env::shell_quote(&path);
+        let q = crate::model::env::shell_quote(&self.req.manifest_path());
         let out = self.step(
             phase,
             "reading the push manifest",
@@ -199,13 +198,18 @@ impl Session<'_> {
         if out.is_empty() {
             return Ok(None);
         }
-        Manifest::parse(&out).map(Some).map_err(|e| {
+        self.parse_manifest(&out, phase).map(Some)
+    }
+
+    pub fn parse_manifest(&self, text: &str, phase: PushPhase) -> Result<Manifest, PushError> {
+        Manifest::parse(text).map_err(|e| {
             err(
                 FailReason::Remote,
                 phase,
                 format!(
-                    "{}:{path}: {e}; move the file away to start a new history",
-                    self.req.target.destination
+                    "{}:{}: {e}; move the file away to start a new history",
+                    self.req.target.destination,
+                    self.req.manifest_path()
                 ),
             )
         })
@@ -271,19 +275,41 @@ pub fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
     }
 }
 
-/// The device's SHA-256 of each destination that exists there.
-pub(super) fn compare(
-    s: &Session<'_>,
-    files: &[LocalFile],
-) -> Result<BTreeMap<usize, String>, PushError> {
+/// What the device has, in one session: the boot partition mounted, the last manifest, and
+/// the SHA-256 of each destination that exists there.
+pub(super) type Survey = (Option<Manifest>, BTreeMap<usize, String>);
+
+pub(super) fn survey(s: &Session<'_>, files: &[LocalFile]) -> Result<Survey, PushError> {
     let phase = PushPhase::Compare;
+    let mount = s
+        .req
+        .commands
+        .mount_boot
+        .clone()
+        .unwrap_or_else(|| script::mount_boot(&s.req.dirs.boot));
+    let manifest = crate::model::env::shell_quote(&s.req.manifest_path());
     let dirs = [s.req.dirs.boot.as_str(), s.req.dirs.rootfs.as_str()];
     let paths: Vec<&str> = files.iter().map(|f| f.dest.as_str()).collect();
+    let script = format!(
+        "( {mount} ) >/dev/null || exit 1; \
+         if [ -f {manifest} ]; then sed 's/^/m:/' {manifest}; fi; {}",
+        script::existing(s.hasher, &dirs, &paths)
+    );
     let out = s.step(
         phase,
-        "hashing the files on the device",
-        &script::existing(s.hasher, &dirs, &paths),
+        "mounting the boot partition and hashing the files",
+        &script,
     )?;
+    let text: String = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("m:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let old = if text.is_empty() {
+        None
+    } else {
+        Some(s.parse_manifest(&text, phase)?)
+    };
     let mut found = BTreeMap::new();
     for l in out.lines() {
         let mut parts = l.split_whitespace();
@@ -310,5 +336,5 @@ pub(super) fn compare(
             _ => {}
         }
     }
-    Ok(found)
+    Ok((old, found))
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::device::mismatches;
-use super::engine::{Build, Fault, Outcome, PushRequest, Session, compare, connect, hash_file};
+use super::engine::{Build, Fault, Outcome, PushRequest, Session, connect, hash_file, survey};
 use super::event::{FailReason, PushError, PushEvent, PushPhase, PushSink};
 use super::manifest::{Entry, Manifest};
 use super::plan::{LocalFile, line, select};
@@ -29,8 +29,13 @@ struct Meter {
 }
 
 impl Meter {
-    fn add(&mut self, n: u64, file: &str, sink: &mut dyn PushSink) {
-        self.bytes += n;
+    /// Sets the bytes sent so far (never backwards); emits at most four events a second,
+    /// and always the one that reaches the total.
+    fn set(&mut self, bytes: u64, file: &str, sink: &mut dyn PushSink) {
+        if bytes <= self.bytes {
+            return;
+        }
+        self.bytes = bytes;
         let now = Instant::now();
         if now.duration_since(self.last) >= Duration::from_millis(250) || self.bytes == self.total {
             self.last = now;
@@ -61,16 +66,18 @@ fn upload_one(
     };
     let temp = script::temp_name(&file.dest);
     let command = script::receive(s.hasher, &temp, file.mode, corrupt);
-    let mut hasher = Sha256::new();
+    let src = file.src.clone();
+    let local_hash = std::thread::spawn(move || hash_file(&src));
     let cancel = s.req.cancel.clone();
-    let result = s.conn.upload(&command, &file.src, &mut |chunk, conn| {
-        hasher.update(chunk);
-        meter.add(chunk.len() as u64, &file.dest, sink);
+    let base = meter.bytes;
+    let result = s.conn.upload(&command, &file.src, &mut |done, conn| {
+        meter.set(base + done, &file.dest, sink);
         if drop_after.is_some_and(|n| meter.bytes >= n) {
             conn.kill();
         }
         !cancel.is_cancelled()
     });
+    meter.set(base + file.size, &file.dest, sink);
     let host = &s.req.target.destination;
     let out = result.map_err(|f| match f {
         UploadFailure::Lost(why) => err(
@@ -93,7 +100,23 @@ fn upload_one(
             format!("interrupted; {KEPT}"),
         ),
     })?;
-    let local = hex(&hasher.finalize());
+    let local = match local_hash.join() {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            return Err(err(
+                FailReason::NoBuild,
+                phase,
+                format!("{}: {e}; {KEPT}", file.src.display()),
+            ));
+        }
+        Err(_) => {
+            return Err(err(
+                FailReason::Internal,
+                phase,
+                "the hashing thread failed",
+            ));
+        }
+    };
     let remote = out.split_whitespace().next().unwrap_or("");
     if remote != local {
         return Err(err(
@@ -183,23 +206,7 @@ fn transfer(
     let manifest_temp = script::temp_name(&manifest_path);
     temps.push(manifest_temp.clone());
     let text = manifest.render();
-    let command = script::receive(s.hasher, &manifest_temp, 0o644, false);
-    let wrote = s.conn.run(&command, text.as_bytes());
     let want = hex(&Sha256::digest(text.as_bytes()));
-    if !wrote
-        .as_ref()
-        .is_ok_and(|r| r.ok() && r.stdout.starts_with(&want))
-    {
-        clean_up(s, &temps, sink);
-        return Err(err(
-            FailReason::Remote,
-            PushPhase::Upload,
-            format!(
-                "writing the manifest {manifest_temp} on {} failed; {KEPT}",
-                s.req.target.destination
-            ),
-        ));
-    }
     sink.emit(PushEvent::PhaseStarted {
         phase: PushPhase::Swap,
     });
@@ -213,11 +220,38 @@ fn transfer(
         })
         .unwrap_or_default();
     let files: Vec<String> = dests.iter().map(|d| d.to_string()).collect();
-    s.step(
-        PushPhase::Swap,
-        "renaming the new files into place",
-        &script::swap(&stale, &manifest_temp, &manifest_path, &files),
-    )
+    let script = format!(
+        "{}{}",
+        script::receive_checked(s.hasher, &manifest_temp, &want),
+        script::swap(&stale, &manifest_temp, &manifest_path, &files)
+    );
+    let ran = s.conn.run(&script, text.as_bytes()).map_err(|e| {
+        err(
+            FailReason::Connect,
+            PushPhase::Swap,
+            format!("cannot run ssh: {e}"),
+        )
+    });
+    ran.and_then(|r| {
+        if r.ok() {
+            Ok(())
+        } else {
+            clean_up(s, &temps, sink);
+            Err(err(
+                if r.status == Some(255) {
+                    FailReason::ConnectionLost
+                } else {
+                    FailReason::Remote
+                },
+                PushPhase::Swap,
+                format!(
+                    "renaming the new files into place on {} failed: {}",
+                    s.req.target.destination,
+                    r.why()
+                ),
+            ))
+        }
+    })
     .map_err(|mut e| {
         e.message.push_str(
             "; some files may be swapped: `skiff push --rollback` restores the previous set",
@@ -292,9 +326,7 @@ fn push_build(
     sink.emit(PushEvent::PhaseStarted {
         phase: PushPhase::Compare,
     });
-    s.mount_boot(PushPhase::Compare)?;
-    let old = s.read_manifest(PushPhase::Compare)?;
-    let remote = compare(&s, &selection.files)?;
+    let (old, remote) = survey(&s, &selection.files)?;
     let mut send = Vec::new();
     let mut skipped = 0;
     for (i, file) in selection.files.iter().enumerate() {

@@ -149,6 +149,17 @@ pub fn receive(hasher: Hasher, temp: &str, mode: u32, corrupt: bool) -> String {
     )
 }
 
+/// Receives stdin into `temp` and stops the script unless its SHA-256 is `want`.
+pub fn receive_checked(hasher: Hasher, temp: &str, want: &str) -> String {
+    format!(
+        "t={}; cat > \"$t\" || exit 1; set -- $({} < \"$t\"); \
+         [ \"$1\" = {} ] || {{ echo \"$t arrived damaged\" >&2; exit 1; }}; ",
+        quote(temp),
+        hasher.stdin_command(),
+        quote(want)
+    )
+}
+
 /// Removes leftover temporary files (after a failure).
 pub fn remove(paths: &[String]) -> String {
     let list: Vec<String> = paths.iter().map(|p| quote(p)).collect();

@@ -3,7 +3,7 @@
 //! file streams as sessions over it.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -163,7 +163,8 @@ impl Connection {
                     text.trim()
                 )));
             }
-            if conn.check() {
+            // The master creates its control socket once it is logged in.
+            if conn.control().exists() && conn.check() {
                 return Ok(conn);
             }
             if start.elapsed() > timeout {
@@ -173,7 +174,7 @@ impl Connection {
                     timeout.as_secs()
                 )));
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -243,57 +244,65 @@ impl Connection {
         })
     }
 
-    /// Streams `file` into `command`'s stdin; `progress(bytes_sent)` is called after each
-    /// chunk and stops the upload by returning false. Returns the command's stdout.
+    /// Runs `command` with `file` as its stdin (ssh reads the file itself, no copy through
+    /// skiff). `progress(bytes_read_so_far, connection)` is called every few milliseconds with
+    /// the shared file offset and stops the upload by returning false. Returns the command's
+    /// stdout.
     pub fn upload(
         &mut self,
         command: &str,
         file: &Path,
-        progress: &mut dyn FnMut(&[u8], &mut Connection) -> bool,
+        progress: &mut dyn FnMut(u64, &mut Connection) -> bool,
     ) -> Result<String, UploadFailure> {
-        let mut src = std::fs::File::open(file)
+        let src = std::fs::File::open(file)
+            .map_err(|e| UploadFailure::Local(format!("{}: {e}", file.display())))?;
+        // Same open file description as ssh's stdin: its offset is how far ssh has read.
+        let mut offset = src
+            .try_clone()
             .map_err(|e| UploadFailure::Local(format!("{}: {e}", file.display())))?;
         let mut child = self
             .remote(command)
-            .stdin(Stdio::piped())
+            .stdin(Stdio::from(src))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| UploadFailure::Lost(format!("cannot run ssh: {e}")))?;
-        let mut stdin = child.stdin.take();
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut outcome = Ok(());
-        loop {
-            let n = match src.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    outcome = Err(UploadFailure::Local(format!("{}: {e}", file.display())));
-                    break;
-                }
-            };
-            let Some(pipe) = stdin.as_mut() else { break };
-            if pipe.write_all(&buf[..n]).is_err() {
-                break; // the session ended early; its status says why
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let out_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_string(&mut text);
             }
-            if !progress(&buf[..n], self) {
-                outcome = Err(UploadFailure::Cancelled);
-                break;
+            text
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_string(&mut text);
             }
-        }
-        drop(stdin);
-        if outcome.is_err() {
-            let _ = child.kill();
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| UploadFailure::Lost(format!("ssh: {e}")))?;
-        outcome?;
-        let ran = Ran {
-            status: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            text
+        });
+        let mut cancelled = false;
+        let status = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break Some(status);
+            }
+            let done = offset.seek(SeekFrom::Current(0)).unwrap_or(0);
+            if !cancelled && !progress(done, self) {
+                cancelled = true;
+                let _ = child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(20));
         };
+        let ran = Ran {
+            status: status.and_then(|s| s.code()),
+            stdout: out_reader.join().unwrap_or_default(),
+            stderr: err_reader.join().unwrap_or_default(),
+        };
+        if cancelled {
+            return Err(UploadFailure::Cancelled);
+        }
         if ran.ok() {
             return Ok(ran.stdout);
         }
