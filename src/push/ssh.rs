@@ -3,7 +3,7 @@
 //! file streams as sessions over it.
 
 use std::ffi::OsString;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -288,7 +288,7 @@ impl Connection {
             if let Ok(Some(status)) = child.try_wait() {
                 break Some(status);
             }
-            let done = offset.seek(SeekFrom::Current(0)).unwrap_or(0);
+            let done = offset.stream_position().unwrap_or(0);
             if !cancelled && !progress(done, self) {
                 cancelled = true;
                 let _ = child.kill();
