@@ -165,11 +165,6 @@ fn transfer(
         s.remount_rw(PushPhase::Upload)?;
     }
     let dests: Vec<&str> = send.iter().map(|(f, _)| f.dest.as_str()).collect();
-    s.step(
-        PushPhase::Upload,
-        "creating directories",
-        &script::make_dirs(&dests),
-    )?;
     let total = send.iter().map(|(f, _)| f.size).sum();
     let now = Instant::now();
     let mut meter = Meter {

@@ -119,30 +119,19 @@ pub fn hashes_with_previous(hasher: Hasher, files: &[&str]) -> String {
     s
 }
 
-/// Creates the parent directories of the given paths.
-pub fn make_dirs(paths: &[&str]) -> String {
-    let mut dirs: Vec<&str> = paths
-        .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .filter(|d| !d.is_empty())
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    if dirs.is_empty() {
-        return "true".into();
-    }
-    let list: Vec<String> = dirs.iter().map(|d| quote(d)).collect();
-    format!("mkdir -p {}", list.join(" "))
-}
-
 /// A test-only fault applied on the device after a file arrives: flips its first byte.
 pub const CORRUPT: &str = "printf X | dd of=\"$t\" bs=1 count=1 conv=notrunc 2>/dev/null; ";
 
-/// Receives stdin into `temp`, sets its mode, prints its SHA-256 as read back from the file.
+/// Receives stdin into `temp` (its directory created first), sets its mode, prints its
+/// SHA-256 as read back from the file.
 pub fn receive(hasher: Hasher, temp: &str, mode: u32, corrupt: bool) -> String {
+    let dir = temp
+        .rsplit_once('/')
+        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
     format!(
-        "t={}; cat > \"$t\" && chmod {:o} \"$t\" && {}{} < \"$t\"",
+        "t={}; mkdir -p {} && cat > \"$t\" && chmod {:o} \"$t\" && {}{} < \"$t\"",
         quote(temp),
+        quote(dir),
         mode,
         if corrupt { CORRUPT } else { "" },
         hasher.stdin_command()
