@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod manifest;
 pub mod plan;
+pub mod rollback;
 pub mod run;
 pub mod script;
 pub mod ssh;

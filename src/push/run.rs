@@ -1,6 +1,6 @@
-//! The two top-level flows, `push` and `rollback`, built from the engine's steps.
+//! The push flow (plan, connect, compare, upload, swap, reboot) and the public entry points
+//! `push` and `rollback` (whose steps are in rollback.rs).
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -197,6 +197,20 @@ fn transfer(
         release,
         entries,
     };
+    swap_in(s, &manifest, &dests, old, &mut temps, sink)?;
+    Ok(total)
+}
+
+/// Sends the manifest (checked by its SHA-256 on the device) and swaps every verified file
+/// into place, in one session.
+fn swap_in(
+    s: &mut Session<'_>,
+    manifest: &Manifest,
+    dests: &[&str],
+    old: Option<&Manifest>,
+    temps: &mut Vec<String>,
+    sink: &mut dyn PushSink,
+) -> Result<(), PushError> {
     let manifest_path = s.req.manifest_path();
     let manifest_temp = script::temp_name(&manifest_path);
     temps.push(manifest_temp.clone());
@@ -231,7 +245,7 @@ fn transfer(
         if r.ok() {
             Ok(())
         } else {
-            clean_up(s, &temps, sink);
+            clean_up(s, temps, sink);
             Err(err(
                 if r.status == Some(255) {
                     FailReason::ConnectionLost
@@ -252,8 +266,7 @@ fn transfer(
             "; some files may be swapped: `skiff push --rollback` restores the previous set",
         );
         e
-    })?;
-    Ok(total)
+    })
 }
 
 /// A failure after a cancel is an interruption, whatever broke first (Ctrl-C also reaches
@@ -283,7 +296,7 @@ pub fn push(
 /// Swaps the last pushed set with the `.previous` files, after checking every file on the
 /// device is still what the manifest says.
 pub fn rollback(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
-    interrupted(req, roll_back(req, sink))
+    interrupted(req, super::rollback::roll_back(req, sink))
 }
 
 fn push_build(
@@ -417,89 +430,4 @@ fn reboot(s: Session<'_>, timeout: Duration, sink: &mut dyn PushSink) -> Result<
             timeout.as_secs()
         ),
     ))
-}
-
-fn roll_back(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
-    let phase = PushPhase::Rollback;
-    let mut s = connect(req, sink)?;
-    sink.emit(PushEvent::PhaseStarted { phase });
-    s.mount_boot(phase)?;
-    let host = &req.target.destination;
-    let manifest = s.read_manifest(phase)?.ok_or_else(|| {
-        err(FailReason::NothingToRollBack, phase, format!(
-            "{host} has no push manifest ({}): nothing was pushed by skiff, so there is nothing to roll back",
-            req.manifest_path()
-        ))
-    })?;
-    let paths: Vec<&str> = manifest.entries.iter().map(|e| e.path.as_str()).collect();
-    let out = s.step(
-        phase,
-        "hashing the pushed files",
-        &script::hashes_with_previous(s.hasher, &paths),
-    )?;
-    let mut now: BTreeMap<(char, usize), String> = BTreeMap::new();
-    for l in out.lines() {
-        let mut p = l.split_whitespace();
-        if let (Some(k), Some(Ok(i)), Some(h)) =
-            (p.next(), p.next().map(str::parse::<usize>), p.next())
-        {
-            now.insert((k.chars().next().unwrap_or(' '), i), h.to_string());
-        }
-    }
-    for (i, e) in manifest.entries.iter().enumerate() {
-        let (cur, prev) = (now.get(&('h', i)), now.get(&('p', i)));
-        if cur != e.new.as_ref() || prev != e.old.as_ref() {
-            return Err(err(
-                FailReason::Remote,
-                phase,
-                format!(
-                    "{} or its .previous on {host} changed since the push; nothing was rolled back (move it away by hand)",
-                    e.path
-                ),
-            ));
-        }
-    }
-    if manifest
-        .entries
-        .iter()
-        .all(|e| e.old.is_none() && e.new.is_none())
-    {
-        return Err(err(
-            FailReason::NothingToRollBack,
-            phase,
-            format!("{host}: the manifest lists no files"),
-        ));
-    }
-    let rootfs = req.dirs.rootfs.trim_end_matches('/').to_string() + "/";
-    if paths.iter().any(|p| p.starts_with(&rootfs)) {
-        s.remount_rw(phase)?;
-    }
-    let swapped = manifest.swapped();
-    let manifest_path = req.manifest_path();
-    let manifest_temp = script::temp_name(&manifest_path);
-    let text = swapped.render();
-    let files: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-    let script = format!(
-        "cat > {} && {}",
-        crate::model::env::shell_quote(&manifest_temp),
-        script::exchange(&files, &manifest_temp, &manifest_path)
-    );
-    let ran = s.conn.run(&script, text.as_bytes());
-    s.restore_ro(sink);
-    match ran {
-        Ok(r) if r.ok() => Ok(Outcome {
-            sent: files.len(),
-            ..Outcome::default()
-        }),
-        Ok(r) => Err(err(
-            FailReason::Remote,
-            phase,
-            format!("the rollback failed on {host}: {}", r.why()),
-        )),
-        Err(e) => Err(err(
-            FailReason::Connect,
-            phase,
-            format!("cannot run ssh: {e}"),
-        )),
-    }
 }
