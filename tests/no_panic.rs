@@ -172,3 +172,27 @@ proptest! {
         }
     }
 }
+
+fn manifestish() -> impl Strategy<Value = String> {
+    let hash = "[0-9a-f]{64}|-|[0-9a-g]{3}";
+    let line = prop_oneof![
+        Just("skiff-push-manifest 1".to_string()),
+        "pushed [0-9+]{0,5}",
+        "release [ -~]{0,12}",
+        (hash, hash, "[ -~\r]{0,12}").prop_map(|(a, b, p)| format!("file {a} {b} {p}")),
+        "[ -~\t\r]{0,20}",
+    ];
+    prop::collection::vec(line, 0..6).prop_map(|l| {
+        let mut t = String::from("skiff-push-manifest 1\n");
+        t.push_str(&l.join("\n"));
+        t
+    })
+}
+
+proptest! {
+    #[test]
+    fn push_manifest_never_panics(text in manifestish(), raw in any::<Vec<u8>>()) {
+        skiff::push::manifest::fuzz_one(text.as_bytes());
+        skiff::push::manifest::fuzz_one(&raw);
+    }
+}

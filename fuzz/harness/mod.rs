@@ -11,6 +11,7 @@ pub mod kconfig;
 pub mod kconfig_check;
 pub mod layout;
 pub mod metadata;
+pub mod push_manifest;
 pub mod ui_settings;
 
 /// A fuzz body: runs one input, panics only where skiff is wrong.
@@ -28,4 +29,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("helper_plan", helper_plan::run),
     ("helper_events", helper_events::run),
     ("core_config", core_config::run),
+    ("push_manifest", push_manifest::run),
 ];

@@ -17,6 +17,7 @@ pub mod layers;
 pub mod layout;
 pub mod legal_info;
 pub mod printer;
+pub mod push;
 pub mod source;
 pub mod stack;
 pub mod tui;
@@ -138,6 +139,10 @@ pub enum Command {
     /// Card image files: `image build --out FILE.img[.zst]`.
     #[command(after_help = EXIT_CODES_HELP)]
     Image(flash::image::ImageArgs),
+    /// Update a running device over SSH: changed boot and root files, verified, swapped in
+    /// atomically; `--rollback` restores the previous set.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Push(push::PushArgs),
     /// The privileged writer (internal: plan on stdin, events on stdout).
     #[command(name = "__flash-helper", hide = true)]
     FlashHelper(flash::HelperArgs),
@@ -181,6 +186,7 @@ pub fn run(cli: Cli) -> i32 {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
         }
         Command::Image(a) => flash::image::run_image(&cli, a),
+        Command::Push(a) => push::run(&cli, a),
         Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {

@@ -57,7 +57,7 @@ pub struct BoardArgs {
     pub json: bool,
 }
 
-pub(super) struct Board {
+pub(crate) struct Board {
     pub layout: Layout,
     pub layers: Vec<PathBuf>,
     pub images: PathBuf,
@@ -73,7 +73,7 @@ pub(super) fn user_error(e: anyhow::Error) -> i32 {
     }
 }
 
-pub(super) fn board(cli: &Cli, stack: Option<&str>, args: &BoardArgs) -> Result<Board> {
+pub(crate) fn board(cli: &Cli, stack: Option<&str>, args: &BoardArgs) -> Result<Board> {
     let ctx = Context::load(cli)?;
     let (text, _) = ctx.stack_text(stack);
     if text.trim().is_empty() {

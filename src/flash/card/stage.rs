@@ -165,17 +165,23 @@ fn timestamp() -> u32 {
         })
 }
 
-/// Builds `work/stage/<partition>/` for every partition with a file system and fills them.
-pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashError> {
-    let layout = input.layout;
+/// One install copy rule matched against `images/`: a file, symlink or directory to copy, and
+/// where it lands. `contents` means "copy what is inside `src`" (a `from` ending in `/`).
+#[derive(Debug, Clone)]
+pub struct ResolvedCopy {
+    pub src: PathBuf,
+    pub contents: bool,
+    /// Partition and full path of the copy (a directory when `contents`).
+    pub to: Dest,
+    /// The rule, for messages: `<layout>: install.copy[i] (from ...)`.
+    pub what: String,
+}
+
+/// Install's copy rules resolved against `images/`, in rule order (later entries overwrite
+/// earlier ones). A rule matching nothing is an error unless it is optional.
+pub fn resolve_copies(layout: &Layout, images: &Path) -> Result<Vec<ResolvedCopy>, FlashError> {
     let origin = &layout.origin;
-    let mut dirs = BTreeMap::new();
-    for part in layout.partitions.iter().filter(|p| p.fs.is_some()) {
-        let dir = input.work.join("stage").join(&part.name);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| FlashError::io(&dir, "create a staging directory", e))?;
-        dirs.insert(part.name.clone(), dir);
-    }
+    let mut out = Vec::new();
     for (i, rule) in layout
         .install
         .iter()
@@ -188,7 +194,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
         );
         let mut found = None;
         for candidate in &rule.from {
-            if let Some(f) = find(input.images, candidate)? {
+            if let Some(f) = find(images, candidate)? {
                 found = Some(f);
                 break;
             }
@@ -199,18 +205,16 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             }
             return Err(stage_error(format!(
                 "{what}: nothing matches in {}; build the image first or mark the rule optional",
-                input.images.display()
+                images.display()
             )));
         };
-        let dest = dest_path(&dirs, &rule.to, &what)?;
         match found {
-            Found::Contents(dir) => {
-                let read = std::fs::read_dir(&dir)
-                    .map_err(|e| FlashError::io(&dir, "list a directory to install", e))?;
-                for entry in read.filter_map(Result::ok) {
-                    copy_into(&entry.path(), &dest.join(entry.file_name()))?;
-                }
-            }
+            Found::Contents(dir) => out.push(ResolvedCopy {
+                src: dir,
+                contents: true,
+                to: rule.to.clone(),
+                what,
+            }),
             Found::Paths(paths) => {
                 if !rule.to.is_dir() && paths.len() > 1 {
                     return Err(stage_error(format!(
@@ -220,14 +224,45 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
                     )));
                 }
                 for path in paths {
-                    let target = if rule.to.is_dir() {
-                        dest.join(path.file_name().unwrap_or_default())
-                    } else {
-                        dest.clone()
-                    };
-                    copy_into(&path, &target)?;
+                    let mut to = rule.to.clone();
+                    if to.is_dir() {
+                        to.path
+                            .push_str(&path.file_name().unwrap_or_default().to_string_lossy());
+                    }
+                    out.push(ResolvedCopy {
+                        src: path,
+                        contents: false,
+                        to,
+                        what: what.clone(),
+                    });
                 }
             }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds `work/stage/<partition>/` for every partition with a file system and fills them.
+pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashError> {
+    let layout = input.layout;
+    let origin = &layout.origin;
+    let mut dirs = BTreeMap::new();
+    for part in layout.partitions.iter().filter(|p| p.fs.is_some()) {
+        let dir = input.work.join("stage").join(&part.name);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| FlashError::io(&dir, "create a staging directory", e))?;
+        dirs.insert(part.name.clone(), dir);
+    }
+    for copy in resolve_copies(layout, input.images)? {
+        let dest = dest_path(&dirs, &copy.to, &copy.what)?;
+        if copy.contents {
+            let read = std::fs::read_dir(&copy.src)
+                .map_err(|e| FlashError::io(&copy.src, "list a directory to install", e))?;
+            for entry in read.filter_map(Result::ok) {
+                copy_into(&entry.path(), &dest.join(entry.file_name()))?;
+            }
+        } else {
+            copy_into(&copy.src, &dest)?;
         }
     }
     for (i, pick) in layout.boot.iter().enumerate() {
