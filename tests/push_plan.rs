@@ -82,6 +82,8 @@ fn single_partition_boards_map_persist_boot_and_rootfs() {
         d,
         [
             "/mnt/boot/Image",
+            // Since the H64 and PinePhone boot scripts load ${fdtfile}, the tree is in both places.
+            "/mnt/boot/allwinner/sun50i-h6-pine-h64.dtb",
             "/mnt/boot/rootfs.squashfs",
             "/mnt/boot/skiff-init/skiff-init-squashfs",
             "/mnt/boot/skiff-release",

@@ -5,7 +5,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::core_edit::{CoreLoaded, ImageChoice};
-use super::msg::WorkerEvent;
 use crate::model::core_config::{self, CoreConfig, override_path, source};
 use crate::model::{Catalog, ResolvedStack, Tree};
 
@@ -35,8 +34,8 @@ pub enum CoreReport {
 }
 
 /// Runs one editor effect (on the worker thread).
-pub fn perform(cmd: &CoreCmd, tree: &Tree, catalog: &Catalog) -> WorkerEvent {
-    let report = match cmd {
+pub fn perform(cmd: &CoreCmd, tree: &Tree, catalog: &Catalog) -> CoreReport {
+    match cmd {
         CoreCmd::Load { workspace, stack } => CoreReport::Loaded {
             workspace: workspace.clone(),
             layers: stack.layers.clone(),
@@ -46,8 +45,7 @@ pub fn perform(cmd: &CoreCmd, tree: &Tree, catalog: &Catalog) -> WorkerEvent {
             workspace: workspace.clone(),
             result: save(&override_path(&tree.overrides_dir(), workspace), config),
         },
-    };
-    WorkerEvent::Core(Box::new(report))
+    }
 }
 
 fn load(

@@ -114,7 +114,11 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
-            Cmd::Core(c) => super::core_jobs::perform(c, &self.tree, &self.catalog),
+            Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
+                c,
+                &self.tree,
+                &self.catalog,
+            ))),
         })
     }
 

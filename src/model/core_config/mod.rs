@@ -16,13 +16,11 @@ use std::path::Path;
 
 pub use emit::to_yaml;
 pub use node::Pos;
-pub use source::{Candidate, Via, candidates, override_path};
+pub use source::{Candidate, IMAGE_PATH, Via, candidates, override_path};
 pub use types::*;
 
 /// Where skiff-core's config lives inside the persist partition.
 pub const PERSIST_PATH: &str = "skiff/core/config.yaml";
-/// Where the image carries the default that seeds it.
-pub const IMAGE_PATH: &str = "opt/skiff/coreenv/defconfig.yaml";
 
 /// One problem: where (1-based line and column; 0 when the value was not read from a file),
 /// the key path (`users.core.container`) and what is wrong.

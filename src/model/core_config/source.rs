@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::IMAGE_PATH;
 use crate::model::fragment::Value;
 use crate::model::merge::{MergeSource, MergedConfig};
+
+/// Where the image carries the default that seeds it.
+pub const IMAGE_PATH: &str = "opt/skiff/coreenv/defconfig.yaml";
 
 /// How a candidate reaches the image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
