@@ -6,11 +6,13 @@ pub mod build_progress;
 pub mod check;
 pub mod clean;
 pub mod cmd;
+pub mod completions;
 pub mod config;
 pub mod configure;
 pub mod context;
 pub mod devices;
 pub mod exit;
+pub mod files;
 pub mod flash;
 pub mod layers;
 pub mod layout;
@@ -113,6 +115,12 @@ pub enum Command {
     /// Card image files: `image build --out FILE.img[.zst]`.
     #[command(after_help = EXIT_CODES_HELP)]
     Image(flash::image::ImageArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (skiff.1, skiff-COMMAND.1, ...) into a directory.
+    #[command(hide = true)]
+    Manpages(completions::ManpagesArgs),
     /// The privileged writer (internal: plan on stdin, events on stdout).
     #[command(name = "__flash-helper", hide = true)]
     FlashHelper(flash::HelperArgs),
@@ -154,6 +162,8 @@ pub fn run(cli: Cli) -> i32 {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
         }
         Command::Image(a) => flash::image::run_image(&cli, a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Manpages(a) => completions::run_manpages(a),
         Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {
