@@ -42,6 +42,7 @@ pub struct Prepared {
 /// Locate Buildroot, lock and set up the workspace, and run configure when the final
 /// config is missing or out of date (upstream's rule plus a comparison of the merged text).
 pub fn prepare(req: &PrepareRequest) -> Result<Prepared> {
+    req.tree.check_writable()?;
     let buildroot = Buildroot::locate(req.buildroot, &req.tree.root)?;
     if req.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack.into());

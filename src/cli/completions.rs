@@ -1,7 +1,7 @@
 //! Shell completions and manual pages, generated from the same clap definitions as the parser.
 
 use super::Cli;
-use super::files::write_atomic;
+use crate::model::files::write_atomic;
 use anyhow::{Context, Result};
 use clap::{CommandFactory, ValueEnum};
 use std::path::{Path, PathBuf};

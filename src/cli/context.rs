@@ -20,7 +20,8 @@ impl Context {
     /// Locate the tree and discover its layers (extra paths from the flag, env or recovery).
     pub fn load(cli: &Cli) -> Result<Context> {
         let cwd = std::env::current_dir()?;
-        let tree = Tree::locate(cli.root.as_deref(), &cwd)?;
+        let bundle = super::bundled::BundleSettings::from_env();
+        let tree = Tree::locate(cli.root.as_deref(), &cwd, &|| super::bundled::root(&bundle))?;
         let workspace = workspace_name(cli.workspace.as_deref().unwrap_or(""));
         let mut extra_recovered = false;
         let extra_paths = match cli.extra_configs_path.clone().filter(|s| !s.is_empty()) {
@@ -35,10 +36,12 @@ impl Context {
         };
         let opts = DiscoverOptions {
             configs_dir: tree.configs_dir(),
+            // A project's own layers come after the extra paths, before its base's.
             extra_paths: extra_paths
                 .split(':')
                 .filter(|s| !s.is_empty())
                 .map(|p| std::path::absolute(p).unwrap_or_else(|_| PathBuf::from(p)))
+                .chain(tree.own_configs_dir())
                 .collect(),
             env_paths: DiscoverOptions::env_paths_from(std::env::vars()),
         };

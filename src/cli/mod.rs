@@ -3,6 +3,7 @@
 pub mod br;
 pub mod build;
 pub mod build_progress;
+pub mod bundled;
 pub mod check;
 pub mod clean;
 pub mod cmd;
@@ -12,8 +13,8 @@ pub mod configure;
 pub mod context;
 pub mod devices;
 pub mod exit;
-pub mod files;
 pub mod flash;
+pub mod init;
 pub mod layers;
 pub mod layout;
 pub mod legal_info;
@@ -35,7 +36,7 @@ Exit codes:
 
 /// skiff: pick a board and a distro, merge the SkiffOS layers, build, and flash a card.
 #[derive(Debug, Parser)]
-#[command(name = "skiff", version, after_help = EXIT_CODES_HELP)]
+#[command(name = "skiff", version = env!("SKIFF_VERSION_TEXT"), after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// Root of the SkiffOS tree (holds configs/); default: nearest ancestor with configs/,
     /// else the tree bundled with skiff.
@@ -58,6 +59,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a project in DIR: configs/ for your own layers, overrides/ and workspaces/, on the bundled layers.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Init(init::InitArgs),
     /// List layers in upstream's `make help` order with their descriptions.
     #[command(after_help = EXIT_CODES_HELP)]
     Layers(layers::LayersArgs),
@@ -141,6 +145,7 @@ pub fn run(cli: Cli) -> i32 {
         return exit::OK;
     };
     let result = match command {
+        Command::Init(a) => init::run(a),
         Command::Layers(a) => layers::run_list(&cli, a),
         Command::Layer(a) => layers::run_show(&cli, a),
         Command::Stack(a) => stack::run(&cli, a),

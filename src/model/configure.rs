@@ -85,6 +85,7 @@ pub fn merge_stack(
 pub fn configure(req: &ConfigureRequest) -> Result<ConfigureReport> {
     let tree = req.tree;
     let ws = req.workspace;
+    tree.check_writable()?;
     if req.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack);
     }

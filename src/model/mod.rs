@@ -1,6 +1,7 @@
 //! The SkiffOS system as data: tree discovery, layer metadata, stack resolution, fragment merge with provenance.
 
 pub mod accumulate;
+pub mod bundle;
 pub mod catalog;
 pub mod choices;
 pub mod configure;
@@ -8,11 +9,13 @@ pub mod contents;
 pub mod diff;
 pub mod env;
 pub mod error;
+pub mod files;
 pub mod fragment;
 pub mod layout;
 pub mod merge;
 pub mod metadata;
 pub mod names;
+pub mod project;
 pub mod provenance;
 pub mod stack;
 pub mod text;

@@ -1,6 +1,6 @@
-//! Whole-file writes for commands: a temporary file beside the target, renamed into place.
+//! Whole-file writes: a temporary file beside the target, renamed into place.
 
-use anyhow::{Context, Result};
+use super::error::{ModelError, Result};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -8,6 +8,21 @@ use std::path::Path;
 /// readers see the old file or the new one, never half of it. The file gets mode 0666 less
 /// the umask, like any file the user creates.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = staged(path, bytes)?;
+    tmp.persist(path)
+        .map_err(|e| ModelError::io(path, e.error))?;
+    Ok(())
+}
+
+/// [`write_atomic`] for a file that must not exist yet: an existing one is an error.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = staged(path, bytes)?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| ModelError::io(path, e.error))?;
+    Ok(())
+}
+
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -16,12 +31,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".skiff-")
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot rename into place", path.display()))?;
-    Ok(())
+        .map_err(|e| ModelError::io(dir, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| ModelError::io(path, e))?;
+    Ok(tmp)
 }
 
 #[cfg(test)]
@@ -51,6 +63,6 @@ mod tests {
     #[test]
     fn a_missing_directory_is_named() {
         let err = write_atomic(Path::new("/nonexistent-skiff-dir/f"), b"x").unwrap_err();
-        assert!(format!("{err:#}").contains("/nonexistent-skiff-dir"));
+        assert!(err.to_string().contains("/nonexistent-skiff-dir"));
     }
 }
