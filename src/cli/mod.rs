@@ -5,6 +5,9 @@ pub mod build;
 pub mod build_progress;
 pub mod bundled;
 pub mod check;
+pub mod ci;
+pub mod ci_github;
+pub mod ci_report;
 pub mod clean;
 pub mod cmd;
 pub mod completions;
@@ -119,6 +122,9 @@ pub enum Command {
     /// Card image files: `image build --out FILE.img[.zst]`.
     #[command(after_help = EXIT_CODES_HELP)]
     Image(flash::image::ImageArgs),
+    /// Continuous integration: `ci github STACK...` writes a GitHub Actions workflow.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Ci(ci::CiArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(after_help = EXIT_CODES_HELP)]
     Completions(completions::CompletionsArgs),
@@ -167,6 +173,7 @@ pub fn run(cli: Cli) -> i32 {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
         }
         Command::Image(a) => flash::image::run_image(&cli, a),
+        Command::Ci(a) => ci::run(&cli, a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Manpages(a) => completions::run_manpages(a),
         Command::FlashHelper(a) => flash::run_helper(a),

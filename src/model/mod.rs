@@ -7,6 +7,7 @@ pub mod choices;
 pub mod configure;
 pub mod contents;
 pub mod diff;
+pub mod digest;
 pub mod env;
 pub mod error;
 pub mod files;
