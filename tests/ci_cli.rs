@@ -3,17 +3,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 fn skiff(root: &Path, args: &[&str]) -> std::process::Output {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SKIFF_") {
-            c.env_remove(k);
-        }
-    }
-    c.current_dir(root).args(args).output().unwrap()
+    common::skiff_in(root).args(args).output().unwrap()
 }
 
 fn repo() -> PathBuf {

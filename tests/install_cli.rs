@@ -1,18 +1,13 @@
 //! An installed skiff outside its checkout: the bundled layers from an empty directory, the
 //! refusal to write workspaces there, and a `skiff init` project building on them.
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::Path;
 
 /// skiff in `cwd`, with a private cache and none of the caller's skiff variables.
 fn skiff(cwd: &Path, cache: &Path, args: &[&str]) -> std::process::Output {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SKIFF_") {
-            c.env_remove(k);
-        }
-    }
-    c.current_dir(cwd)
+    common::skiff_in(cwd)
         .env("XDG_CACHE_HOME", cache)
         .args(args)
         .output()
