@@ -102,3 +102,44 @@ impl Tree {
         self.workspaces_dir().join(ws)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_picks_a_tree_a_project_on_its_base_or_the_read_only_bundle() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bundle = tmp.path().join("bundle");
+        std::fs::create_dir_all(bundle.join("configs")).unwrap();
+        let bundled = || Ok(bundle.clone());
+
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let t = Tree::locate(None, &empty, &bundled).unwrap();
+        assert_eq!((t.root.as_path(), t.writable), (bundle.as_path(), false));
+        assert!(
+            t.check_writable()
+                .unwrap_err()
+                .to_string()
+                .contains("skiff init DIR")
+        );
+
+        let proj = tmp.path().join("proj");
+        crate::model::project::init(&proj).unwrap();
+        std::fs::create_dir(proj.join("overrides/sub")).unwrap();
+        let t = Tree::locate(None, &proj.join("overrides/sub"), &bundled).unwrap();
+        assert_eq!(t.root, proj);
+        assert_eq!(t.base.as_deref(), Some(bundle.as_path()));
+        assert_eq!(t.configs_dir(), bundle.join("configs"));
+        assert_eq!(t.own_configs_dir(), Some(proj.join("configs")));
+        assert_eq!(t.base_dir(), bundle.join("configs-base"));
+        assert_eq!(t.workspaces_dir(), proj.join("workspaces"));
+        assert!(t.check_writable().is_ok());
+
+        // A plain tree never asks for the bundle.
+        let never = || -> Result<PathBuf> { panic!("bundle asked for") };
+        let t = Tree::locate(Some(&bundle), &empty, &never).unwrap();
+        assert_eq!((t.base, t.writable), (None, true));
+    }
+}
