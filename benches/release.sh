@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Release build cost, binary size and start-up time of three profiles, side by side:
-#   plain     the release profile as it was: no LTO, only debug info stripped (the default)
-#   thin      + lto = "thin", strip = true           (what [profile.release] uses)
-#   fat       + lto = "fat", codegen-units = 1, strip (what [profile.dist] uses)
+# Build cost, binary size and start-up time of the release and dist profiles, side by side:
+#   release   opt-level 3, no LTO, debug info stripped (what `cargo bench` builds)
+#   dist      release + lto = "fat", codegen-units = 1, strip = true (packages, installs)
 # Each is built from scratch in its own target directory (dependencies included), then
-# rebuilt after touching src/lib.rs (what a `cargo bench` after an edit pays). Start-up is
-# the median of RUNS runs of `skiff --version` and of `skiff layers --all` in the checkout.
+# rebuilt after touching src/lib.rs (what the next `cargo bench` after an edit pays).
+# Start-up is the median of RUNS runs of `skiff --version` and of `skiff layers --all` on
+# this checkout.
 #
-# Usage: benches/release.sh [RUNS]   (BENCH_DIR: where the target directories go,
-#                                      default target/bench-release)
+# Usage: benches/release.sh [RUNS] [PROFILES...]   (default: 21 release dist)
+#   BENCH_DIR  where the target directories go (default target/bench-release)
 set -euo pipefail
 RUNS=${1:-21}
+shift || true
+PROFILES=("$@")
+[ ${#PROFILES[@]} -gt 0 ] || PROFILES=(release dist)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${BENCH_DIR:-$ROOT/target/bench-release}
 mkdir -p "$DIR"
@@ -19,7 +22,7 @@ cd "$ROOT"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
 
-# start-up BIN ARGS...: median wall time in milliseconds
+# startup BIN ARGS...: median wall time in milliseconds
 startup() {
     local bin=$1; shift
     for _ in $(seq "$RUNS"); do
@@ -29,26 +32,20 @@ startup() {
     done | median
 }
 
-printf '%-6s %10s %12s %12s %14s %14s\n' profile full_s rebuild_s size_bytes version_ms layers_ms
-for case in plain thin fat; do
-    env=(CARGO_TARGET_DIR="$DIR/$case")
-    case $case in
-        plain) env+=(CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_STRIP=debuginfo) ;;
-        thin) env+=(CARGO_PROFILE_RELEASE_LTO=thin CARGO_PROFILE_RELEASE_STRIP=true) ;;
-        fat) env+=(CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-                   CARGO_PROFILE_RELEASE_STRIP=true) ;;
-    esac
-    rm -rf "${DIR:?}/$case"
+printf '%-8s %10s %12s %12s %12s %12s\n' profile full_s rebuild_s size_bytes version_ms layers_ms
+for profile in "${PROFILES[@]}"; do
+    target="$DIR/$profile"
+    rm -rf "$target"
     t0=$(now)
-    env "${env[@]}" cargo build --release --bin skiff -q
+    CARGO_TARGET_DIR="$target" cargo build --profile "$profile" --bin skiff -q
     full=$(echo "$(now) - $t0" | bc -l)
     touch src/lib.rs
     t0=$(now)
-    env "${env[@]}" cargo build --release --bin skiff -q
+    CARGO_TARGET_DIR="$target" cargo build --profile "$profile" --bin skiff -q
     rebuild=$(echo "$(now) - $t0" | bc -l)
-    bin="$DIR/$case/release/skiff"
+    bin="$target/$profile/skiff"
     size=$(stat -c %s "$bin")
     v=$(startup "$bin" --version)
     l=$(startup "$bin" --root "$ROOT" layers --all)
-    printf '%-6s %10.1f %12.1f %12d %14.2f %14.2f\n' "$case" "$full" "$rebuild" "$size" "$v" "$l"
+    printf '%-8s %10.1f %12.1f %12d %12.2f %12.2f\n' "$profile" "$full" "$rebuild" "$size" "$v" "$l"
 done
