@@ -8,6 +8,7 @@
 # this checkout.
 #
 # Usage: benches/release.sh [RUNS] [PROFILES...]   (default: 21 release dist)
+#        STARTUP_ONLY=1 benches/release.sh RUNS BIN...   start-up of built binaries only
 #   BENCH_DIR  where the target directories go (default target/bench-release)
 set -euo pipefail
 RUNS=${1:-21}
@@ -31,6 +32,30 @@ startup() {
         echo "($(now) - $t0) * 1000" | bc -l
     done | median
 }
+
+# --startup BIN...: only start-up, the binaries interleaved run by run, so load changes on a
+# shared machine hit all of them alike.
+if [ "${STARTUP_ONLY:-}" = 1 ]; then
+    printf '%-40s %12s %12s\n' binary version_ms layers_ms
+    declare -A v l
+    for _ in $(seq "$RUNS"); do
+        for bin in "${PROFILES[@]}"; do
+            for what in version layers; do
+                args=(--version)
+                [ "$what" = layers ] && args=(--root "$ROOT" layers --all)
+                t0=$(now)
+                "$bin" "${args[@]}" >/dev/null 2>&1
+                t=$(echo "($(now) - $t0) * 1000" | bc -l)
+                if [ "$what" = version ]; then v[$bin]+="$t "; else l[$bin]+="$t "; fi
+            done
+        done
+    done
+    for bin in "${PROFILES[@]}"; do
+        printf '%-40s %12.2f %12.2f\n' "$bin" "$(tr ' ' '\n' <<<"${v[$bin]}" | grep . | median)" \
+            "$(tr ' ' '\n' <<<"${l[$bin]}" | grep . | median)"
+    done
+    exit 0
+fi
 
 printf '%-8s %10s %12s %12s %12s %12s\n' profile full_s rebuild_s size_bytes version_ms layers_ms
 for profile in "${PROFILES[@]}"; do
