@@ -55,6 +55,7 @@ pub fn configure(req: &ConfigureRequest) -> Result<ConfigureReport> {
 
 /// [`configure`] with a given tree version.
 pub fn configure_at(req: &ConfigureRequest, version: &Version) -> Result<ConfigureReport> {
+    req.tree.check_writable()?;
     if req.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack);
     }

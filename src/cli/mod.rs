@@ -3,9 +3,14 @@
 pub mod br;
 pub mod build;
 pub mod build_progress;
+pub mod bundled;
 pub mod check;
+pub mod ci;
+pub mod ci_github;
+pub mod ci_report;
 pub mod clean;
 pub mod cmd;
+pub mod completions;
 pub mod config;
 pub mod configure;
 pub mod context;
@@ -13,6 +18,7 @@ pub mod core;
 pub mod devices;
 pub mod exit;
 pub mod flash;
+pub mod init;
 pub mod layers;
 pub mod layout;
 pub mod legal_info;
@@ -37,7 +43,7 @@ Exit codes:
 
 /// skiff: pick a board and a distro, merge the SkiffOS layers, build, and flash a card.
 #[derive(Debug, Parser)]
-#[command(name = "skiff", version, after_help = EXIT_CODES_HELP)]
+#[command(name = "skiff", version = env!("SKIFF_VERSION_TEXT"), after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// Root of the SkiffOS tree (holds configs/); default: SKIFF_ROOT, then the nearest
     /// ancestor with configs/, else the tree bundled with skiff.
@@ -76,6 +82,9 @@ pub fn host_env() -> HostEnv {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a project in DIR: configs/ for your own layers, overrides/ and workspaces/, on the bundled layers.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Init(init::InitArgs),
     /// List layers in upstream's `make help` order with their descriptions.
     #[command(after_help = EXIT_CODES_HELP)]
     Layers(layers::LayersArgs),
@@ -143,6 +152,15 @@ pub enum Command {
     /// atomically; `--rollback` restores the previous set.
     #[command(after_help = EXIT_CODES_HELP)]
     Push(push::PushArgs),
+    /// Continuous integration: `ci github STACK...` writes a GitHub Actions workflow.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Ci(ci::CiArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (skiff.1, skiff-COMMAND.1, ...) into a directory.
+    #[command(hide = true)]
+    Manpages(completions::ManpagesArgs),
     /// The privileged writer (internal: plan on stdin, events on stdout).
     #[command(name = "__flash-helper", hide = true)]
     FlashHelper(flash::HelperArgs),
@@ -163,6 +181,7 @@ pub fn run(cli: Cli) -> i32 {
         return exit::OK;
     };
     let result = match command {
+        Command::Init(a) => init::run(a),
         Command::Layers(a) => layers::run_list(&cli, a),
         Command::Layer(a) => layers::run_show(&cli, a),
         Command::Stack(a) => stack::run(&cli, a),
@@ -187,6 +206,9 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Image(a) => flash::image::run_image(&cli, a),
         Command::Push(a) => push::run(&cli, a),
+        Command::Ci(a) => ci::run(&cli, a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Manpages(a) => completions::run_manpages(a),
         Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {

@@ -2,12 +2,14 @@
 
 pub mod accumulate;
 pub mod board;
+pub mod bundle;
 pub mod catalog;
 pub mod choices;
 pub mod configure;
 pub mod contents;
 pub mod core_config;
 pub mod diff;
+pub mod digest;
 pub mod env;
 pub mod error;
 pub mod files;
@@ -17,6 +19,7 @@ pub mod layout;
 pub mod merge;
 pub mod metadata;
 pub mod names;
+pub mod project;
 pub mod provenance;
 pub mod stack;
 pub mod text;

@@ -70,3 +70,15 @@ pub fn catalog(root: &Path) -> (Tree, Catalog) {
 pub fn scrub(text: &str, root: &Path) -> String {
     text.replace(&root.display().to_string(), "<root>")
 }
+
+/// The skiff binary run in `cwd` without any of the caller's `SKIFF_*` variables.
+pub fn skiff_in(cwd: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("skiff").expect("binary");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SKIFF_") {
+            c.env_remove(k);
+        }
+    }
+    c.current_dir(cwd);
+    c
+}

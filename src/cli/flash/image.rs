@@ -115,7 +115,7 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ));
-        write_atomic(&bmap_path, map.to_xml().as_bytes())?;
+        crate::model::files::write_atomic(&bmap_path, map.to_xml().as_bytes())?;
         if !common.json {
             eprintln!("skiff: block map {}", bmap_path.display());
         }
@@ -127,20 +127,6 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = crate::model::files::temp_file_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot rename into place", path.display()))?;
-    Ok(())
 }
 
 /// zstd with a long window and all cores, written beside `out` and renamed into place.
