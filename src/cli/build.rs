@@ -57,11 +57,13 @@ pub(crate) struct Ready {
     pub display: Display,
 }
 
-/// What `build` and `source` do before make: host tools, stack, display, the prepared
+/// What `build` and `source` do before make: a writable project, host tools, stack, display, the prepared
 /// workspace, and make's extra environment.
 pub(crate) fn prepare_build(cli: &Cli, a: &BuildArgs, purpose: &str) -> Result<Ready> {
-    check_host_tools()?;
     let ctx = Context::load(cli)?;
+    // Outside a project nothing can be built: say that before asking for host tools.
+    ctx.tree.check_writable()?;
+    check_host_tools()?;
     let stack = stack_of(&ctx, a.stack.as_deref())?;
     let display = Display::new(a.json, a.verbose);
     let br = ctx.buildroot(a.buildroot.as_deref());
