@@ -11,7 +11,9 @@ use skiff::flash::bmap::Bmap;
 use skiff::flash::card::table;
 use skiff::flash::helper::serve;
 use skiff::flash::plan::{ExpectedPartition, Segment, SegmentData};
-use skiff::flash::testing::{FakeDisk, FakeSystem};
+#[path = "../tests/fake_system/mod.rs"]
+mod fake_system;
+use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::{
     CancelToken, DeviceIdentity, Environment, FileMode, FlashPlan, SourceSpec, TargetSpec,
 };

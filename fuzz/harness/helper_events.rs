@@ -4,8 +4,8 @@
 
 use skiff::flash::helper_reply::{outcome, read_line};
 use skiff::flash::{FlashError, FlashEvent};
-use skiff::ui::flash_jobs::FlashAction;
-use skiff::ui::screens::flash_state::FlashRun;
+use skiff::ui::flash::state::FlashRun;
+use skiff::ui::flash::types::FlashAction;
 
 pub fn run(data: &[u8]) {
     let action = match data.first().map(|b| b % 3) {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::Cli;
 use crate::cli::flash::cancel_on_signals;
-use crate::cli::flash::card::{BoardArgs, board};
+use crate::cli::flash::card::{BoardArgs, job_request};
 use crate::flash::device::human_bytes;
 use crate::push::device::{BuildInfo, board_of, parse_release};
 use crate::push::plan::DeviceDirs;
@@ -152,17 +152,36 @@ fn build(cli: &Cli, args: &PushArgs) -> Result<Build, PushError> {
         dry_run: args.dry_run,
         json: args.json,
     };
-    let b = board(cli, None, &board_args)
-        .map_err(|e| PushError::new(FailReason::NoBuild, PushPhase::Plan, format!("{e:#}")))?;
-    let release = std::fs::read_to_string(b.images.join("skiff-release")).unwrap_or_default();
+    let no_build = |e: String| PushError::new(FailReason::NoBuild, PushPhase::Plan, e);
+    // The same request the card commands plan from: layers, workspace, images, arch.
+    let req = job_request(
+        cli,
+        None,
+        &board_args,
+        crate::flash::card::CardMode::Install,
+    )
+    .map_err(|e| no_build(format!("{e:#}")))?;
+    let layout = crate::flash::job::layout_for(&req.layers, &req.stack)
+        .map_err(|e| no_build(e.to_string()))?;
+    let images = req
+        .images
+        .clone()
+        .unwrap_or_else(|| req.workspace.join("images"));
+    let images = std::path::absolute(&images).unwrap_or(images);
+    let arch = req
+        .arch
+        .clone()
+        .or_else(|| crate::flash::card::arch_from_config(&req.workspace.join(".config")))
+        .unwrap_or_default();
+    let release = std::fs::read_to_string(images.join("skiff-release")).unwrap_or_default();
     let board = parse_release(&release)
         .get("BUILD_CONFIG")
         .and_then(|s| board_of(s));
     Ok(Build {
-        layout: b.layout,
-        images: b.images,
+        layout,
+        images,
         info: BuildInfo {
-            arch: (!b.arch.is_empty()).then_some(b.arch),
+            arch: (!arch.is_empty()).then_some(arch),
             board,
         },
     })

@@ -35,13 +35,20 @@ pub fn outcome(event: &FlashEvent) -> Option<Result<Summary, FlashError>> {
             image_len: *image_len,
             secs: *secs,
         })),
-        FlashEvent::Failed { error, exit_code } => Some(Err(FlashError::Helper {
+        FlashEvent::Failed {
+            error,
+            exit_code,
+            reason,
+            phase,
+        } => Some(Err(FlashError::Helper {
             message: error.clone(),
             exit_code: if FAILURE_CODES.contains(exit_code) {
                 *exit_code
             } else {
                 2
             },
+            reason: *reason,
+            phase: *phase,
         })),
         _ => None,
     }
@@ -73,6 +80,8 @@ mod tests {
             let event = FlashEvent::Failed {
                 error: "no".into(),
                 exit_code: reported,
+                reason: Default::default(),
+                phase: Default::default(),
             };
             match outcome(&event) {
                 Some(Err(e)) => assert_eq!(e.exit_code(), expected, "{reported}"),

@@ -1,78 +1,65 @@
-//! A deliberately small XML reader for flat formats like bmap: start tags, attributes, leaf text.
+//! The flat XML of block maps, read with roxmltree: every element in document order with its
+//! attributes, its own text and its line, so errors can name the line at fault.
 
-/// One element start tag with its attributes and the text right after it.
-pub struct Element<'a> {
-    pub name: &'a str,
-    pub attrs: Vec<(&'a str, &'a str)>,
-    pub text: &'a str,
+/// One element with its attributes and the text right inside it (trimmed).
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub text: String,
     pub line: usize,
 }
 
-pub fn line_of(text: &str, pos: usize) -> usize {
-    text[..pos.min(text.len())]
-        .bytes()
-        .filter(|b| *b == b'\n')
-        .count()
-        + 1
+impl Element {
+    /// The value of attribute `key`.
+    pub fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
-/// A deliberately small XML reader: start tags, attributes, and leaf text. Comments, the
-/// declaration and end tags are skipped. Enough for the flat bmap format, and never panics.
-pub fn elements(text: &str) -> Result<Vec<Element<'_>>, (usize, String)> {
+/// Every element of `text` in document order, in time linear in the text. A malformed document
+/// is an error with the line where the parser stopped; never panics.
+pub fn elements(text: &str) -> Result<Vec<Element>, (usize, String)> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| (e.pos().row as usize, e.to_string()))?;
+    // Lines counted as the elements come, in document order: one pass over the text.
+    let bytes = text.as_bytes();
+    let (mut line, mut pos) = (1, 0);
     let mut out = Vec::new();
-    let mut pos = 0;
-    while let Some(rel) = text[pos..].find('<') {
-        let start = pos + rel;
-        let rest = &text[start..];
-        if rest.starts_with("<!--") {
-            let end = rest
-                .find("-->")
-                .ok_or((line_of(text, start), "unterminated comment".to_string()))?;
-            pos = start + end + 3;
-            continue;
-        }
-        let close = rest
-            .find('>')
-            .ok_or((line_of(text, start), "unterminated tag".to_string()))?;
-        let tag = &rest[1..close];
-        pos = start + close + 1;
-        if tag.starts_with('?') || tag.starts_with('/') || tag.starts_with('!') {
-            continue;
-        }
-        let tag = tag.strip_suffix('/').unwrap_or(tag);
-        let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
-        let name = &tag[..name_end];
-        let mut attrs = Vec::new();
-        let mut rest_attrs = tag[name_end..].trim_start();
-        while !rest_attrs.is_empty() {
-            let eq = rest_attrs.find('=').ok_or((
-                line_of(text, start),
-                format!("attribute without value in <{name}>"),
-            ))?;
-            let key = rest_attrs[..eq].trim();
-            let after = rest_attrs[eq + 1..].trim_start();
-            let quote = after
-                .chars()
-                .next()
-                .filter(|c| *c == '"' || *c == '\'')
-                .ok_or((
-                    line_of(text, start),
-                    format!("unquoted attribute {key} in <{name}>"),
-                ))?;
-            let value_end = after[1..].find(quote).ok_or((
-                line_of(text, start),
-                format!("unterminated attribute {key}"),
-            ))?;
-            attrs.push((key, &after[1..1 + value_end]));
-            rest_attrs = after[value_end + 2..].trim_start();
-        }
-        let text_end = text[pos..].find('<').map_or(text.len(), |r| pos + r);
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let start = n.range().start.clamp(pos, bytes.len());
+        line += bytes[pos..start].iter().filter(|b| **b == b'\n').count();
+        pos = start;
         out.push(Element {
-            name,
-            attrs,
-            text: text[pos..text_end].trim(),
-            line: line_of(text, start),
+            name: n.tag_name().name().to_string(),
+            attrs: n
+                .attributes()
+                .map(|a| (a.name().to_string(), a.value().to_string()))
+                .collect(),
+            text: n.text().unwrap_or("").trim().to_string(),
+            line,
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elements;
+
+    #[test]
+    fn elements_carry_their_lines_and_errors_name_one() {
+        let text = "<?xml version=\"1.0\"?>\n<!-- c -->\n<bmap version=\"2.0\">\n  <A x='1'> 7 </A>\n\n  <B/>\n</bmap>\n";
+        let e = elements(text).unwrap();
+        let seen: Vec<(&str, usize)> = e.iter().map(|e| (e.name.as_str(), e.line)).collect();
+        assert_eq!(seen, [("bmap", 3), ("A", 4), ("B", 6)]);
+        assert_eq!((e[1].attr("x"), e[1].text.as_str()), (Some("1"), "7"));
+        assert_eq!(elements("<a>\n<b>\n</a>").err().map(|e| e.0), Some(3));
+    }
 }

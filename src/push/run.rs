@@ -70,13 +70,24 @@ fn upload_one(
     let local_hash = std::thread::spawn(move || hash_file(&src));
     let cancel = s.req.cancel.clone();
     let base = meter.bytes;
-    let result = s.conn.upload(&command, &file.src, &mut |done, conn| {
+    let mut result = s.conn.upload(&command, &file.src, &mut |done, conn| {
         meter.set(base + done, &file.dest, sink);
         if drop_after.is_some_and(|n| meter.bytes >= n) {
             conn.kill();
         }
         !cancel.is_cancelled()
     });
+    // The injected drop happens once N bytes are sent: a small file on a fast link can be
+    // sent whole between two progress polls, so a crossed threshold drops it here.
+    if let Some(n) = drop_after
+        && result.is_ok()
+        && base + file.size >= n
+    {
+        s.conn.kill();
+        result = Err(UploadFailure::Lost(format!(
+            "injected fault: connection dropped after {n} bytes"
+        )));
+    }
     meter.set(base + file.size, &file.dest, sink);
     let host = &s.req.target.destination;
     let out = result.map_err(|f| match f {

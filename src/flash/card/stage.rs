@@ -245,7 +245,6 @@ pub fn resolve_copies(layout: &Layout, images: &Path) -> Result<Vec<ResolvedCopy
 /// Builds `work/stage/<partition>/` for every partition with a file system and fills them.
 pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashError> {
     let layout = input.layout;
-    let origin = &layout.origin;
     let mut dirs = BTreeMap::new();
     for part in layout.partitions.iter().filter(|p| p.fs.is_some()) {
         let dir = input.work.join("stage").join(&part.name);
@@ -253,8 +252,18 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             .map_err(|e| FlashError::io(&dir, "create a staging directory", e))?;
         dirs.insert(part.name.clone(), dir);
     }
-    for copy in resolve_copies(layout, input.images)? {
-        let dest = dest_path(&dirs, &copy.to, &copy.what)?;
+    copy_rules(input, &dirs)?;
+    boot_picks(input, &dirs)?;
+    Ok(dirs)
+}
+
+type Dirs = BTreeMap<String, PathBuf>;
+
+/// `install.copy`: each rule's matches in images/ (see [`resolve_copies`]) copied to its
+/// partition's staging directory.
+fn copy_rules(input: &StageInput<'_>, dirs: &Dirs) -> Result<(), FlashError> {
+    for copy in resolve_copies(input.layout, input.images)? {
+        let dest = dest_path(dirs, &copy.to, &copy.what)?;
         if copy.contents {
             let read = std::fs::read_dir(&copy.src)
                 .map_err(|e| FlashError::io(&copy.src, "list a directory to install", e))?;
@@ -265,7 +274,14 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             copy_into(&copy.src, &dest)?;
         }
     }
-    for (i, pick) in layout.boot.iter().enumerate() {
+    Ok(())
+}
+
+/// `boot`: the file of the last layer that has one, its root= set to the PARTUUID when asked,
+/// and compiled to a U-Boot script image when the layout names one.
+fn boot_picks(input: &StageInput<'_>, dirs: &Dirs) -> Result<(), FlashError> {
+    let origin = &input.layout.origin;
+    for (i, pick) in input.layout.boot.iter().enumerate() {
         let what = format!("{origin}: boot[{i}] ({})", pick.pick.join(" | "));
         let chosen = input.layers.iter().rev().find_map(|layer| {
             let dir = layer.join(&pick.dir);
@@ -284,7 +300,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let dest = dest_path(&dirs, &pick.to, &what)?;
+        let dest = dest_path(dirs, &pick.to, &what)?;
         let dest = if pick.to.is_dir() {
             dest.join(&name)
         } else {
@@ -319,7 +335,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
                 .map_err(|e| FlashError::io(&out, "write the compiled boot script", e))?;
         }
     }
-    Ok(dirs)
+    Ok(())
 }
 
 #[cfg(test)]
