@@ -8,7 +8,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use skiff::build::BuildEvent;
 use skiff::build::runner::{BuildRequest, start};
-use skiff::ui::harness::Harness;
+#[path = "../tests/ui_common/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+use harness::Harness;
 use skiff::ui::{Msg, WorkerEvent};
 use std::path::Path;
 use std::time::Duration;

@@ -4,7 +4,8 @@
 mod gen_tree;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use skiff::model::configure::merge_stack;
+use skiff::build::workspace::merge_current;
+use skiff::model::configure::ConfigureEnv;
 use skiff::model::{Catalog, DiscoverOptions, Tree, resolve_text};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ fn engine(c: &mut Criterion) {
         configs_dir: tree.configs_dir(),
         ..Default::default()
     };
+    let env = ConfigureEnv::default();
     let mut g = c.benchmark_group("engine");
     g.measurement_time(Duration::from_secs(5));
     g.bench_function("discover_180_layers", |b| {
@@ -25,18 +27,19 @@ fn engine(c: &mut Criterion) {
         b.iter(|| {
             let cat = Catalog::discover(&opts).expect("discover");
             let r = resolve_text(&cat, &stack).expect("resolve");
-            merge_stack(&tree, &cat, &r, "bench").expect("merge")
+            merge_current(&tree, &cat, &r, "bench", &env).expect("merge")
         })
     });
     let cat = Catalog::discover(&opts).expect("discover");
     let r = resolve_text(&cat, &stack).expect("resolve");
     g.bench_function("resolve_merge_only", |b| {
         b.iter(|| {
-            merge_stack(
+            merge_current(
                 &tree,
                 &cat,
                 &resolve_text(&cat, &stack).expect("resolve"),
                 "bench",
+                &env,
             )
             .expect("merge")
         })

@@ -3,14 +3,17 @@
 //! 1,000-layer tree.
 
 mod gen_tree;
+#[path = "../tests/ui_common/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use harness::open_tree;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skiff::model::names::split_list;
-use skiff::ui::harness::open_tree;
 use skiff::ui::{Action, App, Msg, Shared};
 use std::io::Read;
 use std::path::Path;

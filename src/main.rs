@@ -2,9 +2,7 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-
 fn main() {
-    let cli = skiff::cli::Cli::parse();
+    let cli = skiff::cli::Cli::parse_with_env();
     std::process::exit(skiff::cli::run(cli));
 }

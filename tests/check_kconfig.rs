@@ -2,7 +2,7 @@
 //! Kconfig tree; every dropped value with its reason and where it was asked for.
 
 use skiff::build::kconfig::{CheckInput, CheckReport, Reason, check, find_engine};
-use skiff::model::configure::merge_stack;
+use skiff::build::workspace::merge_current;
 use skiff::model::{Catalog, ConfigKind, DiscoverOptions, Tree, WarningKind, resolve_text};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ fn run(stack: &str) -> CheckReport {
     })
     .unwrap();
     let stack = resolve_text(&catalog, stack).unwrap();
-    let merged = merge_stack(&tree, &catalog, &stack, "default").unwrap();
+    let merged = merge_current(&tree, &catalog, &stack, "default", &Default::default()).unwrap();
     let br = merged.config(ConfigKind::Buildroot);
     let engine = find_engine(None).expect("kconfig-conf (kconfig-frontends-nox) is installed");
     let externals: Vec<PathBuf> = merged.externals.iter().map(PathBuf::from).collect();

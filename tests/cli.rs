@@ -5,20 +5,7 @@ mod common;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn skiff(root: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.arg("--root").arg(root);
-    for v in [
-        "SKIFF_CONFIG",
-        "SKIFF_WORKSPACE",
-        "SKIFF_EXTRA_CONFIGS_PATH",
-        "SKIFF_ROOT",
-        "BR2_CCACHE_DIR",
-    ] {
-        c.env_remove(v);
-    }
-    c
-}
+use common::skiff;
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
@@ -201,6 +188,27 @@ fn cmd_runs_make_in_extensions_with_upstream_environment() {
 }
 
 #[test]
+fn a_failing_extension_command_says_make_status_and_exits_1() {
+    let (_t, root) = common::fixture("upstream");
+    let mk = root.join("configs/pi/common/extensions/Makefile");
+    let mut text = std::fs::read_to_string(&mk).unwrap();
+    text.push_str("\nneeds-sd:\n\t@test -n \"$$PI_SD\" || { echo \"set PI_SD\" >&2; exit 1; }\n");
+    std::fs::write(&mk, text).unwrap();
+    let out = skiff(&root)
+        .env_remove("PI_SD")
+        .args(["cmd", "pi/common/needs-sd"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("set PI_SD"), "{err}");
+    assert!(
+        err.contains("skiff: make needs-sd (in ") && err.contains(") failed with status 2"),
+        "{err}"
+    );
+}
+
+#[test]
 fn help_documents_exit_codes() {
     let out = Command::cargo_bin("skiff")
         .unwrap()
@@ -259,4 +267,93 @@ fn build_target_override_beats_layer_metadata() {
         .output()
         .unwrap();
     assert_eq!(json(&out.stdout)["build_target"], "sdk");
+}
+
+#[test]
+fn two_boards_warn_on_the_cli_exactly_like_the_tui() {
+    let (_t, root) = common::fixture("upstream");
+    let (_, cat) = common::catalog(&root);
+    let typed = vec!["pi/4".to_string(), "odroid/xu".to_string()];
+    let analysis = skiff::ui::analysis::analyze(&cat, &typed, &root);
+    let tui = analysis
+        .notes
+        .iter()
+        .find(|n| n.short == "2nd board")
+        .expect("the TUI warns about two boards")
+        .text
+        .clone();
+    assert!(
+        tui.contains("pi/4 and odroid/xu are both board layers"),
+        "{tui}"
+    );
+
+    let stderr_of = |args: &[&str]| {
+        let out = skiff(&root).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = stderr_of(&["stack", "resolve", "pi/4,odroid/xu"]);
+    assert!(err.contains(&tui), "{err}");
+
+    let out = skiff(&root)
+        .args(["stack", "resolve", "pi/4,odroid/xu", "--json"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "two-boards")
+        .expect("a two-boards warning");
+    assert_eq!(w["message"], tui.as_str());
+    assert_eq!(w["layer"], "odroid/xu");
+
+    let err = stderr_of(&["configure", "pi/4,odroid/xu"]);
+    assert!(err.contains(&tui), "{err}");
+
+    // One board (pi/4 pulls in pi/common): no warning.
+    let err = stderr_of(&["stack", "resolve", "pi/4,pi/common"]);
+    assert!(!err.contains("board layers"), "{err}");
+}
+
+#[test]
+fn empty_variables_count_as_unset() {
+    let (_t, root) = common::fixture("upstream");
+    let out = skiff(&root)
+        .env("SKIFF_WORKSPACE", "")
+        .env("SKIFF_CONFIG", "")
+        .env("SKIFF_EXTRA_CONFIGS_PATH", "")
+        .env("BR2_CCACHE_DIR", "")
+        .args(["configure", "pi/4", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["workspace"], "default");
+    let config =
+        std::fs::read_to_string(root.join("workspaces/.config_default/buildroot/config")).unwrap();
+    let own = root.join("workspaces/.ccache/default");
+    assert!(
+        config.contains(&format!("BR2_CCACHE_DIR=\"{}\"", own.display())),
+        "{config}"
+    );
+    // SKIFF_ROOT="" is unset too: the tree comes from --root (and would from the cwd).
+    let mut c = Command::cargo_bin("skiff").unwrap();
+    let out = c
+        .current_dir(&root)
+        .env("SKIFF_ROOT", "")
+        .env_remove("SKIFF_CONFIG")
+        .args(["stack", "resolve", "pi/4"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -286,7 +286,13 @@ fn check_stack(
         Ok(s) => s,
         Err(e) => return vec![format!("{name}: does not resolve: {e}")],
     };
-    let merged = match skiff::model::configure::merge_stack(tree, cat, &stack, "default") {
+    let merged = match skiff::build::workspace::merge_current(
+        tree,
+        cat,
+        &stack,
+        "default",
+        &Default::default(),
+    ) {
         Ok(m) => m,
         Err(e) => return vec![format!("{name}: does not merge: {e}")],
     };
@@ -516,22 +522,19 @@ fn amlogic_post_hooks_run_the_shared_fip_script() {
     std::fs::create_dir_all(&images).unwrap();
     for board in ["c2", "c4"] {
         let stack = resolve(&cat, &[&format!("odroid/{board}")]).unwrap();
-        let report =
-            skiff::model::configure::configure(&skiff::model::configure::ConfigureRequest {
-                tree: &tree,
-                catalog: &cat,
-                stack: &stack,
-                workspace: board,
-                extra_paths: "",
-                buildroot: None,
-                version: skiff::model::version::Version {
-                    version: "v".into(),
-                    commit: "c".into(),
-                },
-                ccache_dir: None,
-                inherited_env: vec![],
-            })
-            .unwrap();
+        let env = skiff::model::configure::ConfigureEnv::default();
+        let req = skiff::model::configure::ConfigureRequest {
+            tree: &tree,
+            catalog: &cat,
+            stack: &stack,
+            workspace: board,
+            env: &env,
+        };
+        let version = skiff::model::version::Version {
+            version: "v".into(),
+            commit: "c".into(),
+        };
+        let report = skiff::build::workspace::configure_at(&req, &version).unwrap();
         std::fs::create_dir_all(tree.workspace_dir(board)).unwrap();
         let out = std::process::Command::new("bash")
             .arg(report.final_dir.join("post_build.sh"))

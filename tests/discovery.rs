@@ -158,13 +158,17 @@ fn bad_fragments_are_reported_with_file_and_line() {
     .unwrap();
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4").unwrap();
-    let e = skiff::model::configure::merge_stack(&tree, &cat, &stack, "default").unwrap_err();
+    let e =
+        skiff::build::workspace::merge_current(&tree, &cat, &stack, "default", &Default::default())
+            .unwrap_err();
     assert!(
         e.to_string().contains("pi/4/kernel/blob:2") && e.to_string().contains("NUL"),
         "{e}"
     );
     std::fs::remove_file(root.join("configs/pi/4/kernel/blob")).unwrap();
-    let m = skiff::model::configure::merge_stack(&tree, &cat, &stack, "default").unwrap();
+    let m =
+        skiff::build::workspace::merge_current(&tree, &cat, &stack, "default", &Default::default())
+            .unwrap();
     let w: Vec<String> = m.warnings.iter().map(|w| w.to_string()).collect();
     assert!(
         w.iter()

@@ -346,17 +346,7 @@ fn format_install_and_dry_run_on_an_image_file() {
     let dir = tempfile::tempdir().unwrap();
     let images = board_images(dir.path());
     let card = dir.path().join("card.img");
-    let board = |verb: &str, extra: &[&str]| {
-        output(
-            skiff()
-                .arg(verb)
-                .arg(&card)
-                .arg("pcduino/3")
-                .args(["--arch", "arm", "--images"])
-                .arg(&images)
-                .args(extra),
-        )
-    };
+    let board = |verb: &str, extra: &[&str]| pcduino(verb, &card, &images, extra);
     let (code, _, stderr) = board("install", &[]);
     assert_eq!(code, 1, "install needs a formatted card: {stderr}");
     let (code, stdout, stderr) = board("format", &["--size", "800MiB", "--dry-run", "--json"]);

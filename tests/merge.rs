@@ -2,7 +2,8 @@
 
 mod common;
 
-use skiff::model::configure::{ConfigureRequest, DefconfigStep, configure, merge_stack};
+use skiff::build::workspace::{DefconfigStep, configure_at, merge_current};
+use skiff::model::configure::{ConfigureEnv, ConfigureRequest};
 use skiff::model::version::Version;
 use skiff::model::{ConfigKind, Value, resolve_text};
 use std::path::Path;
@@ -12,23 +13,25 @@ fn try_configure(
     stack: &str,
     ws: &str,
     buildroot: Option<&Path>,
-) -> Result<skiff::model::configure::ConfigureReport, skiff::model::ModelError> {
+) -> Result<skiff::build::workspace::ConfigureReport, skiff::model::ModelError> {
     let (tree, cat) = common::catalog(root);
     let stack = resolve_text(&cat, stack).expect("resolve");
-    configure(&ConfigureRequest {
+    let env = ConfigureEnv {
+        buildroot: buildroot.map(Path::to_path_buf),
+        ..ConfigureEnv::default()
+    };
+    let req = ConfigureRequest {
         tree: &tree,
         catalog: &cat,
         stack: &stack,
         workspace: ws,
-        extra_paths: "",
-        buildroot,
-        version: Version {
-            version: "2026.08-test".into(),
-            commit: "abc1234".into(),
-        },
-        ccache_dir: None,
-        inherited_env: vec![],
-    })
+        env: &env,
+    };
+    let version = Version {
+        version: "2026.08-test".into(),
+        commit: "abc1234".into(),
+    };
+    configure_at(&req, &version)
 }
 
 fn run_configure(
@@ -36,7 +39,7 @@ fn run_configure(
     stack: &str,
     ws: &str,
     buildroot: Option<&Path>,
-) -> skiff::model::configure::ConfigureReport {
+) -> skiff::build::workspace::ConfigureReport {
     try_configure(root, stack, ws, buildroot).expect("configure")
 }
 
@@ -105,7 +108,7 @@ fn provenance_tracks_every_assignment() {
     let (_t, root) = common::fixture("upstream");
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4,skiff/core").unwrap();
-    let m = merge_stack(&tree, &cat, &stack, "default").unwrap();
+    let m = merge_current(&tree, &cat, &stack, "default", &Default::default()).unwrap();
     let k = m.config(ConfigKind::Kernel);
     let h = k.symbol("CONFIG_USB_SERIAL").expect("symbol");
     assert_eq!(h.effective.value, Value::NotSet);
@@ -273,7 +276,7 @@ fn bad_buildroot_ext_is_an_error_naming_the_directory() {
     );
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4").unwrap();
-    let e = merge_stack(&tree, &cat, &stack, "default").unwrap_err();
+    let e = merge_current(&tree, &cat, &stack, "default", &Default::default()).unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("configs/pi/4/buildroot_ext") && msg.contains("external.mk, Config.in"),
@@ -293,7 +296,7 @@ fn later_choice_member_supersedes_earlier_one() {
     let (_t, root) = common::fixture("upstream");
     let (tree, cat) = common::catalog(&root);
     let stack = resolve_text(&cat, "pi/4").unwrap();
-    let m = merge_stack(&tree, &cat, &stack, "default").unwrap();
+    let m = merge_current(&tree, &cat, &stack, "default", &Default::default()).unwrap();
     let br = m.config(ConfigKind::Buildroot);
     let x86 = br.symbol("BR2_x86_64").unwrap();
     assert_eq!(x86.superseded_by.as_deref(), Some("BR2_aarch64"));

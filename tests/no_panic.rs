@@ -1,4 +1,8 @@
-//! The user-file parsers never panic: the fuzz targets' bodies run on random input here.
+//! The parsers of outside input never panic: the fuzz targets' bodies (fuzz/harness/) run here
+//! on random input, on every seed of fuzz/corpus-seed/, and on every input a fuzzer crashed on.
+
+#[path = "../fuzz/harness/mod.rs"]
+mod harness;
 
 use proptest::prelude::*;
 use skiff::model::accumulate::{Accumulator, FileRef};
@@ -56,5 +60,139 @@ proptest! {
         let _ = parse_commands(&text);
         let _ = split_list(&text);
         prop_assert!(!workspace_name(&text).contains('/'));
+    }
+}
+
+/// Inputs that broke a body (found by fuzzing or by review), by target; each is replayed
+/// through the same body.
+const CRASHES: &[(&str, &[u8])] = &[
+    // U+0788: the fragment body cut the text at len / 2, inside the character.
+    ("fragment", "\u{788}".as_bytes()),
+    // A segment whose end overflows u64 saturated to the card size and was accepted.
+    (
+        "helper_plan",
+        br#"{"version":1,"target":{"path":"c.img","device":false},"source":{"kind":"assembly","size":18446744073709551615,"segments":[{"offset":18446744073709551614,"label":"x","data":{"from":"zero","len":4}}]}}"#,
+    ),
+    // A helper's failure reported with exit code 0 ended skiff with success.
+    (
+        "helper_events",
+        br#"{"event":"failed","error":"no","exit_code":0}"#,
+    ),
+];
+
+fn body(target: &str) -> harness::Body {
+    harness::TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .unwrap_or_else(|| panic!("no fuzz body named {target}"))
+        .1
+}
+
+#[test]
+fn crashing_inputs_replay_cleanly() {
+    for (target, input) in CRASHES {
+        body(target)(input);
+    }
+}
+
+#[test]
+fn every_seed_runs_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus-seed");
+    for (target, run) in harness::TARGETS {
+        let dir = root.join(target);
+        let seeds: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/fuzz-seeds)", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(!seeds.is_empty(), "{} has no seeds", dir.display());
+        for seed in seeds {
+            let data = std::fs::read(&seed).unwrap();
+            run(&data);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn every_body_survives_random_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+        for (_, run) in harness::TARGETS {
+            run(&data);
+        }
+    }
+}
+
+/// Lines that look like a skiff-core config, with the odd mistake.
+fn core_yamlish() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("containers:".to_string()),
+        Just("users:".to_string()),
+        Just("images:".to_string()),
+        "  [a-z]{1,5}:",
+        "    (image|container|stopSignal|restartPolicy|policy): [a-zA-Z0-9/:+.\"' -]{0,12}",
+        "    (tty|privileged|copyRootKeys): (true|false|yes|[a-z]{1,3})",
+        "    (mounts|entrypoint|containerShell):",
+        "      - [/a-z:]{0,12}",
+        "    (mounts|env): \\[[a-z/:, \"]{0,12}\\]",
+        "    (pull|build|auth|tmpFs):",
+        "      [a-zA-Z/]{1,8}: [a-z0-9,=]{0,8}",
+        "# [ -~]{0,10}",
+        "[ -~]{0,16}",
+        "[&*!|>{}\\[\\]\"'-]{1,3}[ a-z]{0,4}",
+    ];
+    proptest::collection::vec(line, 0..16).prop_map(|lines| lines.join("\n"))
+}
+
+/// A shipped config with one random edit, so most inputs get deep into the checks.
+fn shipped_edited() -> impl Strategy<Value = String> {
+    let base = include_str!(
+        "../configs/skiff/core/buildroot_ext/package/skiff-core-defconfig/defconfig.yaml"
+    );
+    (0..base.len(), "[ -~\n]{0,6}", 0usize..4).prop_map(move |(at, insert, cut)| {
+        let mut at = at;
+        while !base.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = (at + cut).min(base.len());
+        let end = if base.is_char_boundary(end) { end } else { at };
+        format!("{}{insert}{}", &base[..at], &base[end..])
+    })
+}
+
+proptest! {
+    #[test]
+    fn core_configs_never_panic_and_round_trip(
+        a in core_yamlish(),
+        b in shipped_edited(),
+        raw in any::<String>(),
+    ) {
+        for text in [&a, &b, &raw] {
+            let r = skiff::model::core_config::fuzz_one(text);
+            prop_assert!(r.is_ok(), "{}\n--- input:\n{}", r.unwrap_err(), text);
+        }
+    }
+}
+
+fn manifestish() -> impl Strategy<Value = String> {
+    let hash = "[0-9a-f]{64}|-|[0-9a-g]{3}";
+    let line = prop_oneof![
+        Just("skiff-push-manifest 1".to_string()),
+        "pushed [0-9+]{0,5}",
+        "release [ -~]{0,12}",
+        (hash, hash, "[ -~\r]{0,12}").prop_map(|(a, b, p)| format!("file {a} {b} {p}")),
+        "[ -~\t\r]{0,20}",
+    ];
+    prop::collection::vec(line, 0..6).prop_map(|l| {
+        let mut t = String::from("skiff-push-manifest 1\n");
+        t.push_str(&l.join("\n"));
+        t
+    })
+}
+
+proptest! {
+    #[test]
+    fn push_manifest_never_panics(text in manifestish(), raw in any::<Vec<u8>>()) {
+        skiff::push::manifest::fuzz_one(text.as_bytes());
+        skiff::push::manifest::fuzz_one(&raw);
     }
 }

@@ -9,10 +9,10 @@ use ratatui::style::Modifier;
 use skiff::flash::reason::FailReason;
 use skiff::flash::{FlashEvent, Phase, Summary};
 use skiff::ui::flash::jobs::{Failure, FlashAction, FlashCmd, FlashReport};
-use skiff::ui::harness::Harness;
 use skiff::ui::theme::{Role, Theme};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use ui_common::flash::*;
+use ui_common::harness::Harness;
 use ui_common::{snap, style_at};
 
 #[test]

@@ -4,12 +4,12 @@
 mod ui_common;
 
 use skiff::ui::flash::jobs::{FlashJobs, FlashReport};
-use skiff::ui::harness::Harness;
 use skiff::ui::{Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use ui_common::flash::*;
+use ui_common::harness::Harness;
 
 /// Feed the job's messages to the app until the write with `id` has ended.
 fn run_to_end(h: &mut Harness, rx: &crossbeam_channel::Receiver<Msg>, id: u64) {
@@ -172,7 +172,7 @@ fn cli_and_tui_plan_byte_identical_card_images() {
     h.key("f");
     let cmds = press(h, "y");
     let tui_req = starts(&cmds)[0].clone();
-    let (tree, catalog) = skiff::ui::harness::open_tree(&root).unwrap();
+    let (tree, catalog) = ui_common::harness::open_tree(&root).unwrap();
     let tui = skiff::ui::flash::jobs::card_job_request(&tree, &catalog, &tui_req);
     // The CLI's request for the same command line.
     let cli = <skiff::cli::Cli as clap::Parser>::try_parse_from([

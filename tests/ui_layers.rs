@@ -131,7 +131,7 @@ fn broken_layers_are_listed_with_their_error_and_cannot_be_added() {
     let d = ui_common::tree();
     let broken = d.path().join("configs/apps/broken/metadata");
     std::fs::create_dir_all(broken.join("description")).unwrap();
-    let mut h = skiff::ui::harness::Harness::open(d.path(), "default", "", 100, 30).unwrap();
+    let mut h = ui_common::harness::Harness::open(d.path(), "default", "", 100, 30).unwrap();
     let text = h.render();
     assert!(text.contains("✗ apps/broken"), "{text}");
     assert!(text.contains("broken: configs/apps/broken/metadata/description"));

@@ -154,7 +154,7 @@ fn a_broken_fragment_shows_the_merge_error() {
         b"CONFIG_X=y\n\0\0",
     )
     .unwrap();
-    let mut h = skiff::ui::harness::Harness::open(d.path(), "default", "pi/4", 100, 30).unwrap();
+    let mut h = ui_common::harness::Harness::open(d.path(), "default", "pi/4", 100, 30).unwrap();
     h.key("3");
     let text = h.render();
     assert!(text.contains("The merge failed:"), "{text}");
@@ -184,7 +184,7 @@ fn kconfig_tree() -> tempfile::TempDir {
 #[test]
 fn values_kconfig_drops_are_marked_when_a_buildroot_tree_is_present() {
     let dir = kconfig_tree();
-    let mut h = skiff::ui::harness::Harness::open(
+    let mut h = ui_common::harness::Harness::open(
         dir.path(),
         "default",
         "test/board,test/app,test/core",

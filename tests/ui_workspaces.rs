@@ -7,12 +7,12 @@ use skiff::ui::theme::{Role, Theme};
 use ui_common::{open, snap, style_in_row};
 
 /// A tree with two configured workspaces, `default` and `board2`.
-fn two_workspaces() -> (tempfile::TempDir, skiff::ui::harness::Harness) {
+fn two_workspaces() -> (tempfile::TempDir, ui_common::harness::Harness) {
     let (d, mut h) = open("odroid/xu,core/nixos", 100, 30);
     h.key("s");
     h.key("y");
     let mut h =
-        skiff::ui::harness::Harness::open(d.path(), "board2", "pi/4,util/rootlogin", 100, 30)
+        ui_common::harness::Harness::open(d.path(), "board2", "pi/4,util/rootlogin", 100, 30)
             .unwrap();
     h.key("s");
     h.key("y");

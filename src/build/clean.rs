@@ -2,8 +2,8 @@
 
 use super::error::{BuildError, Result};
 use crate::model::Tree;
-use crate::model::configure::default_ccache;
 use crate::model::env::parse_bind_env;
+use crate::model::merge::default_ccache;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

@@ -84,6 +84,9 @@ pub struct Failure {
     pub error_line: Option<String>,
     /// The last lines of the failing package's output before the error (ANSI removed).
     pub last_lines: Vec<String>,
+    /// What to do about it, when skiff knows (a failed download: mirrors and --dl-dir).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Failure {

@@ -1,11 +1,14 @@
-//! Buildroot runner: workspace setup, make invocation, build events and cancellation.
+//! Buildroot side effects: configuring a workspace on disk, the tree's git version,
+//! workspace setup, make invocation, build events and cancellation.
 
 pub mod buildroot;
 pub mod clean;
 pub mod delta;
+pub mod download;
 pub mod error;
 pub mod event;
 pub mod hook;
+pub mod hostdeps;
 pub mod kconfig;
 pub mod lines;
 pub mod lock;
@@ -16,6 +19,8 @@ pub mod runner;
 pub mod setup;
 pub mod timelog;
 pub mod tracker;
+pub mod version;
+pub mod workspace;
 
 pub use buildroot::Buildroot;
 pub use error::{BuildError, Result};

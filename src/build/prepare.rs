@@ -4,29 +4,18 @@ use super::buildroot::Buildroot;
 use super::error::Result;
 use super::lock::WorkspaceLock;
 use super::setup::{Freshness, freshness, setup};
-use crate::model::configure::{ConfigureRequest, configure, merge_stack};
-use crate::model::version::Version;
-use crate::model::{Catalog, ModelError, ResolvedStack, Tree, Warning};
-use std::path::{Path, PathBuf};
+use super::version::tree_version;
+use super::workspace::write_configured;
+use crate::model::configure::ConfigureRequest;
+use crate::model::{ModelError, Warning};
+use std::path::PathBuf;
 
-/// Inputs of [`prepare`].
+/// Inputs of [`prepare`]: the configure request (whose environment names the Buildroot
+/// tree, `--buildroot` or SKIFF_BUILDROOT, and SKIFF_FORCE_RECONFIG) and what the lock
+/// holder is doing (`build`, `br menuconfig`...), shown to a second run.
 pub struct PrepareRequest<'a> {
-    pub tree: &'a Tree,
-    pub catalog: &'a Catalog,
-    pub stack: &'a ResolvedStack,
-    pub workspace: &'a str,
-    /// SKIFF_EXTRA_CONFIGS_PATH as given, recorded by configure.
-    pub extra_paths: &'a str,
-    /// `--buildroot` / SKIFF_BUILDROOT, if given.
-    pub buildroot: Option<&'a Path>,
-    /// What the lock holder is doing (`build`, `br menuconfig`...), shown to a second run.
+    pub configure: ConfigureRequest<'a>,
     pub purpose: &'a str,
-    /// SKIFF_FORCE_RECONFIG was set.
-    pub force: bool,
-    /// BR2_CCACHE_DIR from the environment.
-    pub ccache_dir: Option<String>,
-    /// Caller's SKIFF variables, kept in bind_env.sh.
-    pub inherited_env: Vec<(String, String)>,
 }
 
 /// A workspace ready for make, locked until this is dropped.
@@ -41,47 +30,41 @@ pub struct Prepared {
 
 /// Locate Buildroot, lock and set up the workspace, and run configure when the final
 /// config is missing or out of date (upstream's rule plus a comparison of the merged text).
+/// The stack is merged once: the same merge decides freshness and is written.
 pub fn prepare(req: &PrepareRequest) -> Result<Prepared> {
-    let buildroot = Buildroot::locate(req.buildroot, &req.tree.root)?;
-    if req.stack.layers.is_empty() {
+    let c = &req.configure;
+    c.tree.check_writable()?;
+    let buildroot = Buildroot::locate(c.env.buildroot.as_deref(), &c.tree.root)?;
+    if c.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack.into());
     }
-    let lock = WorkspaceLock::acquire(&req.tree.workspaces_dir(), req.workspace, req.purpose)?;
-    setup(req.tree, req.workspace)?;
-    let version = Version::of_tree(&req.tree.root);
-    let merged = merge_stack(req.tree, req.catalog, req.stack, req.workspace)?;
-    let mut warnings = req.stack.warnings.clone();
+    let lock = WorkspaceLock::acquire(&c.tree.workspaces_dir(), c.workspace, req.purpose)?;
+    setup(c.tree, c.workspace)?;
+    let version = tree_version(&c.tree.root);
+    let merged = c.merge(&version)?;
+    let mut warnings = c.stack.warnings.clone();
+    warnings.extend(merged.warnings.iter().cloned());
     let state = freshness(
-        req.tree,
-        req.workspace,
-        &req.stack.joined(),
+        c.tree,
+        c.workspace,
+        &c.stack.joined(),
         &version.version,
         &merged,
-        req.force,
+        c.env.force,
     );
     let reconfigured = match state {
-        Freshness::Fresh => {
-            warnings.extend(merged.warnings.iter().cloned());
-            None
-        }
+        Freshness::Fresh => None,
         Freshness::Stale(reason) => {
-            let report = configure(&ConfigureRequest {
-                tree: req.tree,
-                catalog: req.catalog,
-                stack: req.stack,
-                workspace: req.workspace,
-                extra_paths: req.extra_paths,
-                buildroot: Some(&buildroot.dir),
-                version,
-                ccache_dir: req.ccache_dir.clone(),
-                inherited_env: req.inherited_env.clone(),
-            })?;
-            warnings.extend(report.merged.warnings.iter().cloned());
+            let env = crate::model::configure::ConfigureEnv {
+                buildroot: Some(buildroot.dir.clone()),
+                ..c.env.clone()
+            };
+            write_configured(&ConfigureRequest { env: &env, ..*c }, &version, merged)?;
             Some(reason)
         }
     };
     Ok(Prepared {
-        workspace_dir: req.tree.workspace_dir(req.workspace),
+        workspace_dir: c.tree.workspace_dir(c.workspace),
         buildroot,
         lock,
         reconfigured,

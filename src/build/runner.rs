@@ -77,8 +77,10 @@ impl BuildHandle {
     }
 
     fn signal(&self, sig: rustix::process::Signal) {
-        self.shared.cancelled.store(true, Ordering::Release);
-        let pid = self.shared.pid.load(Ordering::Acquire);
+        // SeqCst pairs with build_order's store of the pid and load of the flag: one of
+        // the two sides always sees the other's write.
+        self.shared.cancelled.store(true, Ordering::SeqCst);
+        let pid = self.shared.pid.load(Ordering::SeqCst);
         if let Some(pid) = rustix::process::Pid::from_raw(pid) {
             let _ = rustix::process::kill_process_group(pid, sig);
         }
@@ -143,17 +145,7 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
         send(BuildEvent::Finished(o.clone()));
         o
     };
-    let build_dir = req.workspace.join("build");
-    let durations = std::fs::read_to_string(build_dir.join("build-time.log"))
-        .map(|t| Durations::parse(&t))
-        .unwrap_or_default();
-    let mut tracker = Tracker::new(Some(build_dir.clone()), durations);
-    if req.query_order
-        && let Some(order) = build_order(req, &send)
-    {
-        let done = order::done_packages(&build_dir, &order);
-        tracker.set_order(order, done);
-    }
+    let mut tracker = new_tracker(req, &send, shared);
     let mut log = match LogWriter::create(&req.logs_dir(), &req.label, KEEP) {
         Ok(l) => l,
         Err(e) => return finish(early_failure(PathBuf::new(), e.to_string(), Status::Failed)),
@@ -203,42 +195,21 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
         })
     });
     drop(tx);
-    let handle = |m: Msg, tracker: &mut Tracker, log: &mut LogWriter| -> bool {
-        let now = t0.elapsed().as_secs_f64();
-        match m {
-            Msg::Line(bytes, at) => {
-                let _ = log.line(at, &bytes);
-                let line = String::from_utf8_lossy(&bytes).into_owned();
-                let changed = tracker.line(&line, now);
-                send(BuildEvent::Output { line });
-                if changed {
-                    send(BuildEvent::Progress(tracker.progress(now)));
-                }
-            }
-            Msg::Hook(c) => {
-                if tracker.hook(&c, now) {
-                    send(BuildEvent::Progress(tracker.progress(now)));
-                }
-            }
-            Msg::Eof => return false,
-        }
-        if rx.is_empty() {
-            let _ = log.flush();
-        }
-        true
+    let mut run = Running {
+        tracker: &mut tracker,
+        log: &mut log,
+        send: &send,
+        t0,
     };
     // A quiet second still sends progress, so elapsed time moves on in every view.
     loop {
         match rx.recv_timeout(HEARTBEAT) {
             Ok(m) => {
-                if !handle(m, &mut tracker, &mut log) {
+                if !run.handle(m, rx.is_empty()) {
                     break;
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {
-                let now = t0.elapsed().as_secs_f64();
-                send(BuildEvent::Progress(tracker.progress(now)));
-            }
+            Err(RecvTimeoutError::Timeout) => run.heartbeat(),
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
@@ -247,39 +218,108 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
     stop.store(true, Ordering::Release);
     let _ = follow_thread.join();
     while let Ok(m) = rx.try_recv() {
-        handle(m, &mut tracker, &mut log);
+        run.handle(m, rx.is_empty());
     }
-    tracker.rescan();
-    let now = t0.elapsed().as_secs_f64();
     let (exit_code, signal) = match &status {
         Ok(s) => (s.code(), s.signal()),
         Err(_) => (None, None),
     };
-    let ok = exit_code == Some(0);
     let cancelled = shared.cancelled.load(Ordering::Acquire);
-    let status = if ok {
-        Status::Succeeded
-    } else if cancelled {
-        Status::Cancelled
-    } else {
-        Status::Failed
-    };
-    let failure = (status == Status::Failed).then(|| tracker.diagnose());
-    let _ = log.note(&match (exit_code, signal) {
-        (Some(c), _) => format!("make exited with status {c} after {now:.1}s"),
-        (None, Some(s)) => format!("make was stopped by signal {s} after {now:.1}s"),
-        _ => format!("make ended after {now:.1}s"),
-    });
-    let _ = log.flush();
-    let mut progress = tracker.progress(now);
-    progress.current.clear();
-    finish(Outcome {
-        status,
-        exit_code,
-        log: log_path,
-        progress,
-        failure,
-    })
+    finish(run.outcome(exit_code, signal, cancelled, log_path))
+}
+
+/// The progress tracker, with the durations of the previous build and, when asked for,
+/// Buildroot's build order and the packages already built.
+fn new_tracker(req: &BuildRequest, send: &dyn Fn(BuildEvent), shared: &Shared) -> Tracker {
+    let build_dir = req.workspace.join("build");
+    let durations = std::fs::read_to_string(build_dir.join("build-time.log"))
+        .map(|t| Durations::parse(&t))
+        .unwrap_or_default();
+    let mut tracker = Tracker::new(Some(build_dir.clone()), durations);
+    if req.query_order
+        && let Some(order) = build_order(req, send, shared)
+    {
+        let done = order::done_packages(&build_dir, &order);
+        tracker.set_order(order, done);
+    }
+    tracker
+}
+
+/// A running make: what each of its output lines and step-hook calls does.
+struct Running<'a> {
+    tracker: &'a mut Tracker,
+    log: &'a mut LogWriter,
+    send: &'a dyn Fn(BuildEvent),
+    t0: Instant,
+}
+
+impl Running<'_> {
+    /// Log and track one message, sending output and progress; false at the end of output.
+    /// `idle`: nothing else is queued, so the log is flushed.
+    fn handle(&mut self, m: Msg, idle: bool) -> bool {
+        let now = self.t0.elapsed().as_secs_f64();
+        match m {
+            Msg::Line(bytes, at) => {
+                let _ = self.log.line(at, &bytes);
+                let line = String::from_utf8_lossy(&bytes).into_owned();
+                let changed = self.tracker.line(&line, now);
+                (self.send)(BuildEvent::Output { line });
+                if changed {
+                    (self.send)(BuildEvent::Progress(self.tracker.progress(now)));
+                }
+            }
+            Msg::Hook(c) => {
+                if self.tracker.hook(&c, now) {
+                    (self.send)(BuildEvent::Progress(self.tracker.progress(now)));
+                }
+            }
+            Msg::Eof => return false,
+        }
+        if idle {
+            let _ = self.log.flush();
+        }
+        true
+    }
+
+    fn heartbeat(&mut self) {
+        let now = self.t0.elapsed().as_secs_f64();
+        (self.send)(BuildEvent::Progress(self.tracker.progress(now)));
+    }
+
+    /// How the build ended, noted in the log, with a diagnosis when it failed.
+    fn outcome(
+        &mut self,
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        cancelled: bool,
+        log_path: PathBuf,
+    ) -> Outcome {
+        self.tracker.rescan();
+        let now = self.t0.elapsed().as_secs_f64();
+        let status = if exit_code == Some(0) {
+            Status::Succeeded
+        } else if cancelled {
+            Status::Cancelled
+        } else {
+            Status::Failed
+        };
+        let failure = (status == Status::Failed).then(|| self.tracker.diagnose());
+        let _ = self.log.note(&match (exit_code, signal) {
+            (Some(c), _) => format!("make exited with status {c} after {now:.1}s"),
+            (None, Some(s)) => format!("make was stopped by signal {s} after {now:.1}s"),
+            _ => format!("make ended after {now:.1}s"),
+        });
+        let _ = self.log.flush();
+        let mut progress = self.tracker.progress(now);
+        progress.current.clear();
+        Outcome {
+            status,
+            exit_code,
+            log: log_path,
+            progress,
+            failure,
+        }
+    }
 }
 
 fn describe(req: &BuildRequest) -> String {
@@ -295,8 +335,13 @@ fn describe(req: &BuildRequest) -> String {
     )
 }
 
-/// The order from the cache, else from Buildroot; failures only lose the total.
-fn build_order(req: &BuildRequest, send: &dyn Fn(BuildEvent)) -> Option<Vec<String>> {
+/// The order from the cache, else from Buildroot; failures only lose the total. While the
+/// query runs, its make is the one a cancel signals; a cancel ends it at once.
+fn build_order(
+    req: &BuildRequest,
+    send: &dyn Fn(BuildEvent),
+    shared: &Shared,
+) -> Option<Vec<String>> {
     let config = std::fs::read_to_string(req.workspace.join(".config")).ok()?;
     if let Some(o) = order::cached(&req.state_dir(), &config) {
         return Some(o);
@@ -304,7 +349,23 @@ fn build_order(req: &BuildRequest, send: &dyn Fn(BuildEvent)) -> Option<Vec<Stri
     send(BuildEvent::Phase {
         message: "reading Buildroot's build order (make show-build-order)".into(),
     });
-    match order::query(&req.make, &req.buildroot, &req.workspace) {
+    if shared.cancelled.load(Ordering::Acquire) {
+        return None;
+    }
+    let result = order::query_with(&req.make, &req.buildroot, &req.workspace, |pid| {
+        shared.pid.store(pid as i32, Ordering::SeqCst);
+        // A cancel between the check above and this store found no pid: signal it here.
+        if shared.cancelled.load(Ordering::SeqCst)
+            && let Some(p) = rustix::process::Pid::from_raw(pid as i32)
+        {
+            let _ = rustix::process::kill_process_group(p, rustix::process::Signal::INT);
+        }
+    });
+    shared.pid.store(0, Ordering::Release);
+    if shared.cancelled.load(Ordering::Acquire) {
+        return None;
+    }
+    match result {
         Ok(o) if !o.is_empty() => {
             let _ = order::store(&req.state_dir(), &config, &o);
             Some(o)

@@ -27,8 +27,7 @@ pub fn run(cli: &Cli, a: &CleanArgs) -> Result<i32> {
         let ctx = Context::load(cli)?;
         let ws = &ctx.workspace;
         let _lock = WorkspaceLock::acquire(&ctx.tree.workspaces_dir(), ws, "clean")?;
-        let env_ccache = std::env::var("BR2_CCACHE_DIR").ok();
-        let p = plan(&ctx.tree, ws, env_ccache.as_deref());
+        let p = plan(&ctx.tree, ws, ctx.host.ccache_dir.as_deref());
         for s in &p.shared_ccache {
             eprintln!(
                 "skiff: keeping the shared compiler cache {} (BR2_CCACHE_DIR)",
@@ -42,8 +41,7 @@ pub fn run(cli: &Cli, a: &CleanArgs) -> Result<i32> {
             }
             return Ok(exit::OK);
         }
-        let interactive =
-            !a.yes && std::env::var("SKIFF_NO_INTERACTIVE").map_or(true, |v| v.is_empty());
+        let interactive = !a.yes && !ctx.host.no_interactive;
         eprintln!("skiff: cleaning workspace {ws} deletes:");
         for d in [&p.workspace_dir, &p.final_dir].into_iter().flatten() {
             eprintln!("  {}", d.display());
@@ -52,7 +50,7 @@ pub fn run(cli: &Cli, a: &CleanArgs) -> Result<i32> {
             eprintln!("skiff: nothing deleted");
             return Ok(exit::USER);
         }
-        let keep = std::env::var("SKIFF_KEEP_CCACHE").is_ok_and(|v| !v.is_empty());
+        let keep = ctx.host.keep_ccache;
         let with_ccache = match &p.ccache {
             Some(c) if !keep && !a.ccache && interactive => ask(&format!(
                 "Also delete the compiler cache {}? [y/N] ",

@@ -2,9 +2,8 @@
 
 use super::context::Context;
 use super::{Cli, exit};
-use crate::model::configure::default_ccache;
+use crate::build::version::tree_version;
 use crate::model::env::{EnvInput, environment, parse_bind_env};
-use crate::model::version::Version;
 use crate::model::{ModelError, ResolvedStack};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -63,8 +62,8 @@ pub fn run(cli: &Cli, a: &CmdArgs) -> Result<i32> {
                 catalog: &ctx.catalog,
                 stack: &stack,
                 workspace: &ctx.workspace,
-                version: &Version::of_tree(&ctx.tree.root),
-                ccache_dir: &default_ccache(&ctx.tree, &ctx.workspace),
+                version: &tree_version(&ctx.tree.root),
+                ccache_dir: &ctx.request(&stack, &ctx.configure_env(None)).ccache_dir(),
                 extra_paths: &ctx.extra_paths,
             })
         }
@@ -94,8 +93,8 @@ pub fn run(cli: &Cli, a: &CmdArgs) -> Result<i32> {
             what: "make".into(),
             detail: format!("{e}; is make installed?"),
         })?;
-    Ok(match status.code() {
-        Some(c) => c,
-        None => exit::INTERRUPTED,
-    })
+    Ok(exit::of_make(
+        &format!("make {command} (in {})", ext.display()),
+        status,
+    ))
 }

@@ -2,7 +2,6 @@
 
 use super::context::Context;
 use super::{Cli, exit, printer};
-use crate::model::configure::merge_stack;
 use crate::model::diff::{Change, diff_merges, diff_text_vs_merge};
 use crate::model::{ConfigKind, Merged, SymbolHistory};
 use anyhow::{Result, bail};
@@ -72,6 +71,13 @@ pub enum ConfigAction {
         #[arg(long)]
         json: bool,
     },
+    /// A digest of the stack's merged configuration, the same on every checkout (for cache keys).
+    Hash {
+        #[arg(long)]
+        stack: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What changes: the stack against the workspace's last configure, or two stacks.
     Diff {
         /// Give twice to compare two stacks; once (or not at all) to compare with the workspace.
@@ -91,12 +97,7 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
             bail!(crate::model::ModelError::EmptyStack);
         }
         printer::warnings(&stack.warnings);
-        Ok(merge_stack(
-            &ctx.tree,
-            &ctx.catalog,
-            &stack,
-            &ctx.workspace,
-        )?)
+        ctx.merge(&stack)
     };
     match &a.action {
         ConfigAction::Show {
@@ -136,45 +137,25 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
                     "no layer of the stack sets {symbol}; `skiff config show` lists the symbols that are set"
                 )));
             }
+            print_blame(&found, *json)?;
+        }
+        ConfigAction::Hash { stack, json } => {
+            let (text, _) = ctx.stack_text(stack.as_deref());
+            let resolved = ctx.resolve(&text)?;
+            if resolved.layers.is_empty() {
+                bail!(crate::model::ModelError::EmptyStack);
+            }
+            printer::warnings(&resolved.warnings);
+            let hash = crate::model::digest::config_hash(
+                &ctx.tree,
+                &ctx.catalog,
+                &resolved,
+                &ctx.workspace,
+            )?;
             if *json {
-                #[derive(Serialize)]
-                struct Blame<'a> {
-                    kind: ConfigKind,
-                    #[serde(flatten)]
-                    history: &'a SymbolHistory,
-                }
-                printer::json(
-                    &found
-                        .iter()
-                        .map(|(k, h)| Blame {
-                            kind: *k,
-                            history: h,
-                        })
-                        .collect::<Vec<_>>(),
-                )?;
+                printer::json(&serde_json::json!({ "stack": resolved.joined(), "hash": hash }))?;
             } else {
-                for (k, h) in found {
-                    println!("{} ({})", h.symbol, k.dir_name());
-                    println!(
-                        "  = {:<28} {} ({}:{})",
-                        h.effective.value.display(),
-                        h.effective.layer,
-                        h.effective.path.display(),
-                        h.effective.line
-                    );
-                    if let Some(w) = &h.superseded_by {
-                        println!("  superseded by {w}: a later member of the same Kconfig choice");
-                    }
-                    for r in h.replaced.iter().rev() {
-                        println!(
-                            "  was {:<26} {} ({}:{})",
-                            r.value.display(),
-                            r.layer,
-                            r.path.display(),
-                            r.line
-                        );
-                    }
-                }
+                println!("{hash}");
             }
         }
         ConfigAction::Diff { stack, json } => {
@@ -211,6 +192,51 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `config blame` output: JSON, or the effective value and what it replaced, per kind.
+fn print_blame(found: &[(ConfigKind, &SymbolHistory)], json: bool) -> Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct Blame<'a> {
+            kind: ConfigKind,
+            #[serde(flatten)]
+            history: &'a SymbolHistory,
+        }
+        printer::json(
+            &found
+                .iter()
+                .map(|(k, h)| Blame {
+                    kind: *k,
+                    history: h,
+                })
+                .collect::<Vec<_>>(),
+        )?;
+    } else {
+        for (k, h) in found {
+            println!("{} ({})", h.symbol, k.dir_name());
+            println!(
+                "  = {:<28} {} ({}:{})",
+                h.effective.value.display(),
+                h.effective.layer,
+                h.effective.path.display(),
+                h.effective.line
+            );
+            if let Some(w) = &h.superseded_by {
+                println!("  superseded by {w}: a later member of the same Kconfig choice");
+            }
+            for r in h.replaced.iter().rev() {
+                println!(
+                    "  was {:<26} {} ({}:{})",
+                    r.value.display(),
+                    r.layer,
+                    r.path.display(),
+                    r.line
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn print_symbol(h: &SymbolHistory) {

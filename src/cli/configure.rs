@@ -2,8 +2,7 @@
 
 use super::context::Context;
 use super::{Cli, exit, printer};
-use crate::model::configure::{ConfigureRequest, DefconfigStep, configure};
-use crate::model::version::Version;
+use crate::build::workspace::{DefconfigStep, configure};
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -25,24 +24,8 @@ pub fn run(cli: &Cli, a: &ConfigureArgs) -> Result<i32> {
     let ctx = Context::load(cli)?;
     let (text, recovered) = ctx.stack_text(a.stack.as_deref());
     let stack = ctx.resolve(&text)?;
-    let br = ctx.buildroot(a.buildroot.as_deref());
-    let inherited: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))
-        .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))
-        .collect();
-    let report = configure(&ConfigureRequest {
-        tree: &ctx.tree,
-        catalog: &ctx.catalog,
-        stack: &stack,
-        workspace: &ctx.workspace,
-        extra_paths: &ctx.extra_paths,
-        buildroot: Some(&br),
-        version: Version::of_tree(&ctx.tree.root),
-        ccache_dir: std::env::var("BR2_CCACHE_DIR")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        inherited_env: inherited,
-    })?;
+    let env = ctx.configure_env(Some(ctx.buildroot(a.buildroot.as_deref())));
+    let report = configure(&ctx.request(&stack, &env))?;
     let mut warnings = stack.warnings.clone();
     warnings.extend(report.merged.warnings.iter().cloned());
     let skipped = match &report.defconfig {

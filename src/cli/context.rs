@@ -1,6 +1,8 @@
 //! What every command needs: the tree, its layers, the workspace and the selected stack.
 
 use super::Cli;
+use crate::model::configure::{ConfigureEnv, ConfigureRequest};
+use crate::model::host::HostEnv;
 use crate::model::workspace::recover;
 use crate::model::{Catalog, DiscoverOptions, Tree, names::workspace_name};
 use anyhow::Result;
@@ -14,16 +16,26 @@ pub struct Context {
     /// SKIFF_EXTRA_CONFIGS_PATH as given or recovered.
     pub extra_paths: String,
     pub extra_recovered: bool,
+    /// The environment skiff was started in, read once.
+    pub host: HostEnv,
 }
 
 impl Context {
     /// Locate the tree and discover its layers (extra paths from the flag, env or recovery).
     pub fn load(cli: &Cli) -> Result<Context> {
         let cwd = std::env::current_dir()?;
-        let tree = Tree::locate(cli.root.as_deref(), &cwd)?;
-        let workspace = workspace_name(cli.workspace.as_deref().unwrap_or(""));
+        let host = cli.host.clone();
+        let root = cli.root.as_deref().or(host.root.as_deref());
+        let bundle = super::bundled::BundleSettings::from_env();
+        let tree = Tree::locate(root, &cwd, &|| super::bundled::root(&bundle))?;
+        let ws = cli.workspace.as_deref().or(host.workspace.as_deref());
+        let workspace = workspace_name(ws.unwrap_or(""));
         let mut extra_recovered = false;
-        let extra_paths = match cli.extra_configs_path.clone().filter(|s| !s.is_empty()) {
+        let extra = cli
+            .extra_configs_path
+            .as_ref()
+            .or(host.extra_configs_path.as_ref());
+        let extra_paths = match extra.filter(|s| !s.is_empty()).cloned() {
             Some(p) => p,
             None => match recover(&tree, &workspace).extra_configs_path {
                 Some(p) => {
@@ -35,12 +47,14 @@ impl Context {
         };
         let opts = DiscoverOptions {
             configs_dir: tree.configs_dir(),
+            // A project's own layers come after the extra paths, before its base's.
             extra_paths: extra_paths
                 .split(':')
                 .filter(|s| !s.is_empty())
                 .map(|p| std::path::absolute(p).unwrap_or_else(|_| PathBuf::from(p)))
+                .chain(tree.own_configs_dir())
                 .collect(),
-            env_paths: DiscoverOptions::env_paths_from(std::env::vars()),
+            env_paths: host.config_paths.clone(),
         };
         let catalog = Catalog::discover(&opts)?;
         Ok(Context {
@@ -49,6 +63,7 @@ impl Context {
             workspace,
             extra_paths,
             extra_recovered,
+            host,
         })
     }
 
@@ -58,10 +73,8 @@ impl Context {
         if let Some(a) = arg.filter(|a| !a.trim().is_empty()) {
             return (a.to_string(), false);
         }
-        if let Ok(env) = std::env::var("SKIFF_CONFIG")
-            && !env.trim().is_empty()
-        {
-            return (env, false);
+        if let Some(env) = &self.host.config {
+            return (env.clone(), false);
         }
         match recover(&self.tree, &self.workspace).stack {
             Some(s) => (s, true),
@@ -70,12 +83,16 @@ impl Context {
     }
 
     /// Resolve a stack text; `SKIFF_BUILD_TARGET_OVERRIDE` beats any layer's buildtarget.
+    /// The stack rules the TUI shows (one board per stack) are added as warnings.
     pub fn resolve(&self, text: &str) -> Result<crate::model::ResolvedStack> {
-        let mut stack = crate::model::resolve_text(&self.catalog, text)?;
-        if let Ok(bt) = std::env::var("SKIFF_BUILD_TARGET_OVERRIDE")
-            && !bt.trim().is_empty()
-        {
-            stack.build_target = Some(bt.trim().to_string());
+        let items = crate::model::names::split_list(text);
+        let mut stack = crate::model::resolve(&self.catalog, &items)?;
+        let typed: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+        stack
+            .warnings
+            .extend(crate::model::board::board_warnings(&self.catalog, &typed));
+        if let Some(bt) = &self.host.build_target_override {
+            stack.build_target = Some(bt.clone());
         }
         Ok(stack)
     }
@@ -84,11 +101,39 @@ impl Context {
     /// `<root>/buildroot` (the pinned submodule).
     pub fn buildroot(&self, flag: Option<&std::path::Path>) -> PathBuf {
         flag.map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("SKIFF_BUILDROOT")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            })
+            .or_else(|| self.host.buildroot.clone())
             .unwrap_or_else(|| self.tree.root.join("buildroot"))
+    }
+
+    /// What configure takes from the environment and flags, with the given Buildroot tree.
+    pub fn configure_env(&self, buildroot: Option<PathBuf>) -> ConfigureEnv {
+        ConfigureEnv::new(&self.host, &self.extra_paths, buildroot)
+    }
+
+    /// The stack merged as configure would merge it now (see `build::workspace::merge_current`).
+    pub fn merge(&self, stack: &crate::model::ResolvedStack) -> Result<crate::model::Merged> {
+        let env = self.configure_env(None);
+        Ok(crate::build::workspace::merge_current(
+            &self.tree,
+            &self.catalog,
+            stack,
+            &self.workspace,
+            &env,
+        )?)
+    }
+
+    /// A configure (or merge) request of this context's workspace.
+    pub fn request<'a>(
+        &'a self,
+        stack: &'a crate::model::ResolvedStack,
+        env: &'a ConfigureEnv,
+    ) -> ConfigureRequest<'a> {
+        ConfigureRequest {
+            tree: &self.tree,
+            catalog: &self.catalog,
+            stack,
+            workspace: &self.workspace,
+            env,
+        }
     }
 }

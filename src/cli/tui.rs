@@ -29,7 +29,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
     let (text, _) = ctx.stack_text(None);
     let typed = split_list(&text).into_iter().map(str::to_string).collect();
     let settings = Settings::from_env();
-    let buildroot = Some(ctx.buildroot(None));
+    let configure_env = ctx.configure_env(Some(ctx.buildroot(None)));
     let catalog = Arc::new(ctx.catalog);
     let mut shared = Shared::new(
         catalog.clone(),
@@ -49,17 +49,10 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
     let effects = Effects {
         tree: ctx.tree,
         catalog,
-        extra_paths: ctx.extra_paths,
-        buildroot,
-        ccache_dir: std::env::var("BR2_CCACHE_DIR")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        inherited_env: std::env::vars()
-            .filter(|(k, v)| k.contains("SKIFF") || v.contains("SKIFF"))
-            .filter(|(k, _)| !k.starts_with("SKIFF_CONFIG_PATH_"))
-            .collect(),
+        env: configure_env,
         builds: Default::default(),
         flash: Default::default(),
+        host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
     };
     let app = App::new(shared, 80, 24);
     let code = run_app(

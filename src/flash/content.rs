@@ -7,8 +7,37 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::error::FlashError;
-use super::source::Compression;
 use super::zip::{self, Member};
+
+/// The container of a source, recognised from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Xz,
+    Zstd,
+    Bzip2,
+    /// A zip archive; one member is the image.
+    Zip,
+}
+
+impl Compression {
+    /// Recognises a compressed stream from its first bytes.
+    pub fn from_magic(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+            Compression::Xz
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+            Compression::Bzip2
+        } else {
+            Compression::None
+        }
+    }
+}
 
 /// Decoded bytes inspected: enough for a GPT header on 4 KiB sectors, an ISO 9660 volume
 /// descriptor at 32 KiB and the boot loaders card layouts place early.

@@ -12,39 +12,11 @@ use sha2::{Digest, Sha256};
 use super::bmap::{Bmap, ChecksumKind};
 use super::cancel::CancelToken;
 use super::chunker::{ChunkBuilder, Stop};
+pub use super::content::Compression;
 use super::content::{self, Recognised, recognise};
 use super::error::FlashError;
 use super::plan::{Segment, SegmentData, SourceSpec};
 use super::sparse::{data_extents, extent_bytes};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
-    Xz,
-    Zstd,
-    Bzip2,
-    /// A zip archive; one member is the image.
-    Zip,
-}
-
-impl Compression {
-    /// Recognises a compressed stream from its first bytes.
-    pub fn from_magic(head: &[u8]) -> Compression {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Compression::Gzip
-        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-            Compression::Xz
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Compression::Zstd
-        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
-            Compression::Bzip2
-        } else {
-            Compression::None
-        }
-    }
-}
 
 /// Counts compressed bytes consumed, for progress on streams of unknown decoded size.
 struct Counting<R> {

@@ -1,6 +1,6 @@
 //! The environment upstream exports to hooks and extension commands (`bind_env.sh`).
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, Layer};
 use super::stack::ResolvedStack;
 use super::tree::Tree;
 use super::version::Version;
@@ -100,7 +100,14 @@ pub fn environment(input: &EnvInput) -> BTreeMap<String, String> {
         );
         v.insert(format!("SKIFF_CONFIG_NAME_{}", l.id), l.name.clone());
     }
-    for l in &chain {
+    command_vars(&chain, &mut v);
+    v
+}
+
+/// The extension commands of the chain's layers: `SKIFF_<ID>_COMMAND_LIST`, `_PATHS` and
+/// one `_DESCRIP` per command.
+fn command_vars(chain: &[&Layer], v: &mut BTreeMap<String, String>) {
+    for l in chain {
         let cmds = l.meta.runnable_commands();
         if cmds.is_empty() {
             continue;
@@ -125,7 +132,6 @@ pub fn environment(input: &EnvInput) -> BTreeMap<String, String> {
             );
         }
     }
-    v
 }
 
 /// Quote a value for a POSIX shell: single quotes, with `'` written as `'\''`.

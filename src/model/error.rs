@@ -84,6 +84,8 @@ pub enum WarningKind {
     Commands,
     /// A cflags file that adds nothing.
     NoEffect,
+    /// Two board layers (two targets) in one stack.
+    TwoBoards,
 }
 
 /// A problem that does not stop the operation.

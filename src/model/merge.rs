@@ -8,6 +8,7 @@ use super::provenance::SymbolHistory;
 use super::stack::ResolvedStack;
 use super::text::read_text;
 use super::tree::Tree;
+use super::version::Version;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -118,6 +119,51 @@ pub fn sources(
     v
 }
 
+/// The context values the merge needs for a workspace: `ccache_dir` is BR2_CCACHE_DIR
+/// when the user set one, else the workspace's own cache ([`default_ccache`]).
+pub fn merge_context(
+    tree: &Tree,
+    ws: &str,
+    version: &Version,
+    ccache_dir: Option<&str>,
+) -> MergeContext {
+    MergeContext {
+        final_dir_text: format!("{}/", tree.final_dir(ws).display()),
+        version: version.version.clone(),
+        version_commit: version.commit.clone(),
+        ccache_dir: ccache_dir
+            .map(str::to_string)
+            .unwrap_or_else(|| default_ccache(tree, ws)),
+    }
+}
+
+/// The default ccache directory of a workspace.
+pub fn default_ccache(tree: &Tree, ws: &str) -> String {
+    tree.workspaces_dir()
+        .join(".ccache")
+        .join(ws)
+        .display()
+        .to_string()
+}
+
+/// Merge a resolved stack for a workspace, in memory: what configure writes, previews
+/// show and checks evaluate. `version` is the tree's version, `ccache_dir` BR2_CCACHE_DIR
+/// if the user set one (an empty value is unset).
+pub fn merge_stack(
+    tree: &Tree,
+    catalog: &Catalog,
+    stack: &ResolvedStack,
+    ws: &str,
+    version: &Version,
+    ccache_dir: Option<&str>,
+) -> Result<Merged> {
+    let ccache_dir = ccache_dir.filter(|c| !c.is_empty());
+    merge(
+        &sources(tree, catalog, stack, ws),
+        &merge_context(tree, ws, version, ccache_dir),
+    )
+}
+
 /// Merge the sources in order, exactly as upstream's build_configs.sh does.
 pub fn merge(sources: &[MergeSource], ctx: &MergeContext) -> Result<Merged> {
     let mut m = Merged::default();
@@ -126,80 +172,8 @@ pub fn merge(sources: &[MergeSource], ctx: &MergeContext) -> Result<Merged> {
         .map(|k| (*k, Accumulator::default()))
         .collect();
     let mut cflags: Vec<String> = Vec::new();
-    for src in sources {
-        if !src.dir.is_dir() {
-            continue;
-        }
-        let sub = |name: &str| format!("{}/{name}", src.dir_text);
-        let ext = src.dir.join("buildroot_ext");
-        if ext.is_dir() {
-            let missing: Vec<String> = ["external.mk", "external.desc", "Config.in"]
-                .iter()
-                .filter(|f| !ext.join(f).is_file())
-                .map(|f| f.to_string())
-                .collect();
-            if !missing.is_empty() {
-                return Err(ModelError::BadExternal { path: ext, missing });
-            }
-            m.externals.push(sub("buildroot_ext"));
-        }
-        for kind in [ConfigKind::Buildroot, ConfigKind::Busybox] {
-            merge_kind(&mut acc, kind, src, &mut m.warnings)?;
-        }
-        for file in list_dir(&src.dir.join("cflags"), &src.label, &mut m.warnings)? {
-            let fname = file_name(&file);
-            let flags = cflags_of(&read_text(&file)?);
-            if flags.trim().is_empty() {
-                m.warnings.push(
-                    Warning::new(
-                        WarningKind::NoEffect,
-                        "cflags file has no flags; it has no effect",
-                    )
-                    .layer(&src.label)
-                    .at(&file, None),
-                );
-                continue;
-            }
-            let br = acc
-                .get_mut(&ConfigKind::Buildroot)
-                .expect("all kinds present");
-            br.echo("");
-            br.echo(&format!(
-                "# Configuration from {}/buildroot/{fname}",
-                src.dir_text
-            ));
-            br.echo(&format!("# CFLAGS: \"{flags}\""));
-            cflags.push(flags);
-        }
-        for kind in [ConfigKind::Kernel, ConfigKind::Uboot] {
-            merge_kind(&mut acc, kind, src, &mut m.warnings)?;
-        }
-        for (dir, list) in [
-            ("root_overlay", &mut m.overlays),
-            ("kernel_patches", &mut m.kernel_patches),
-            ("uboot_patches", &mut m.uboot_patches),
-            ("buildroot_patches", &mut m.buildroot_patches),
-        ] {
-            if src.dir.join(dir).is_dir() {
-                list.push(sub(dir));
-            }
-        }
-        for file in list_dir(&src.dir.join("users"), &src.label, &mut m.warnings)? {
-            let text = read_text(&file)?;
-            m.users.push_str(&text);
-            if !text.is_empty() && !text.ends_with('\n') {
-                m.users.push('\n');
-            }
-        }
-        for (script, list) in [("pre.sh", &mut m.pre_hooks), ("post.sh", &mut m.post_hooks)] {
-            if src.dir.join("hooks").join(script).is_file() {
-                list.push(Hook {
-                    layer: src.label.clone(),
-                    conf_dir: src.dir_text.clone(),
-                    script: format!("{}/hooks/{script}", src.dir_text),
-                });
-            }
-        }
+    for src in sources.iter().filter(|s| s.dir.is_dir()) {
+        merge_source(&mut m, &mut acc, &mut cflags, src)?;
     }
     m.cflags = cflags.join(" ");
     let br = acc
@@ -221,29 +195,7 @@ pub fn merge(sources: &[MergeSource], ctx: &MergeContext) -> Result<Merged> {
             },
         );
     }
-    let final_dir = &ctx.final_dir_text;
-    let tokens = [
-        ("REPLACEME_BR_PATCHES", m.buildroot_patches.join(" ")),
-        (
-            "REPLACEME_BUSYBOX_FRAGMENTS",
-            format!("{final_dir}/busybox/config"),
-        ),
-        (
-            "REPLACEME_KERNEL_FRAGMENTS",
-            format!("{final_dir}/kernel/config"),
-        ),
-        ("REPLACEME_KERNEL_PATCHES", m.kernel_patches.join(" ")),
-        (
-            "REPLACEME_UBOOT_FRAGMENTS",
-            format!("{final_dir}/uboot/config"),
-        ),
-        ("REPLACEME_UBOOT_PATCHES", m.uboot_patches.join(" ")),
-        ("REPLACEME_ROOTFS_OVERLAY", m.overlays.join(" ")),
-        ("REPLACEME_FINAL_CONFIG_DIR", final_dir.clone()),
-        ("REPLACEME_SKIFF_VERSION_COMMIT", ctx.version_commit.clone()),
-        ("REPLACEME_SKIFF_VERSION", ctx.version.clone()),
-    ];
-    for (token, value) in &tokens {
+    for (token, value) in &replacements(&m, ctx) {
         br.replace(token, value, None);
     }
     br.terminate();
@@ -268,6 +220,113 @@ pub fn merge(sources: &[MergeSource], ctx: &MergeContext) -> Result<Merged> {
         );
     }
     Ok(m)
+}
+
+/// One source directory's contribution: externals, fragments, cflags, overlays, patches,
+/// users and hooks, in upstream's order.
+fn merge_source(
+    m: &mut Merged,
+    acc: &mut BTreeMap<ConfigKind, Accumulator>,
+    cflags: &mut Vec<String>,
+    src: &MergeSource,
+) -> Result<()> {
+    let sub = |name: &str| format!("{}/{name}", src.dir_text);
+    let ext = src.dir.join("buildroot_ext");
+    if ext.is_dir() {
+        let missing: Vec<String> = ["external.mk", "external.desc", "Config.in"]
+            .iter()
+            .filter(|f| !ext.join(f).is_file())
+            .map(|f| f.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ModelError::BadExternal { path: ext, missing });
+        }
+        m.externals.push(sub("buildroot_ext"));
+    }
+    for kind in [ConfigKind::Buildroot, ConfigKind::Busybox] {
+        merge_kind(acc, kind, src, &mut m.warnings)?;
+    }
+    for file in list_dir(&src.dir.join("cflags"), &src.label, &mut m.warnings)? {
+        let fname = file_name(&file);
+        let flags = cflags_of(&read_text(&file)?);
+        if flags.trim().is_empty() {
+            m.warnings.push(
+                Warning::new(
+                    WarningKind::NoEffect,
+                    "cflags file has no flags; it has no effect",
+                )
+                .layer(&src.label)
+                .at(&file, None),
+            );
+            continue;
+        }
+        let br = acc
+            .get_mut(&ConfigKind::Buildroot)
+            .expect("all kinds present");
+        br.echo("");
+        br.echo(&format!(
+            "# Configuration from {}/buildroot/{fname}",
+            src.dir_text
+        ));
+        br.echo(&format!("# CFLAGS: \"{flags}\""));
+        cflags.push(flags);
+    }
+    for kind in [ConfigKind::Kernel, ConfigKind::Uboot] {
+        merge_kind(acc, kind, src, &mut m.warnings)?;
+    }
+    for (dir, list) in [
+        ("root_overlay", &mut m.overlays),
+        ("kernel_patches", &mut m.kernel_patches),
+        ("uboot_patches", &mut m.uboot_patches),
+        ("buildroot_patches", &mut m.buildroot_patches),
+    ] {
+        if src.dir.join(dir).is_dir() {
+            list.push(sub(dir));
+        }
+    }
+    for file in list_dir(&src.dir.join("users"), &src.label, &mut m.warnings)? {
+        let text = read_text(&file)?;
+        m.users.push_str(&text);
+        if !text.is_empty() && !text.ends_with('\n') {
+            m.users.push('\n');
+        }
+    }
+    for (script, list) in [("pre.sh", &mut m.pre_hooks), ("post.sh", &mut m.post_hooks)] {
+        if src.dir.join("hooks").join(script).is_file() {
+            list.push(Hook {
+                layer: src.label.clone(),
+                conf_dir: src.dir_text.clone(),
+                script: format!("{}/hooks/{script}", src.dir_text),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The `REPLACEME_*` tokens of the Buildroot fragments and their values.
+fn replacements(m: &Merged, ctx: &MergeContext) -> [(&'static str, String); 10] {
+    let final_dir = &ctx.final_dir_text;
+    [
+        ("REPLACEME_BR_PATCHES", m.buildroot_patches.join(" ")),
+        (
+            "REPLACEME_BUSYBOX_FRAGMENTS",
+            format!("{final_dir}/busybox/config"),
+        ),
+        (
+            "REPLACEME_KERNEL_FRAGMENTS",
+            format!("{final_dir}/kernel/config"),
+        ),
+        ("REPLACEME_KERNEL_PATCHES", m.kernel_patches.join(" ")),
+        (
+            "REPLACEME_UBOOT_FRAGMENTS",
+            format!("{final_dir}/uboot/config"),
+        ),
+        ("REPLACEME_UBOOT_PATCHES", m.uboot_patches.join(" ")),
+        ("REPLACEME_ROOTFS_OVERLAY", m.overlays.join(" ")),
+        ("REPLACEME_FINAL_CONFIG_DIR", final_dir.clone()),
+        ("REPLACEME_SKIFF_VERSION_COMMIT", ctx.version_commit.clone()),
+        ("REPLACEME_SKIFF_VERSION", ctx.version.clone()),
+    ]
 }
 
 fn merge_kind(

@@ -115,21 +115,33 @@ pub fn resolve(catalog: &Catalog, items: &[&str]) -> Result<ResolvedStack> {
         }
     }
     out.layers = input;
-    for (pos, name) in out.layers.iter().enumerate() {
+    out.warnings.extend(order_warnings(catalog, &out.layers));
+    for name in &out.layers {
+        if let Some(layer) = catalog.lookup(name) {
+            out.warnings.extend(layer.meta.warnings.iter().cloned());
+        }
+    }
+    Ok(out)
+}
+
+/// A dependency placed after the layer that needs it overrides that layer: say so.
+fn order_warnings(catalog: &Catalog, layers: &[String]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (pos, name) in layers.iter().enumerate() {
         let Some(layer) = catalog.lookup(name) else {
             continue;
         };
         for dep in &layer.meta.dependencies {
             let dep_pos = catalog
                 .lookup(dep)
-                .and_then(|d| out.layers.iter().position(|n| *n == d.name));
+                .and_then(|d| layers.iter().position(|n| *n == d.name));
             if let Some(dp) = dep_pos.filter(|&dp| dp > pos) {
-                out.warnings.push(
+                out.push(
                     Warning::new(
                         WarningKind::DependencyAfterDependent,
                         format!(
                             "{name} depends on {} but {} comes later in the stack, so it overrides {name}",
-                            out.layers[dp], out.layers[dp]
+                            layers[dp], layers[dp]
                         ),
                     )
                     .layer(name),
@@ -137,12 +149,7 @@ pub fn resolve(catalog: &Catalog, items: &[&str]) -> Result<ResolvedStack> {
             }
         }
     }
-    for name in &out.layers {
-        if let Some(layer) = catalog.lookup(name) {
-            out.warnings.extend(layer.meta.warnings.iter().cloned());
-        }
-    }
-    Ok(out)
+    out
 }
 
 fn unknown(catalog: &Catalog, name: &str, required_by: Option<&str>) -> ModelError {

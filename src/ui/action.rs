@@ -1,6 +1,6 @@
 //! User intents: what a key means once the keymap of the focused pane has translated it.
 
-use super::screen::ScreenId;
+use super::screen_id::ScreenId;
 
 /// Everything a key can ask for. `update` matches on these, never on raw keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +49,10 @@ pub enum Action {
     WriteImage,
     ForceUnsafe,
     CancelWrite,
+    EditCore,
+    CoreChange,
+    CoreAdd,
+    CoreSave,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
@@ -86,7 +90,11 @@ const TABLE: &[(Action, &str, &str)] = &[
     ),
     (Action::MoveUp, "move-up", "move the layer up"),
     (Action::MoveDown, "move-down", "move the layer down"),
-    (Action::Remove, "remove", "remove the layer from the stack"),
+    (
+        Action::Remove,
+        "remove",
+        "remove the layer (core editor: user or mount)",
+    ),
     (Action::PrevTab, "prev-tab", "previous configuration"),
     (Action::NextTab, "next-tab", "next configuration"),
     (Action::Search, "search", "search symbols and values"),
@@ -106,7 +114,11 @@ const TABLE: &[(Action, &str, &str)] = &[
         "switch to the workspace and load its stack",
     ),
     (Action::NewWorkspace, "new-workspace", "create a workspace"),
-    (Action::Refresh, "refresh", "reload the list"),
+    (
+        Action::Refresh,
+        "refresh",
+        "reload the list (core editor: drop the edits)",
+    ),
     (Action::Confirm, "confirm", "confirm"),
     (Action::Cancel, "cancel", "cancel or close"),
     (
@@ -155,6 +167,26 @@ const TABLE: &[(Action, &str, &str)] = &[
         Action::CancelWrite,
         "cancel-write",
         "stop the running write (asks first)",
+    ),
+    (
+        Action::EditCore,
+        "edit-core",
+        "open or close the skiff-core editor",
+    ),
+    (
+        Action::CoreChange,
+        "core-change",
+        "core editor: change the selected value",
+    ),
+    (
+        Action::CoreAdd,
+        "core-add",
+        "core editor: add a user or a mount",
+    ),
+    (
+        Action::CoreSave,
+        "core-save",
+        "core editor: save as the workspace override",
     ),
 ];
 

@@ -1,7 +1,7 @@
 //! Stack analysis for the composer: per-item problems, the resolved chain, and warnings.
 
-use super::board::board_groups;
 use crate::model::WarningKind;
+use crate::model::board::board_warnings;
 use crate::model::names::is_well_formed_item;
 use crate::model::{Catalog, ResolvedStack, resolve};
 use std::path::Path;
@@ -90,16 +90,12 @@ pub fn analyze(catalog: &Catalog, typed: &[String], root: &Path) -> StackAnalysi
             Some(_) => usable.push(item),
         }
     }
-    let groups = board_groups(catalog, typed);
-    for g in groups.iter().skip(1) {
+    for w in board_warnings(catalog, typed) {
         a.notes.push(Note {
             level: Level::Warning,
-            layer: Some(g[0].clone()),
+            layer: w.layer,
             short: "2nd board",
-            text: format!(
-                "{} and {} are both board layers; a stack targets one board, remove one",
-                groups[0][0], g[0]
-            ),
+            text: w.message,
         });
     }
     if usable.is_empty() {

@@ -8,6 +8,7 @@ use super::overlay::{Input, Overlay};
 use super::screen::{Screen, ScreenId};
 use super::shared::{Ask, Shared, StatusLevel};
 use crate::model::names::workspace_name;
+use crate::ui::text_input::{Edit, edit};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -41,7 +42,10 @@ pub fn chrome(area: Rect) -> (Rect, Rect, Rect) {
 
 impl App {
     pub fn new(shared: Shared, width: u16, height: u16) -> App {
-        let screens = ScreenId::ALL.iter().map(|s| s.create(&shared)).collect();
+        let screens = ScreenId::ALL
+            .iter()
+            .map(|s| super::screen_list::create(*s, &shared))
+            .collect();
         App {
             shared,
             screens,
@@ -175,14 +179,10 @@ impl App {
 
     fn overlay_key(&mut self, k: KeyEvent) -> Vec<Cmd> {
         if let Some(Overlay::Input(input)) = &mut self.overlay {
-            let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-            match k.code {
-                KeyCode::Char(c) if !ctrl => input.text.push(c),
-                KeyCode::Backspace => {
-                    input.text.pop();
-                }
-                KeyCode::Esc => self.overlay = None,
-                KeyCode::Enter => {
+            match edit(&mut input.text, &k) {
+                Edit::Changed | Edit::Ignored => {}
+                Edit::Cancelled => self.overlay = None,
+                Edit::Submitted => {
                     let raw = input.text.trim().to_string();
                     let Ask::NewWorkspace = input.purpose;
                     self.overlay = None;
@@ -193,7 +193,6 @@ impl App {
                     }
                     return vec![Cmd::CreateWorkspace(workspace_name(&raw))];
                 }
-                _ => {}
             }
             return Vec::new();
         }
@@ -353,6 +352,7 @@ impl App {
                 super::screens::build::event(sh, &workspace, *event)
             }
             WorkerEvent::Flash(r) => return super::flash::screen::report(sh, *r),
+            WorkerEvent::Core(r) => return super::screens::core_editor::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

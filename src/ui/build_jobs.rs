@@ -4,6 +4,7 @@
 use super::msg::{Msg, WorkerEvent};
 use crate::build::runner::{BuildRequest, start};
 use crate::build::{BuildEvent, BuildHandle, Failure, Outcome, PrepareRequest, Status, prepare};
+use crate::model::configure::{ConfigureEnv, ConfigureRequest};
 use crate::model::{Catalog, ResolvedStack, Tree};
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
@@ -18,12 +19,12 @@ use std::time::{Duration, Instant};
 pub struct JobContext {
     pub tree: Tree,
     pub catalog: Arc<Catalog>,
-    pub extra_paths: String,
-    pub buildroot: PathBuf,
-    pub ccache_dir: Option<String>,
-    pub inherited_env: Vec<(String, String)>,
+    /// What configure takes from the environment (its Buildroot tree is always set).
+    pub env: ConfigureEnv,
     /// The make program (`make`; tests use a stand-in).
     pub make: PathBuf,
+    /// PATH to check Buildroot's host tools against before anything runs; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 struct Job {
@@ -150,20 +151,25 @@ fn run_job(
     slot: &Mutex<Option<BuildHandle>>,
     send: &dyn Fn(BuildEvent),
 ) {
+    if let Some(Err(e)) = ctx.host_path.as_deref().map(crate::build::hostdeps::check) {
+        return send(ended(Status::Failed, Some(e.to_string())));
+    }
     send(BuildEvent::Phase {
         message: "locking and configuring the workspace".into(),
     });
-    let prepared = prepare(&PrepareRequest {
-        tree: &ctx.tree,
-        catalog: &ctx.catalog,
-        stack,
-        workspace: ws,
-        extra_paths: &ctx.extra_paths,
-        buildroot: Some(&ctx.buildroot),
-        purpose: "build (TUI)",
+    let env = ConfigureEnv {
         force: false,
-        ccache_dir: ctx.ccache_dir.clone(),
-        inherited_env: ctx.inherited_env.clone(),
+        ..ctx.env.clone()
+    };
+    let prepared = prepare(&PrepareRequest {
+        configure: ConfigureRequest {
+            tree: &ctx.tree,
+            catalog: &ctx.catalog,
+            stack,
+            workspace: ws,
+            env: &env,
+        },
+        purpose: "build (TUI)",
     });
     let prepared = match prepared {
         Ok(p) => p,

@@ -3,11 +3,11 @@
 
 use super::build_jobs::{BuildJobs, JobContext};
 use super::msg::{Cmd, PreviewData, WorkerEvent};
-use crate::model::configure::{ConfigureRequest, DefconfigStep, configure, merge_stack};
+use crate::build::workspace::{DefconfigStep, configure, merge_current};
+use crate::model::configure::{ConfigureEnv, ConfigureRequest};
 use crate::model::contents::LayerContents;
 use crate::model::diff::diff_text_vs_merge;
 use crate::model::names::workspace_name;
-use crate::model::version::Version;
 use crate::model::workspace::list;
 use crate::model::{Catalog, ConfigKind, ResolvedStack, Tree};
 use std::path::PathBuf;
@@ -18,31 +18,31 @@ use std::time::SystemTime;
 pub struct Effects {
     pub tree: Tree,
     pub catalog: Arc<Catalog>,
-    /// SKIFF_EXTRA_CONFIGS_PATH, recorded by configure.
-    pub extra_paths: String,
-    /// Buildroot tree for the final defconfig step (skipped when it has no Makefile).
-    pub buildroot: Option<PathBuf>,
-    pub ccache_dir: Option<String>,
-    pub inherited_env: Vec<(String, String)>,
+    /// What configure takes from the environment: extra layer paths, the Buildroot tree
+    /// for the final defconfig step (skipped when it has no Makefile), the compiler cache.
+    pub env: ConfigureEnv,
     /// Builds started from the TUI (each on its own thread).
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash::jobs::FlashJobs>,
+    /// PATH to check Buildroot's host tools against before a build; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 impl Effects {
     /// Effects for a tree with no extras (tests, benchmarks).
     pub fn plain(tree: Tree, catalog: Arc<Catalog>) -> Effects {
-        let buildroot = Some(tree.root.join("buildroot"));
+        let env = ConfigureEnv {
+            buildroot: Some(tree.root.join("buildroot")),
+            ..ConfigureEnv::default()
+        };
         Effects {
             tree,
             catalog,
-            extra_paths: String::new(),
-            buildroot,
-            ccache_dir: None,
-            inherited_env: Vec::new(),
+            env,
             builds: Arc::default(),
             flash: Arc::default(),
+            host_path: None,
         }
     }
 
@@ -51,14 +51,17 @@ impl Effects {
         JobContext {
             tree: self.tree.clone(),
             catalog: self.catalog.clone(),
-            extra_paths: self.extra_paths.clone(),
-            buildroot: self
-                .buildroot
-                .clone()
-                .unwrap_or_else(|| self.tree.root.join("buildroot")),
-            ccache_dir: self.ccache_dir.clone(),
-            inherited_env: self.inherited_env.clone(),
+            env: ConfigureEnv {
+                buildroot: Some(
+                    self.env
+                        .buildroot
+                        .clone()
+                        .unwrap_or_else(|| self.tree.root.join("buildroot")),
+                ),
+                ..self.env.clone()
+            },
             make: PathBuf::from("make"),
+            host_path: self.host_path.clone(),
         }
     }
 
@@ -111,13 +114,18 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
+            Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
+                c,
+                &self.tree,
+                &self.catalog,
+            ))),
         })
     }
 
     /// Merge in memory and compare with the workspace's last configure.
     fn preview(&self, ws: &str, stack: &ResolvedStack) -> Result<PreviewData, String> {
-        let merged =
-            merge_stack(&self.tree, &self.catalog, stack, ws).map_err(|e| e.to_string())?;
+        let merged = merge_current(&self.tree, &self.catalog, stack, ws, &self.env)
+            .map_err(|e| e.to_string())?;
         let fin = self.tree.final_dir(ws);
         let configured = fin.join("skiff_config").is_file();
         let mut diff = Vec::new();
@@ -149,6 +157,7 @@ impl Effects {
     ) -> (std::collections::BTreeMap<String, String>, Option<String>) {
         use crate::build::kconfig::{CheckInput, check, find_engine};
         let Some(srctree) = self
+            .env
             .buildroot
             .as_ref()
             .filter(|b| b.join("Config.in").is_file())
@@ -172,6 +181,7 @@ impl Effects {
                 report
                     .dropped
                     .iter()
+                    .filter(|d| d.severity == crate::build::kconfig::Severity::Error)
                     .map(|d| (d.symbol.clone(), d.reason.describe()))
                     .collect(),
                 None,
@@ -189,11 +199,7 @@ impl Effects {
             catalog: &self.catalog,
             stack,
             workspace: ws,
-            extra_paths: &self.extra_paths,
-            buildroot: self.buildroot.as_deref(),
-            version: Version::of_tree(&self.tree.root),
-            ccache_dir: self.ccache_dir.clone(),
-            inherited_env: self.inherited_env.clone(),
+            env: &self.env,
         })
         .map_err(|e| e.to_string())?;
         let mut s = format!("configured workspace {ws}: {}", stack.joined());

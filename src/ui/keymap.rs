@@ -2,7 +2,7 @@
 
 use super::action::Action;
 use super::keys::KeySpec;
-use super::screen::ScreenId;
+use super::screen_id::ScreenId;
 
 /// The default bindings, shipped in `assets/keymap.conf`.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.conf");

@@ -46,6 +46,8 @@ pub enum WorkerEvent {
     },
     /// A result of a flash effect, or an event of a write started from the TUI.
     Flash(Box<crate::ui::flash::types::FlashReport>),
+    /// A result of the skiff-core editor (load or save).
+    Core(Box<crate::ui::core_jobs::CoreReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -94,4 +96,6 @@ pub enum Cmd {
     /// Flash screen work: device discovery, look-ups, and writes (a write only out of a
     /// confirmation).
     Flash(crate::ui::flash::types::FlashCmd),
+    /// The skiff-core editor: load the config the stack installs, save the override.
+    Core(crate::ui::core_jobs::CoreCmd),
 }

@@ -2,12 +2,17 @@
 
 use super::keymap::{GLOBAL, Keymap};
 use super::msg::Cmd;
-use super::shared::Ask;
 use super::theme::{Role, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// A screen asking the app for a modal it cannot open itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    NewWorkspace,
+}
 
 /// A confirmation: nothing happens until the user answers yes.
 #[derive(Debug, Clone, PartialEq, Eq)]

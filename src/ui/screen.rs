@@ -1,71 +1,12 @@
-//! The screen list and the contract every screen (one file under screens/) implements.
+//! The contract every screen (one file under screens/, and ui/flash/) implements.
 
 use super::action::Action;
 use super::msg::Cmd;
+pub use super::screen_id::ScreenId;
 use super::shared::Shared;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
-
-/// Every screen of the app, in tab order. Adding a screen: a file under `screens/`, a
-/// variant here, its `name`/`title`, and one arm in `create` (see docs/tui.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScreenId {
-    Layers,
-    Stack,
-    Preview,
-    Workspaces,
-    Build,
-    Flash,
-}
-
-impl ScreenId {
-    pub const ALL: [ScreenId; 6] = [
-        ScreenId::Layers,
-        ScreenId::Stack,
-        ScreenId::Preview,
-        ScreenId::Workspaces,
-        ScreenId::Build,
-        ScreenId::Flash,
-    ];
-
-    /// Keymap section and `show-<name>` action name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ScreenId::Layers => "layers",
-            ScreenId::Stack => "stack",
-            ScreenId::Preview => "preview",
-            ScreenId::Workspaces => "workspaces",
-            ScreenId::Build => "build",
-            ScreenId::Flash => "flash",
-        }
-    }
-
-    /// Tab label.
-    pub fn title(self) -> &'static str {
-        match self {
-            ScreenId::Layers => "Layers",
-            ScreenId::Stack => "Stack",
-            ScreenId::Preview => "Preview",
-            ScreenId::Workspaces => "Workspaces",
-            ScreenId::Build => "Build",
-            ScreenId::Flash => "Flash",
-        }
-    }
-
-    /// A fresh screen state.
-    pub fn create(self, shared: &Shared) -> Box<dyn Screen> {
-        use super::screens::*;
-        match self {
-            ScreenId::Layers => Box::new(layers::LayersScreen::new(shared)),
-            ScreenId::Stack => Box::new(stack::StackScreen::default()),
-            ScreenId::Preview => Box::new(preview::PreviewScreen::default()),
-            ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
-            ScreenId::Build => Box::new(build::BuildScreen),
-            ScreenId::Flash => Box::new(super::flash::screen::FlashScreen::default()),
-        }
-    }
-}
 
 /// One screen: its own UI state (cursor, filter, scroll) over the shared data.
 /// `area` is always the rectangle the screen is drawn in, so key and mouse handling can

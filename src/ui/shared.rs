@@ -4,6 +4,7 @@
 use super::analysis::{StackAnalysis, analyze};
 use super::keymap::Keymap;
 use super::msg::{Cmd, PreviewData};
+pub use super::overlay::Ask;
 use super::theme::Theme;
 use crate::model::Catalog;
 use crate::model::contents::LayerContents;
@@ -82,6 +83,8 @@ pub struct Shared {
     pub builds: super::build_view::Builds,
     /// Targets, layout and the write of the flash screen.
     pub flash: super::flash::state::FlashState,
+    /// The skiff-core editor of the Stack screen.
+    pub core: super::core_edit::CoreState,
 }
 
 impl Shared {
@@ -112,6 +115,7 @@ impl Shared {
             ask: None,
             builds: Default::default(),
             flash: Default::default(),
+            core: Default::default(),
         }
     }
 
@@ -231,12 +235,6 @@ impl Shared {
             .find(|(d, _)| d == name)
             .map(|(_, by)| StackRole::Inserted(by.clone()))
     }
-}
-
-/// A screen asking the app for a modal it cannot open itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ask {
-    NewWorkspace,
 }
 
 /// A layer's place in the stack.

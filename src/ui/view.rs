@@ -4,7 +4,7 @@ use super::action::Action;
 use super::analysis::Level;
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, chrome};
 use super::overlay;
-use super::screen::ScreenId;
+use super::screen_id::ScreenId;
 use super::shared::StatusLevel;
 use super::theme::Role;
 use super::widgets::fit;

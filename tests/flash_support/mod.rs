@@ -22,7 +22,20 @@ pub fn skiff() -> Command {
     c
 }
 
-/// Runs `cmd`: exit code, stdout, stderr.
+/// `skiff VERB CARD pcduino/3 --arch arm --images IMAGES EXTRA...` (format or install).
+pub fn pcduino(verb: &str, card: &Path, images: &Path, extra: &[&str]) -> (i32, String, String) {
+    output(
+        skiff()
+            .arg(verb)
+            .arg(card)
+            .arg("pcduino/3")
+            .args(["--arch", "arm", "--images"])
+            .arg(images)
+            .args(extra),
+    )
+}
+
+/// Exit code, stdout and stderr of a finished command.
 pub fn output(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     (

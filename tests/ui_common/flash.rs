@@ -2,10 +2,10 @@
 //! (a fake sysfs, /dev and mount table: never a real disk) and key helpers.
 
 use super::fake_system::{FakeDisk, FakeSystem};
+use super::harness::Harness;
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
 use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashRequest};
-use skiff::ui::harness::Harness;
 use skiff::ui::{Cmd, Msg, ScreenId};
 use std::path::Path;
 use std::sync::Arc;

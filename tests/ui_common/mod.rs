@@ -2,9 +2,10 @@
 #![allow(dead_code)]
 
 pub mod flash;
+pub mod harness;
 
+use harness::Harness;
 use ratatui::style::Style;
-use skiff::ui::harness::Harness;
 use std::path::Path;
 
 #[path = "../common/mod.rs"]
@@ -48,7 +49,7 @@ pub fn style_at(h: &Harness, text: &str) -> Style {
     let (x, y) = h.find(text).unwrap_or_else(|| {
         panic!(
             "`{text}` is not on screen:\n{}",
-            skiff::ui::harness::text_of(h.buffer())
+            harness::text_of(h.buffer())
         )
     });
     h.buffer()[(x, y)].style()

@@ -31,6 +31,10 @@ pub struct CardArgs {
     pub common: BoardArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// install only: check this skiff-core config and write it into the persist partition as
+    /// skiff/core/config.yaml (what skiff-core reads at boot), without mounting.
+    #[arg(long, value_name = "FILE")]
+    pub core_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -183,6 +187,11 @@ pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
+    let persist_files = match (&a.core_config, mode) {
+        (Some(f), CardMode::Install) => vec![crate::cli::core::persist_entry(f)?],
+        (Some(_), _) => anyhow::bail!("--core-config works with skiff install"),
+        (None, _) => Vec::new(),
+    };
     let req = job_request(cli, a.stack.as_deref(), &a.common, mode)?;
     let layout = layout_for(&req.layers, &req.stack)?;
     let verb = if mode == CardMode::Install {
@@ -200,10 +209,18 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Ok(t) => t,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
-    let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
+    let mut job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
+    if !persist_files.is_empty() {
+        crate::cli::core::add_persist_files(&mut job.card, &job.layout, persist_files)?;
+        job.plan = crate::flash::card::flash_plan(
+            &job.card,
+            job.decision.target.clone(),
+            job.decision.verify,
+        );
+    }
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }

@@ -203,7 +203,7 @@ fn finish_files(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ));
-        write_atomic(&bmap_path, map.to_xml().as_bytes())?;
+        crate::model::files::write_atomic(&bmap_path, map.to_xml().as_bytes())?;
         if !json {
             eprintln!("skiff: block map {}", bmap_path.display());
         }
@@ -217,34 +217,15 @@ fn finish_files(
     Ok(())
 }
 
-/// A temporary file beside `path` that becomes `path`: created with mode 0666 less the umask
-/// (0644 by default), like any file a program writes, so other users can flash it.
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    tempfile::Builder::new()
-        .prefix(".skiff-")
-        .permissions(std::fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = temp_beside(path)?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("{}: cannot rename into place", path.display()))?;
-    Ok(())
-}
-
 /// zstd level 3, one frame that declares its decoded size (so a flash knows it before
 /// writing), written beside `out` and renamed into place.
 fn compress(raw: &Path, out: &Path) -> Result<()> {
-    let tmp = temp_beside(out)?;
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = crate::model::files::temp_file_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     let input =
         std::fs::File::open(raw).with_context(|| format!("{}: cannot open", raw.display()))?;
     let len = input

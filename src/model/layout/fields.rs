@@ -5,8 +5,14 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::PartSize;
 use super::units::parse_size;
+
+/// A partition's size: bytes, or everything up to the end of the card (`rest`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartSize {
+    Bytes(u64),
+    Rest,
+}
 
 /// Partition type: a portable alias, a raw MBR type byte, or a GPT type GUID.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,10 +10,11 @@ use crate::ui::msg::Cmd;
 use crate::ui::overlay::Confirm;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
+use crate::ui::text_input::{Edit, edit};
 use crate::ui::theme::Role;
 use crate::ui::widgets::pane;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -239,20 +240,13 @@ impl Screen for BuildScreen {
         if !log.typing {
             return None;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => log.query.clear(),
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                log.query.push(c)
-            }
-            KeyCode::Backspace => {
-                log.query.pop();
-            }
-            KeyCode::Esc => {
+        match edit(&mut log.query, key) {
+            Edit::Changed => {}
+            Edit::Cancelled => {
                 log.query.clear();
                 log.typing = false;
             }
-            KeyCode::Enter => {
+            Edit::Submitted => {
                 log.typing = false;
                 log.hit = None;
                 log.bottom();
@@ -261,7 +255,7 @@ impl Screen for BuildScreen {
                     sh.set_status(StatusLevel::Info, format!("`{q}` is not in the log"));
                 }
             }
-            _ => return None,
+            Edit::Ignored => return None,
         }
         Some(Vec::new())
     }

@@ -202,6 +202,13 @@ pub(super) fn render_summary(sh: &Shared, v: &BuildView, frame: &mut Frame, area
             t.style(Role::Error),
         )));
     }
+    // What to do about it (a failed download: mirrors, --dl-dir), one sentence a line.
+    for s in f.hint.iter().flat_map(|h| h.split_inclusive(". ")) {
+        lines.push(Line::from(Span::styled(
+            fit(s.trim_end(), inner_w),
+            t.style(Role::Warning),
+        )));
+    }
     let room = (area.height as usize).saturating_sub(3 + lines.len());
     let start = f.last_lines.len().saturating_sub(room);
     for l in &f.last_lines[start..] {

@@ -2,8 +2,8 @@
 
 use crate::model::Layer;
 use crate::model::LayerSource;
+use crate::model::board::is_board;
 use crate::ui::analysis::relative;
-use crate::ui::board::is_board;
 use crate::ui::shared::{Shared, StackRole};
 use crate::ui::theme::Role;
 use ratatui::text::{Line, Span};
@@ -83,12 +83,21 @@ pub fn lines(sh: &Shared, layer: &Layer) -> Vec<Line<'static>> {
             ]));
         }
     }
+    contents_lines(sh, layer, &mut out);
+    out
+}
+
+/// The lines about what the layer directory holds (fragments, directories, hooks, README),
+/// once a worker has read it.
+fn contents_lines(sh: &Shared, layer: &Layer, out: &mut Vec<Line<'static>>) {
+    let t = &sh.theme;
+    let label = |s: &str| Span::styled(format!("{s:<13}"), t.style(Role::Dim));
     let Some(contents) = sh.contents.get(&layer.name) else {
         out.push(Line::from(Span::styled(
             "Reading the layer directory…",
             t.style(Role::Dim),
         )));
-        return out;
+        return;
     };
     if contents.fragments.is_empty() {
         out.push(Line::from(vec![label("Fragments"), Span::raw("none")]));
@@ -124,5 +133,4 @@ pub fn lines(sh: &Shared, layer: &Layer) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled("README.md", t.style(Role::Header))));
         out.extend(readme.lines().map(|l| Line::from(l.to_string())));
     }
-    out
 }

@@ -2,10 +2,10 @@
 
 pub mod build;
 mod build_draw;
+pub mod core_editor;
+mod core_editor_draw;
 pub mod layer_detail;
-pub mod layer_rows;
 pub mod layers;
 pub mod preview;
-pub mod preview_lines;
 pub mod stack;
 pub mod workspaces;

@@ -1,0 +1,48 @@
+//! The names of the app's screens, in tab order (the screens themselves are in screen.rs).
+
+/// Every screen of the app, in tab order. Adding a screen: a file under `screens/`, a
+/// variant here, its `name`/`title`, and one arm in `create` (see docs/tui.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenId {
+    Layers,
+    Stack,
+    Preview,
+    Workspaces,
+    Build,
+    Flash,
+}
+
+impl ScreenId {
+    pub const ALL: [ScreenId; 6] = [
+        ScreenId::Layers,
+        ScreenId::Stack,
+        ScreenId::Preview,
+        ScreenId::Workspaces,
+        ScreenId::Build,
+        ScreenId::Flash,
+    ];
+
+    /// Keymap section and `show-<name>` action name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScreenId::Layers => "layers",
+            ScreenId::Stack => "stack",
+            ScreenId::Preview => "preview",
+            ScreenId::Workspaces => "workspaces",
+            ScreenId::Build => "build",
+            ScreenId::Flash => "flash",
+        }
+    }
+
+    /// Tab label.
+    pub fn title(self) -> &'static str {
+        match self {
+            ScreenId::Layers => "Layers",
+            ScreenId::Stack => "Stack",
+            ScreenId::Preview => "Preview",
+            ScreenId::Workspaces => "Workspaces",
+            ScreenId::Build => "Build",
+            ScreenId::Flash => "Flash",
+        }
+    }
+}
