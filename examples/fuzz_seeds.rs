@@ -1,7 +1,7 @@
 //! Writes the generated part of the fuzz seed corpora (`scripts/fuzz-seeds` copies the rest):
 //! partition tables, plans and helper output made by skiff's own code from the bundled board
-//! layouts, a block map, mount and swap tables, and `skiff check` inputs with the `.config`
-//! kconfig-conf writes for the Kconfig test fixture.
+//! layouts, a block map, mount and swap tables, card images to recognise (raw and compressed),
+//! and `skiff check` inputs with the `.config` kconfig-conf writes for the Kconfig test fixture.
 //!
 //! Run: `cargo run --example fuzz_seeds -- OUT_DIR` (OUT_DIR gets one directory per target).
 
@@ -311,6 +311,43 @@ fn walk(dir: &Path) -> Res<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Sources to recognise (`content`): a card's MBR and GPT head as a raw image, the MBR head
+/// in every compressed container skiff reads, and what is not a card image (text, a block
+/// map). `scripts/fuzz-seeds` adds the zips.
+fn content_seeds(out: &Path, boards: &[(String, u64, Vec<Segment>)]) -> Res<()> {
+    use std::io::Write;
+    let heads: Vec<Vec<u8>> = boards.iter().map(|(_, _, s)| head_of(s)).collect();
+    let gpt = |h: &Vec<u8>| &h[512..520] == b"EFI PART";
+    let (Some(mbr), Some(gpt)) = (
+        heads.iter().find(|h| !gpt(h)),
+        heads.iter().find(|h| gpt(h)),
+    ) else {
+        return Err("the bundled layouts have no MBR or no GPT card".into());
+    };
+    let mbr = &mbr[..512];
+    write(out, "content", "mbr.img", mbr)?;
+    write(out, "content", "gpt.img", &gpt[..1024])?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(mbr)?;
+    write(out, "content", "mbr.img.gz", &gz.finish()?)?;
+    let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    xz.write_all(mbr)?;
+    write(out, "content", "mbr.img.xz", &xz.finish()?)?;
+    write(
+        out,
+        "content",
+        "mbr.img.zst",
+        &zstd::bulk::compress(mbr, 19)?,
+    )?;
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    bz.write_all(mbr)?;
+    write(out, "content", "mbr.img.bz2", &bz.finish()?)?;
+    write(out, "content", "notes.txt", b"flash me\n")?;
+    let bmap = std::fs::read(out.join("flash_inputs/os.img.bmap"))?;
+    write(out, "content", "os.img.bmap", &bmap)?;
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: fuzz_seeds OUT_DIR");
@@ -337,6 +374,7 @@ fn main() -> Res<()> {
     plans(&out, &boards)?;
     helper_output(&out, scratch.path())?;
     system_tables(&out, scratch.path())?;
+    content_seeds(&out, &boards)?;
     check_inputs(&out, root)?;
     Ok(())
 }

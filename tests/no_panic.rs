@@ -78,6 +78,17 @@ const CRASHES: &[(&str, &[u8])] = &[
         "helper_events",
         br#"{"event":"failed","error":"no","exit_code":0}"#,
     ),
+    // A zstd frame header of 18 bytes (window byte, 4-byte dictionary id, 8-byte size) was
+    // read into 14 and indexed past them.
+    (
+        "content",
+        b"\x28\xb5\x2f\xfd\xc3\x50\x07\0\0\0\x2a\0\0\0\0\0\0\0\x01\0\0",
+    ),
+    // An xz index whose block sizes saturate u64: adding the stream header's 12 overflowed.
+    (
+        "content",
+        b"\xfd7zXZ\0\0\0\0\0\0\0\0\x02\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x01\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x01\0\0\0\0\0\0\x05\0\0\0\0\0YZ",
+    ),
 ];
 
 fn body(target: &str) -> harness::Body {

@@ -2,6 +2,7 @@
 //! (random input, the seed corpora and replayed crashes in every test run). A body may panic
 //! only where skiff is wrong: on a panic in skiff's code or on a broken property it asserts.
 
+pub mod content;
 pub mod core_config;
 pub mod flash_inputs;
 pub mod fragment;
@@ -30,4 +31,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("helper_events", helper_events::run),
     ("core_config", core_config::run),
     ("push_manifest", push_manifest::run),
+    ("content", content::run),
 ];
