@@ -526,31 +526,62 @@ fn json_failures_are_typed_events() {
     assert!(!out.exists());
 }
 
+/// The fake machine with `/dev/disk/by-id/NAME` links to its disks, and a card image to
+/// flash (1 MiB, from `seed`).
+struct Linked {
+    root: PathBuf,
+    view: SystemView,
+    escalate: PathBuf,
+    by_id: PathBuf,
+    img: PathBuf,
+    data: Vec<u8>,
+}
+
+impl Linked {
+    fn new(dir: &Path, links: &[(&str, &str)], seed: u64) -> Linked {
+        let (root, view, escalate) = machine(dir);
+        let by_id = view.dev.join("disk/by-id");
+        std::fs::create_dir_all(&by_id).unwrap();
+        for (name, disk) in links {
+            std::os::unix::fs::symlink(format!("../../{disk}"), by_id.join(name)).unwrap();
+        }
+        let img = dir.join("os.img");
+        let data = card_image(MIB as usize, seed);
+        std::fs::write(&img, &data).unwrap();
+        Linked {
+            root,
+            view,
+            escalate,
+            by_id,
+            img,
+            data,
+        }
+    }
+
+    /// `skiff flash IMG --to TARGET --yes --json EXTRA...` on the fake machine.
+    fn flash(&self, target: &Path, extra: &[&str]) -> (i32, String, String) {
+        output(
+            skiff()
+                .arg("flash")
+                .arg(&self.img)
+                .arg("--to")
+                .arg(target)
+                .args(["--yes", "--json"])
+                .args(extra)
+                .env("SKIFF_SYSROOT", &self.root)
+                .env("SKIFF_ESCALATION", &self.escalate),
+        )
+    }
+}
+
 /// `--confirm` takes the name, the /dev path or a by-id link of the refused disk; the refusal
 /// names the flags only when they can lift it.
 #[test]
 fn confirm_takes_a_name_a_dev_path_or_a_by_id_link() {
     let dir = tempfile::tempdir().unwrap();
-    let (root, view, escalate) = machine(dir.path());
-    let by_id = view.dev.join("disk/by-id");
-    std::fs::create_dir_all(&by_id).unwrap();
-    std::os::unix::fs::symlink("../../sdd", by_id.join("ata-SPARE_DISK")).unwrap();
-    let img = dir.path().join("os.img");
-    let data = card_image(MIB as usize, 12);
-    std::fs::write(&img, &data).unwrap();
-    let flash = |target: &str, extra: &[&str]| {
-        output(
-            skiff()
-                .arg("flash")
-                .arg(&img)
-                .arg("--to")
-                .arg(view.dev.join(target))
-                .args(["--yes", "--json"])
-                .args(extra)
-                .env("SKIFF_SYSROOT", &root)
-                .env("SKIFF_ESCALATION", &escalate),
-        )
-    };
+    let m = Linked::new(dir.path(), &[("ata-SPARE_DISK", "sdd")], 12);
+    let (view, data) = (&m.view, m.data.as_slice());
+    let flash = |disk: &str, extra: &[&str]| m.flash(&view.dev.join(disk), extra);
     let (code, stdout, stderr) = flash("sdd", &[]);
     assert_eq!(code, 3);
     assert!(
@@ -587,26 +618,13 @@ fn confirm_takes_a_name_a_dev_path_or_a_by_id_link() {
 #[test]
 fn a_link_target_is_resolved_and_never_replaced() {
     let dir = tempfile::tempdir().unwrap();
-    let (root, view, escalate) = machine(dir.path());
-    let by_id = view.dev.join("disk/by-id");
-    std::fs::create_dir_all(&by_id).unwrap();
-    std::os::unix::fs::symlink("../../sdb", by_id.join("usb-CARD_1")).unwrap();
-    std::os::unix::fs::symlink("../../sdc", by_id.join("usb-CARD_2")).unwrap();
-    let img = dir.path().join("os.img");
-    let data = card_image(MIB as usize, 13);
-    std::fs::write(&img, &data).unwrap();
-    let flash = |target: &Path| {
-        output(
-            skiff()
-                .arg("flash")
-                .arg(&img)
-                .arg("--to")
-                .arg(target)
-                .args(["--yes", "--json"])
-                .env("SKIFF_SYSROOT", &root)
-                .env("SKIFF_ESCALATION", &escalate),
-        )
-    };
+    let m = Linked::new(
+        dir.path(),
+        &[("usb-CARD_1", "sdb"), ("usb-CARD_2", "sdc")],
+        13,
+    );
+    let (view, by_id, data) = (&m.view, &m.by_id, m.data.as_slice());
+    let flash = |target: &Path| m.flash(target, &[]);
     let is_link = |p: &Path| {
         std::fs::symlink_metadata(p)
             .unwrap()
