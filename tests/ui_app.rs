@@ -130,3 +130,38 @@ fn q_waits_for_a_running_configure() {
     h.settle(cmds);
     assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
 }
+
+#[test]
+fn hints_keep_the_main_action_then_help_and_quit_at_every_width() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    let mains = [
+        ("1", "/ filter"),
+        ("2", "K move-up"),
+        ("3", "/ search"),
+        ("4", "enter switch-workspace"),
+        ("5", "b build"),
+        ("6", "f format"),
+    ];
+    for (key, main) in mains {
+        h.key(key);
+        for width in 80..=220 {
+            let hints = h.app.hints(width);
+            assert_eq!(
+                hints.first().map(String::as_str),
+                Some(main),
+                "{key} at {width}"
+            );
+            assert_eq!(
+                hints[hints.len() - 2..],
+                ["? help", "q quit"],
+                "{key} at {width}"
+            );
+            let len: usize = hints.iter().map(|s| s.chars().count() + 3).sum();
+            assert!(len + 24 <= width, "{key} at {width}: {hints:?}");
+        }
+    }
+    // At 80 columns the Layers screen still lists its filter.
+    h.key("1");
+    h.resize(80, 24);
+    assert!(h.render().contains("/ filter"));
+}

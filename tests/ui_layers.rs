@@ -47,14 +47,25 @@ fn fuzzy_filter_highlights_matched_letters() {
     h.type_text("pi4");
     snap("layers_filter_pi4", &mut h);
     let m = Theme::defaults().style(Role::Match);
-    // pi/4 is the best match and is selected; its p, i and 4 are highlighted, / is not.
+    let sel = Theme::defaults().style(Role::Selection);
+    // pi/4 is the best match and is selected: every cell in the selection's colours (issue
+    // 12: no default foreground on the light background); its p, i and 4 are underlined.
     let (x, y) = h.find("pi/4            Rasp").expect("pi/4 listed");
     let buf = h.buffer();
-    assert_eq!(buf[(x, y)].fg, m.fg.unwrap());
-    assert!(buf[(x, y)].modifier.contains(m.add_modifier));
-    assert_eq!(buf[(x + 1, y)].fg, m.fg.unwrap());
-    assert_ne!(buf[(x + 2, y)].fg, m.fg.unwrap());
-    assert_eq!(buf[(x + 3, y)].fg, m.fg.unwrap());
+    for dx in 0..20 {
+        assert_eq!(buf[(x + dx, y)].fg, sel.fg.unwrap(), "column {dx}");
+        assert_eq!(buf[(x + dx, y)].bg, sel.bg.unwrap(), "column {dx}");
+    }
+    let u = ratatui::style::Modifier::UNDERLINED;
+    assert!(m.add_modifier.contains(u));
+    assert!(buf[(x, y)].modifier.contains(u));
+    assert!(buf[(x + 1, y)].modifier.contains(u));
+    assert!(!buf[(x + 2, y)].modifier.contains(u));
+    assert!(buf[(x + 3, y)].modifier.contains(u));
+    // On rows not selected, matched letters take the match colour.
+    let (x, y) = h.find("pine64/book ").expect("pine64/book listed");
+    assert_eq!(h.buffer()[(x, y)].fg, m.fg.unwrap());
+    assert_ne!(h.buffer()[(x + 2, y)].fg, m.fg.unwrap());
     // Descriptions are searched too.
     h.key("esc");
     h.key("/");

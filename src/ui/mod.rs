@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod app;
 pub mod build_jobs;
 pub mod build_view;
+pub mod contrast;
 pub mod effects;
 pub mod filter;
 pub mod flash_jobs;

@@ -36,6 +36,8 @@ impl App {
             );
             return;
         }
+        // Every cell starts on the theme's background, so no colour depends on the terminal's.
+        frame.buffer_mut().set_style(area, t.style(Role::Text));
         let (tabs, body, status) = chrome(area);
         self.tab_bar(frame, tabs);
         self.screens[self.active].render(&self.shared, frame, body);
@@ -92,55 +94,66 @@ impl App {
     fn status_line(&self, frame: &mut Frame, area: Rect) {
         let sh = &self.shared;
         let t = &sh.theme;
+        // A message takes the whole line in its own colours; hints come back with the next key.
+        if let Some(s) = &sh.status {
+            let role = match s.level {
+                StatusLevel::Info => Role::Text,
+                StatusLevel::Ok => Role::Ok,
+                StatusLevel::Warning => Role::Warning,
+                StatusLevel::Error => Role::Error,
+            };
+            frame.buffer_mut().set_style(area, t.style(role));
+            let room = (area.width as usize).saturating_sub(2);
+            let text = format!(" {}", fit(&s.text, room));
+            frame.render_widget(Span::styled(text, t.style(role)), area);
+            return;
+        }
         frame.buffer_mut().set_style(area, t.style(Role::Status));
+        let hints = format!("{} ", self.hints(area.width as usize).join(" · "));
+        let hw = hints.chars().count();
+        let room = (area.width as usize).saturating_sub(hw + 2);
+        let stack = if sh.stack.typed.is_empty() {
+            "(empty)".to_string()
+        } else {
+            sh.stack.typed.join(",")
+        };
+        let left = format!(" {}", fit(&format!("stack: {stack}"), room));
+        let gap = (area.width as usize).saturating_sub(left.chars().count() + hw);
+        let line = Line::from(format!("{left}{}{hints}", " ".repeat(gap)));
+        frame.render_widget(line.style(t.style(Role::Status)), area);
+    }
+
+    /// The hints of the status line for a line `width` columns wide: the screen's own
+    /// actions in order, then save, help and quit. When they do not fit beside the stack,
+    /// the screen's later actions go first, then save; its main action, help and quit stay.
+    pub fn hints(&self, width: usize) -> Vec<String> {
+        let sh = &self.shared;
         let pane = self.active().name();
-        let mut hint_actions: Vec<Action> = self.screens[self.active].hints().to_vec();
-        hint_actions.extend([Action::Save, Action::Help, Action::Quit]);
-        let mut hints: Vec<String> = hint_actions
+        let mut actions: Vec<Action> = self.screens[self.active].hints().to_vec();
+        actions.extend([Action::Save, Action::Help, Action::Quit]);
+        let mut hints: Vec<(Action, String)> = actions
             .iter()
             .filter_map(|a| {
                 let k = sh.keymap.first_key(pane, *a)?;
-                Some(format!("{k} {}", a.name()))
+                Some((*a, format!("{k} {}", a.name())))
             })
             .collect();
-        // Keep room for the stack on narrow terminals: drop the screen's hints first.
-        while hints.len() > 1 && hints.join(" · ").chars().count() + 40 > area.width as usize {
-            hints.remove(0);
+        let fits = |h: &[(Action, String)]| {
+            let len: usize = h.iter().map(|(_, s)| s.chars().count() + 3).sum();
+            len + 24 <= width
+        };
+        while !fits(&hints) {
+            let common = [Action::Save, Action::Help, Action::Quit];
+            let own = hints.iter().filter(|(a, _)| !common.contains(a)).count();
+            let drop = if own > 1 {
+                own - 1
+            } else if let Some(i) = hints.iter().position(|(a, _)| *a == Action::Save) {
+                i
+            } else {
+                break;
+            };
+            hints.remove(drop);
         }
-        // A message takes the whole line; hints come back with the next key.
-        let hints = if sh.status.is_some() {
-            String::new()
-        } else {
-            format!("{} ", hints.join(" · "))
-        };
-        let hw = hints.chars().count();
-        let room = (area.width as usize).saturating_sub(hw + 2);
-        let left = match &sh.status {
-            Some(s) => {
-                let role = match s.level {
-                    StatusLevel::Info => Role::Text,
-                    StatusLevel::Ok => Role::Ok,
-                    StatusLevel::Warning => Role::Warning,
-                    StatusLevel::Error => Role::Error,
-                };
-                Span::styled(format!(" {}", fit(&s.text, room)), t.style(role))
-            }
-            None => {
-                let stack = if sh.stack.typed.is_empty() {
-                    "(empty)".to_string()
-                } else {
-                    sh.stack.typed.join(",")
-                };
-                Span::raw(format!(" {}", fit(&format!("stack: {stack}"), room)))
-            }
-        };
-        let lw = left.width();
-        let gap = (area.width as usize).saturating_sub(lw + hw);
-        let line = Line::from(vec![
-            left,
-            Span::raw(" ".repeat(gap)),
-            Span::styled(hints, t.style(Role::Dim)),
-        ]);
-        frame.render_widget(line, area);
+        hints.into_iter().map(|(_, s)| s).collect()
     }
 }

@@ -125,6 +125,27 @@ pub fn row(frame: &mut Frame, area: Rect, line: Line<'_>, row_style: Style) {
     frame.render_widget(line, area);
 }
 
+/// Draw one list row in the text style, or in the selection colours when `selected`: on a
+/// selected row every span takes the selection's foreground and background (keeping its
+/// bold, underline...), so no span colour meant for the plain background lands on it.
+pub fn list_row(frame: &mut Frame, area: Rect, line: Line<'_>, theme: &Theme, selected: bool) {
+    if !selected {
+        return row(frame, area, line, theme.style(Role::Text));
+    }
+    let sel = theme.style(Role::Selection);
+    let spans: Vec<Span<'_>> = line
+        .spans
+        .into_iter()
+        .map(|sp| {
+            let mut st = sp.style;
+            st.fg = sel.fg;
+            st.bg = sel.bg;
+            Span::styled(sp.content, st.add_modifier(sel.add_modifier))
+        })
+        .collect();
+    row(frame, area, Line::from(spans), sel);
+}
+
 /// `text` cut to `width` columns with an ellipsis (for ASCII-ish names and values).
 pub fn fit(text: &str, width: usize) -> String {
     let n = text.chars().count();

@@ -9,7 +9,7 @@ use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StackRole, StatusLevel};
 use crate::ui::text_input::{Edit, edit};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, highlighted, pad, pane, row};
+use crate::ui::widgets::{ListCursor, highlighted, list_row, pad, pane};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -316,11 +316,7 @@ impl Screen for LayersScreen {
         }
         for (i, r) in self.cursor.window(self.rows.len(), a.rows) {
             let selected = i == self.cursor.pos;
-            let style = if selected {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
+
             let line = match &self.rows[i] {
                 Row::Header { category, count } => Line::from(vec![
                     Span::styled(category.clone(), t.style(Role::Header)),
@@ -330,7 +326,7 @@ impl Screen for LayersScreen {
                     self.layer_line(sh, &sh.catalog.layers[*index], hit.as_ref())
                 }
             };
-            row(frame, r, line, style);
+            list_row(frame, r, line, t, selected);
         }
         let detail = match self.selected() {
             Some(i) => layer_detail::lines(sh, &sh.catalog.layers[i]),

@@ -10,7 +10,7 @@ use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::Shared;
 use crate::ui::text_input::{Edit, edit};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, highlighted, pad, pane, row, substring_hits};
+use crate::ui::widgets::{ListCursor, fit, highlighted, list_row, pad, pane, substring_hits};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
@@ -264,12 +264,8 @@ impl Screen for PreviewScreen {
         }
         let width = a.rows.width as usize;
         for (i, r) in self.cursor.window(items.len(), a.rows) {
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
-            row(frame, r, self.item_line(sh, &items[i], width), style);
+            let selected = i == self.cursor.pos;
+            list_row(frame, r, self.item_line(sh, &items[i], width), t, selected);
         }
         let sel = items.get(self.cursor.pos.min(items.len().saturating_sub(1)));
         frame.render_widget(
@@ -279,7 +275,7 @@ impl Screen for PreviewScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
-        &[Action::NextTab, Action::Search, Action::ToggleDiff]
+        &[Action::Search, Action::ToggleDiff, Action::NextTab]
     }
 }
 

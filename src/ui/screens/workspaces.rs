@@ -7,7 +7,7 @@ use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Ask, Shared, StatusLevel};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, pad, pane, row};
+use crate::ui::widgets::{ListCursor, fit, list_row, pad, pane};
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
@@ -158,11 +158,7 @@ impl Screen for WorkspacesScreen {
         for (i, r) in self.cursor.window(rs.len(), inner) {
             let ws = &rs[i];
             let current = ws.name == sh.workspace;
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
+            let selected = i == self.cursor.pos;
             let state = match ws.info.and_then(|w| w.configured_at) {
                 Some(at) => format!("configured {}", age(sh.now, at)),
                 None if ws.info.is_some() => "not configured".to_string(),
@@ -178,7 +174,7 @@ impl Screen for WorkspacesScreen {
                 Span::styled(pad(&state, 24), t.style(Role::Dim)),
                 Span::raw(fit(&stack, width.saturating_sub(41))),
             ]);
-            row(frame, r, line, style);
+            list_row(frame, r, line, t, selected);
         }
         let mut lines = Vec::new();
         if let Some(ws) = rs.get(self.cursor.pos) {
