@@ -211,3 +211,29 @@ fn values_kconfig_drops_are_marked_when_a_buildroot_tree_is_present() {
 
     snap("preview_kconfig_dropped", &mut h);
 }
+
+#[test]
+fn search_says_which_match_of_how_many() {
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("3");
+    h.key("/");
+    h.type_text("br2_");
+    h.key("enter");
+    let text = h.render();
+    let n = text
+        .lines()
+        .find_map(|l| {
+            let at = l.find("1 of ")?;
+            l[at + 5..].split_whitespace().next()?.parse::<usize>().ok()
+        })
+        .unwrap_or_else(|| panic!("no `1 of N`: {text}"));
+    assert!(n > 2, "{text}");
+    h.key("down");
+    assert!(h.render().contains(&format!("2 of {n} ·")));
+    snap("preview_search_count", &mut h);
+    h.resize(80, 24);
+    snap("preview_search_count_80x24", &mut h);
+    h.key("/");
+    h.type_text("zzzz");
+    assert!(h.render().contains("no match"));
+}

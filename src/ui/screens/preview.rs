@@ -297,6 +297,18 @@ impl PreviewScreen {
         let Some(d) = &sh.preview.data else {
             return Line::from(spans);
         };
+        if !self.query.trim().is_empty() {
+            // Where the cursor is among the matches: "2 of 232".
+            let n = self.items(d).len();
+            let (text, role) = match n {
+                0 => ("no match · ".to_string(), Role::Warning),
+                n => {
+                    let pos = self.cursor.pos.min(n - 1) + 1;
+                    (format!("{pos} of {n} · "), Role::Key)
+                }
+            };
+            spans.push(Span::styled(text, t.style(role)));
+        }
         if self.diff {
             let count = |l: &str| d.diff.iter().filter(|c| c.label() == l).count();
             if d.configured {
