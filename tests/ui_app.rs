@@ -165,3 +165,34 @@ fn hints_keep_the_main_action_then_help_and_quit_at_every_width() {
     h.resize(80, 24);
     assert!(h.render().contains("/ filter"));
 }
+
+#[test]
+fn status_strip_and_workspace_label_fit_at_every_size() {
+    let (_d, mut h) = open("pi/4,core/fedora", 160, 50);
+    let top = |h: &mut ui_common::harness::Harness| h.render().lines().next().unwrap().to_string();
+    let row = top(&mut h);
+    assert!(row.contains(" 1 Layers  2 Stack "), "{row}");
+    assert!(
+        row.contains(
+            "board ✓ · distro ✓ · saved ✗ · built ✗ · card —  workspace default · unsaved"
+        ),
+        "{row}"
+    );
+    h.key("s");
+    h.key("y");
+    let row = top(&mut h);
+    assert!(row.contains("saved ✓ · built ✗"), "{row}");
+    assert!(!row.contains("unsaved"), "{row}");
+    snap("tabs_strip_saved_160x50", &mut h);
+    // A warning on the stack tab and 80 columns: the workspace and `unsaved` still show.
+    let (_d2, mut h) = open("pi/4,odroid/xu", 80, 24);
+    let row = top(&mut h);
+    assert!(row.contains("⚠"), "{row}");
+    assert!(row.trim_end().ends_with("default · unsaved"), "{row}");
+    assert!(row.contains("board✓ distro✗"), "{row}");
+    snap("tabs_strip_warning_80x24", &mut h);
+    h.resize(100, 30);
+    let row = top(&mut h);
+    assert!(row.trim_end().ends_with("default · unsaved"), "{row}");
+    snap("tabs_strip_warning_100x30", &mut h);
+}

@@ -83,10 +83,7 @@ impl Tmux {
         assert_eq!(self.var("alternate_on"), "0");
         assert_eq!(self.var("mouse_any_flag"), "0");
         let s = self.screen();
-        assert!(
-            !s.contains("workspace default"),
-            "app frame left behind:\n{s}"
-        );
+        assert!(!s.contains(APP_UP), "app frame left behind:\n{s}");
     }
 
     /// Wait until the screen shows `want` (the program runs asynchronously).
@@ -129,6 +126,9 @@ impl Drop for Tmux {
     }
 }
 
+/// Shown in the tab bar's status strip at every size while the app runs.
+const APP_UP: &str = "card";
+
 fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -163,7 +163,7 @@ fn pick_board_and_distro_reorder_preview_save() {
     }
     let tree = ui_common::tree();
     let t = launch(tree.path(), "flow", "tui");
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     assert_eq!(
         t.var("alternate_on"),
         "1",
@@ -228,7 +228,7 @@ fn ctrl_c_restores_the_terminal_and_exits_130() {
     let tree = ui_common::tree();
     let t = launch(tree.path(), "ctrlc", "");
     // `skiff` alone on a terminal opens the app.
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     assert_eq!(
         t.var("mouse_any_flag"),
         "1",
@@ -249,11 +249,11 @@ fn small_terminal_shows_a_message() {
     }
     let tree = ui_common::tree();
     let t = launch(tree.path(), "small", "tui");
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     t.cmd(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"]);
     t.wait_for("Terminal too small");
     t.cmd(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     t.keys(&["q"]);
     assert_eq!(t.wait_until_dead(), "0");
 }

@@ -170,7 +170,14 @@ fn mouse_scrolls_and_clicks() {
     h.render();
     assert_eq!(style_in_row(&h, "intel/desktop   x86", 40).bg, sel.bg);
     // A click on a tab switches screens.
-    let (x, y) = h.find("3 Preview").unwrap();
-    h.mouse(MouseEventKind::Down(MouseButton::Left), x, y);
+    // At 100 columns the tabs other than the active one show their number only.
+    let (x, y) = h.find(" 3  4 ").unwrap();
+    assert_eq!(y, 0);
+    h.mouse(MouseEventKind::Down(MouseButton::Left), x + 1, y);
     assert_eq!(h.app.active(), ScreenId::Preview);
+    assert!(h.render().lines().next().unwrap().contains(" 3 Preview "));
+    // A click after the stack's warning mark still lands on the right tab.
+    let (x, y) = h.find(" 5 ").unwrap();
+    h.mouse(MouseEventKind::Down(MouseButton::Left), x + 1, y);
+    assert_eq!(h.app.active(), ScreenId::Build);
 }

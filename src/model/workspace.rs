@@ -16,6 +16,8 @@ pub struct WorkspaceInfo {
     pub configured_at: Option<u64>,
     /// Whether Buildroot's output directory exists.
     pub has_output: bool,
+    /// Whether `workspaces/<ws>/images/` holds anything (a build finished).
+    pub has_images: bool,
     pub final_dir: PathBuf,
 }
 
@@ -74,6 +76,8 @@ pub fn list(tree: &Tree) -> Vec<WorkspaceInfo> {
                 .map(|d| d.as_secs());
             WorkspaceInfo {
                 has_output: tree.workspace_dir(&name).is_dir(),
+                has_images: std::fs::read_dir(tree.workspace_dir(&name).join("images"))
+                    .is_ok_and(|mut d| d.next().is_some()),
                 name,
                 stack: r.stack,
                 extra_configs_path: r.extra_configs_path,

@@ -237,19 +237,6 @@ impl App {
         Vec::new()
     }
 
-    /// Tab labels with their x ranges, for the tab bar and clicks on it.
-    pub fn tab_ranges(&self) -> Vec<(usize, String, u16, u16)> {
-        let mut x = 7; // after " skiff "
-        let mut out = Vec::new();
-        for (i, s) in self.screens.iter().enumerate() {
-            let text = format!(" {} {} ", i + 1, s.id().title());
-            let w = text.chars().count() as u16;
-            out.push((i, text, x, x + w));
-            x += w;
-        }
-        out
-    }
-
     fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
         if let Some(Overlay::Help { scroll, pane, .. }) = &mut self.overlay {
             let max = super::overlay::help_scroll_max(
@@ -272,12 +259,12 @@ impl App {
         let pos = Position::new(m.column, m.row);
         if tabs.contains(pos) {
             if m.kind == MouseEventKind::Down(MouseButton::Left)
-                && let Some((i, ..)) = self
-                    .tab_ranges()
+                && let Some(tab) = self
+                    .tabs(tabs.width)
                     .into_iter()
-                    .find(|(_, _, x0, x1)| (*x0..*x1).contains(&m.column))
+                    .find(|t| (t.x0..t.x1).contains(&m.column))
             {
-                self.active = i;
+                self.active = tab.index;
             }
             return Vec::new();
         }

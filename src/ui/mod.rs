@@ -26,6 +26,7 @@ pub mod screen_id;
 pub mod screens;
 pub mod settings;
 pub mod shared;
+pub mod tab_bar;
 pub mod text_input;
 pub mod theme;
 pub mod view;

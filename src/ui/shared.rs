@@ -31,6 +31,27 @@ pub struct Status {
     pub text: String,
 }
 
+/// One step of the path from board to card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// `✓`
+    Done,
+    /// `✗`
+    Missing,
+    /// `—`: nothing tried yet.
+    NotYet,
+}
+
+impl Step {
+    pub fn mark(self) -> &'static str {
+        match self {
+            Step::Done => "✓",
+            Step::Missing => "✗",
+            Step::NotYet => "—",
+        }
+    }
+}
+
 /// The stack as typed, its analysis, and the edit history.
 #[derive(Debug, Clone, Default)]
 pub struct StackEdit {
@@ -214,6 +235,37 @@ impl Shared {
             .map(|r| r.joined())
             .unwrap_or_default();
         self.configured_stack().unwrap_or("") != now
+    }
+
+    /// The steps from board to card, for the status strip of the tab bar: whether the typed
+    /// stack has a board and a distribution, the workspace is saved with it, built, and a
+    /// card or image was written this session.
+    pub fn progress(&self) -> [(&'static str, Step); 5] {
+        use crate::model::board::is_board;
+        let typed = &self.stack.typed;
+        let yes = |b: bool| if b { Step::Done } else { Step::Missing };
+        let board = typed.iter().any(|l| is_board(l));
+        let distro = typed
+            .iter()
+            .any(|l| l.starts_with("core/") || l == "skiff/core");
+        let info = self
+            .workspaces
+            .as_ref()
+            .and_then(|ws| ws.iter().find(|w| w.name == self.workspace));
+        let saved = info.is_some_and(|w| w.configured_at.is_some()) && !self.unsaved();
+        let built = info.is_some_and(|w| w.has_images);
+        let card = match self.flash.run.as_ref().and_then(|r| r.outcome.as_ref()) {
+            Some(Ok(_)) => Step::Done,
+            Some(Err(_)) => Step::Missing,
+            None => Step::NotYet,
+        };
+        [
+            ("board", yes(board)),
+            ("distro", yes(distro)),
+            ("saved", yes(saved)),
+            ("built", yes(built)),
+            ("card", card),
+        ]
     }
 
     /// Where a layer stands in the stack: typed position, or the layer that pulled it in.

@@ -1,10 +1,8 @@
 //! The frame around the screens: tab bar, status line, overlays, and the too-small message.
 
 use super::action::Action;
-use super::analysis::Level;
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, chrome};
 use super::overlay;
-use super::screen_id::ScreenId;
 use super::shared::StatusLevel;
 use super::theme::Role;
 use super::widgets::fit;
@@ -48,47 +46,7 @@ impl App {
     }
 
     fn tab_bar(&self, frame: &mut Frame, area: Rect) {
-        let sh = &self.shared;
-        let t = &sh.theme;
-        let mut spans = vec![Span::styled(" skiff ", t.style(Role::Title))];
-        for (i, text, _, _) in self.tab_ranges() {
-            let role = if i == self.active {
-                Role::TabActive
-            } else {
-                Role::Tab
-            };
-            spans.push(Span::styled(text, t.style(role)));
-            if self.screens[i].id() == ScreenId::Stack {
-                let notes = &sh.stack.analysis.notes;
-                let errors = notes.iter().filter(|n| n.level == Level::Error).count();
-                if errors > 0 {
-                    spans.push(Span::styled(format!("✗{errors} "), t.style(Role::Error)));
-                } else if !notes.is_empty() {
-                    spans.push(Span::styled(
-                        format!("⚠{} ", notes.len()),
-                        t.style(Role::Warning),
-                    ));
-                }
-            }
-        }
-        let left: usize = spans.iter().map(|s| s.width()).sum();
-        let mut right = vec![Span::styled(
-            format!("workspace {}", sh.workspace),
-            t.style(Role::Text),
-        )];
-        if sh.saving {
-            right.push(Span::styled(" · configuring…", t.style(Role::Warning)));
-        } else if sh.workspaces.is_some() && sh.unsaved() && !sh.stack.typed.is_empty() {
-            right.push(Span::styled(" · unsaved", t.style(Role::Warning)));
-        }
-        right.push(Span::raw(" "));
-        let rw: usize = right.iter().map(|s| s.width()).sum();
-        let gap = (area.width as usize).saturating_sub(left + rw);
-        if gap > 0 {
-            spans.push(Span::raw(" ".repeat(gap)));
-            spans.extend(right);
-        }
-        frame.render_widget(Line::from(spans), area);
+        frame.render_widget(self.tab_line(area.width), area);
     }
 
     fn status_line(&self, frame: &mut Frame, area: Rect) {
