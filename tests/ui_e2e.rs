@@ -257,3 +257,39 @@ fn small_terminal_shows_a_message() {
     t.keys(&["q"]);
     assert_eq!(t.wait_until_dead(), "0");
 }
+
+#[test]
+fn a_configure_from_another_terminal_shows_without_a_key() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; the end-to-end TUI test is skipped");
+        return;
+    }
+    let tree = ui_common::tree();
+    let t = launch(tree.path(), "watch", "tui");
+    t.wait_for(APP_UP);
+    t.keys(&["/"]);
+    t.text("pi4");
+    t.wait_for("/ pi4");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("added pi/4 to the stack");
+    t.keys(&["3", "d"]);
+    let s = t.wait_for("was never configured");
+    assert!(s.contains("unsaved"), "{s}");
+    // The CLI configures the same workspace while the TUI is open.
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["configure", "pi/4", "--root"])
+        .arg(tree.path())
+        .env_remove("SKIFF_WORKSPACE")
+        .env_remove("SKIFF_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // No key is sent: the tab bar, the preview diff and the strip follow by themselves.
+    let s = t.wait_for("No differences");
+    assert!(!s.contains("unsaved"), "{s}");
+    let s = t.wait_for("saved✓");
+    assert!(s.contains("board✓"), "{s}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_until_dead(), "0");
+    t.assert_restored();
+}

@@ -106,3 +106,43 @@ fn a_new_workspace_before_any_configure_is_listed() {
     assert!(text.contains("new, not configured"));
     assert!(text.contains("No stack yet"));
 }
+
+#[test]
+fn a_configure_from_the_cli_refreshes_tabs_preview_and_workspaces() {
+    let (d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.send(skiff::ui::Msg::Tick);
+    h.key("3");
+    h.key("d");
+    let text = h.render();
+    assert!(text.contains("default · unsaved"), "{text}");
+    assert!(text.contains("was never configured"), "{text}");
+    // `skiff configure` in another terminal, on the same tree and workspace.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["configure", "pi/4,core/fedora", "--root"])
+        .arg(d.path())
+        .env_remove("SKIFF_WORKSPACE")
+        .env_remove("SKIFF_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // The next tick notices; no key is pressed.
+    let cmds = h.send(skiff::ui::Msg::Tick);
+    assert_eq!(cmds, [Cmd::Stamp]);
+    assert!(h.performed.contains(&Cmd::LoadWorkspaces));
+    let text = h.render();
+    assert!(!text.contains("unsaved"), "{text}");
+    assert!(text.contains("saved✓"), "{text}");
+    assert!(text.contains("No differences"), "{text}");
+    snap("refresh_after_cli_configure", &mut h);
+    h.key("4");
+    assert!(h.render().contains("configured just now"));
+    // Nothing changed: a tick asks for nothing more.
+    let before = h.performed.len();
+    h.send(skiff::ui::Msg::Tick);
+    assert_eq!(
+        h.performed.len(),
+        before + 1,
+        "{:?}",
+        &h.performed[before..]
+    );
+}

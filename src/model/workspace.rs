@@ -43,6 +43,32 @@ pub fn recover(tree: &Tree, ws: &str) -> Recovered {
     }
 }
 
+/// A fingerprint of the workspaces' state on disk: which workspaces exist, and for each the
+/// inode and modification time of `.config_<ws>/skiff_config` (a configure swaps in a new
+/// directory) and of `<ws>/images`. Two equal stamps mean nothing a screen shows changed.
+pub fn stamp(tree: &Tree) -> u64 {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let meta = |p: &std::path::Path, h: &mut std::collections::hash_map::DefaultHasher| {
+        if let Ok(m) = std::fs::metadata(p) {
+            (m.ino(), m.mtime(), m.mtime_nsec(), m.size()).hash(h);
+        }
+    };
+    let dir = tree.workspaces_dir();
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    names.sort();
+    for n in names {
+        n.hash(&mut h);
+        let p = dir.join(&n);
+        meta(&p.join("skiff_config"), &mut h);
+        meta(&p.join("images"), &mut h);
+    }
+    h.finish()
+}
+
 /// Every workspace: each `workspaces/<ws>` directory and each `workspaces/.config_<ws>`.
 pub fn list(tree: &Tree) -> Vec<WorkspaceInfo> {
     let mut names: Vec<String> = Vec::new();

@@ -55,7 +55,7 @@ impl App {
     /// Effects to run at start: list workspaces, merge the stack, load what the first
     /// screen shows.
     pub fn init(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadWorkspaces];
+        let mut cmds = vec![Cmd::LoadWorkspaces, Cmd::Stamp];
         cmds.extend(self.shared.merge_cmd());
         cmds.extend(self.refresh());
         cmds
@@ -87,6 +87,7 @@ impl App {
                 self.size = Rect::new(0, 0, w, h);
                 Vec::new()
             }
+            Msg::Tick => vec![Cmd::Stamp],
             Msg::Worker(ev) => self.worker(ev),
         };
         if let Some(ask) = self.shared.ask.take() {
@@ -298,6 +299,16 @@ impl App {
             WorkerEvent::Workspaces { list, now } => {
                 sh.workspaces = Some(list);
                 sh.now = now;
+            }
+            WorkerEvent::Stamp(stamp) => {
+                // Anything that configures or builds (this app, the CLI in another
+                // terminal) changes the stamp: reread the workspaces and the preview diff.
+                let before = sh.stamp.replace(stamp);
+                if before.is_some_and(|b| b != stamp) {
+                    let mut cmds = vec![Cmd::LoadWorkspaces];
+                    cmds.extend(sh.merge_cmd());
+                    return cmds;
+                }
             }
             WorkerEvent::Configured { workspace, result } => {
                 sh.saving = false;

@@ -98,6 +98,8 @@ pub struct Shared {
     pub now: u64,
     /// A configure is running.
     pub saving: bool,
+    /// The last fingerprint of the workspaces on disk (`Cmd::Stamp`).
+    pub stamp: Option<u64>,
     /// Set by a screen to have the app open a modal after the update.
     pub ask: Option<Ask>,
     /// Builds started this session, one per workspace.
@@ -131,6 +133,7 @@ impl Shared {
             status: None,
             now: 0,
             saving: false,
+            stamp: None,
             ask: None,
             builds: Default::default(),
             flash: Default::default(),
