@@ -56,10 +56,8 @@ fn switching_loads_the_stack_and_merges_for_that_workspace() {
     assert_eq!(workspace, "default");
     assert_eq!(stack.layers.last().map(String::as_str), Some("core/nixos"));
     assert_eq!(h.app.shared.workspace, "default");
-    assert_eq!(
-        h.app.shared.stack.typed.first().map(String::as_str),
-        Some("skiff/moduleimg")
-    );
+    // Issue 12: the stack comes back as typed, not as the resolved chain.
+    assert_eq!(h.app.shared.stack.typed, ["odroid/xu", "core/nixos"]);
     let text = h.render();
     assert!(text.contains("switched to workspace default; its stack is loaded"));
     assert!(text.contains("workspace default"));
@@ -144,5 +142,25 @@ fn a_configure_from_the_cli_refreshes_tabs_preview_and_workspaces() {
         before + 1,
         "{:?}",
         &h.performed[before..]
+    );
+}
+
+#[test]
+fn a_typed_stack_that_no_longer_resolves_to_the_chain_falls_back_to_the_chain() {
+    let (d, mut h) = two_workspaces();
+    let final_dir = d.path().join("workspaces/.config_default");
+    assert_eq!(
+        std::fs::read_to_string(final_dir.join("skiff_stack")).unwrap(),
+        "odroid/xu,core/nixos\n"
+    );
+    // Something other than skiff rewrote the chain: the typed file no longer matches it.
+    std::fs::write(final_dir.join("skiff_stack"), "pi/4\n").unwrap();
+    h.key("4");
+    h.key("r");
+    h.key("down");
+    h.key("enter");
+    assert_eq!(
+        h.app.shared.stack.typed.first().map(String::as_str),
+        Some("skiff/moduleimg")
     );
 }

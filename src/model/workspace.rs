@@ -11,6 +11,8 @@ pub struct WorkspaceInfo {
     pub name: String,
     /// The resolved stack it was last configured with.
     pub stack: Option<String>,
+    /// The stack as typed for that configure (`skiff_stack`), when skiff wrote one.
+    pub typed: Option<String>,
     pub extra_configs_path: Option<String>,
     /// Seconds since the Unix epoch of the last configure.
     pub configured_at: Option<u64>,
@@ -25,7 +27,24 @@ pub struct WorkspaceInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recovered {
     pub stack: Option<String>,
+    /// `skiff_stack`: the stack as typed, beside the resolved chain of `skiff_config`.
+    pub typed: Option<String>,
     pub extra_configs_path: Option<String>,
+}
+
+/// The file of the final directory that keeps the stack as typed (skiff's own; upstream
+/// only writes the resolved chain to `skiff_config`).
+pub const TYPED_STACK_FILE: &str = "skiff_stack";
+
+/// The stack to start from for a workspace: the one typed at its last configure when it
+/// still resolves to the chain recorded in `skiff_config`, else that chain.
+pub fn stack_to_edit(catalog: &super::Catalog, typed: Option<&str>, chain: &str) -> String {
+    typed
+        .filter(|t| {
+            super::stack::resolve_text(catalog, t).is_ok_and(|r| r.joined() == chain.trim())
+        })
+        .unwrap_or(chain)
+        .to_string()
 }
 
 /// Read `skiff_config` and `skiff_extra_configs_path` of a workspace's final directory.
@@ -39,6 +58,7 @@ pub fn recover(tree: &Tree, ws: &str) -> Recovered {
     };
     Recovered {
         stack: read("skiff_config"),
+        typed: read(TYPED_STACK_FILE),
         extra_configs_path: read("skiff_extra_configs_path"),
     }
 }
@@ -106,6 +126,7 @@ pub fn list(tree: &Tree) -> Vec<WorkspaceInfo> {
                     .is_ok_and(|mut d| d.next().is_some()),
                 name,
                 stack: r.stack,
+                typed: r.typed,
                 extra_configs_path: r.extra_configs_path,
                 configured_at,
                 final_dir,

@@ -68,7 +68,15 @@ impl WorkspacesScreen {
             let Some(r) = rs.get(self.cursor.pos) else {
                 return Vec::new();
             };
-            (r.name.to_string(), r.info.and_then(|i| i.stack.clone()))
+            let stack = r.info.and_then(|i| {
+                let chain = i.stack.as_deref()?;
+                Some(crate::model::workspace::stack_to_edit(
+                    &sh.catalog,
+                    i.typed.as_deref(),
+                    chain,
+                ))
+            });
+            (r.name.to_string(), stack)
         };
         if name == sh.workspace {
             sh.set_status(
