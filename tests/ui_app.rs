@@ -183,6 +183,9 @@ fn status_strip_and_workspace_label_fit_at_every_size() {
     let row = top(&mut h);
     assert!(row.contains("saved ✓ · built ✗"), "{row}");
     assert!(!row.contains("unsaved"), "{row}");
+    // The long save message wraps instead of losing its end.
+    let text = h.render();
+    assert!(text.contains(" skipped: no Buildroot tree)"), "{text}");
     snap("tabs_strip_saved_160x50", &mut h);
     // A warning on the stack tab and 80 columns: the workspace and `unsaved` still show.
     let (_d2, mut h) = open("pi/4,odroid/xu", 80, 24);

@@ -136,6 +136,8 @@ fn save_asks_first_then_configures() {
     assert!(h.key("s").is_empty());
     assert!(h.app.overlay.is_some());
     snap("stack_save_confirm_new", &mut h);
+    // The chain wraps between layers, never inside a name.
+    assert!(h.render().contains("│apps/docker,skiff/core,core/fedora"));
     // n cancels: nothing written.
     assert!(h.key("n").is_empty());
     assert!(h.app.overlay.is_none());

@@ -174,10 +174,16 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
             } else {
                 theme.style(Role::BorderFocused)
             };
+            let width = 76u16.min(area.width.saturating_sub(2));
+            // Wrapped here, at separators, so no layer name or path is split.
             let mut lines: Vec<Line> = c
                 .lines
                 .iter()
-                .map(|(role, text)| Line::from(Span::styled(text.clone(), theme.style(*role))))
+                .flat_map(|(role, text)| {
+                    super::widgets::wrap_words(text, width.saturating_sub(2) as usize)
+                        .into_iter()
+                        .map(|l| Line::from(Span::styled(l, theme.style(*role))))
+                })
                 .collect();
             lines.push(Line::default());
             let yes_role = if c.danger {
@@ -192,7 +198,6 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
                 Span::raw("   "),
                 Span::styled(format!(" [{no}] cancel "), theme.style(Role::Tab)),
             ]));
-            let width = 76u16;
             let wrapped: u16 = lines
                 .iter()
                 .map(|l| (l.width() as u16).div_ceil(width - 2).max(1))

@@ -5,7 +5,7 @@ use super::app::{App, MIN_HEIGHT, MIN_WIDTH, chrome};
 use super::overlay;
 use super::shared::StatusLevel;
 use super::theme::Role;
-use super::widgets::fit;
+use super::widgets::{fit, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -60,10 +60,23 @@ impl App {
                 StatusLevel::Warning => Role::Warning,
                 StatusLevel::Error => Role::Error,
             };
-            frame.buffer_mut().set_style(area, t.style(role));
+            // A long message wraps upwards over the bottom of the screen (up to 6 lines),
+            // never cut; the next key brings the screen back.
             let room = (area.width as usize).saturating_sub(2);
-            let text = format!(" {}", fit(&s.text, room));
-            frame.render_widget(Span::styled(text, t.style(role)), area);
+            let lines = wrap_words(&s.text, room);
+            let n = (lines.len() as u16)
+                .min(6)
+                .min(area.y.saturating_sub(2))
+                .max(1);
+            let r = Rect::new(area.x, area.y + 1 - n, area.width, n);
+            frame.render_widget(ratatui::widgets::Clear, r);
+            frame.buffer_mut().set_style(r, t.style(role));
+            let text: Vec<Line> = lines
+                .into_iter()
+                .take(n as usize)
+                .map(|l| Line::from(format!(" {l}")))
+                .collect();
+            frame.render_widget(Paragraph::new(text).style(t.style(role)), r);
             return;
         }
         frame.buffer_mut().set_style(area, t.style(Role::Status));
