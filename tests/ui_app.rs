@@ -199,3 +199,32 @@ fn status_strip_and_workspace_label_fit_at_every_size() {
     assert!(row.trim_end().ends_with("default · unsaved"), "{row}");
     snap("tabs_strip_warning_100x30", &mut h);
 }
+
+#[test]
+fn message_history_keeps_the_last_fifty() {
+    let (_d, mut h) = open("", 100, 30);
+    for i in 1..=60 {
+        h.app.shared.set_status(
+            skiff::ui::shared::StatusLevel::Info,
+            format!("message number {i}"),
+        );
+    }
+    assert_eq!(h.app.shared.history.len(), 50);
+    h.key("m");
+    let text = h.render();
+    // Opens on the newest; the oldest kept is number 11.
+    assert!(text.contains("message number 60"), "{text}");
+    assert!(text.contains("Messages (last 50)"), "{text}");
+    snap("messages_history", &mut h);
+    for _ in 0..60 {
+        h.key("up");
+    }
+    let text = h.render();
+    assert!(text.contains("message number 11"), "{text}");
+    assert!(!text.contains("message number 10\n") && !text.contains("number 10 "));
+    h.key("esc");
+    assert!(!h.render().contains("Messages (last 50)"));
+    h.resize(80, 24);
+    h.key("m");
+    snap("messages_history_80x24", &mut h);
+}

@@ -151,10 +151,23 @@ impl App {
                 None => return vec![Cmd::Quit { code: 0 }],
             },
             Action::Help => {
+                let sh = &self.shared;
                 self.overlay = Some(Overlay::Help {
-                    pane: self.active().name().to_string(),
-                    title: self.active().title().to_string(),
+                    title: format!("Keys: {}", self.active().title()),
+                    lines: super::overlay::help_lines(&sh.keymap, self.active().name(), &sh.theme),
                     scroll: 0,
+                })
+            }
+            Action::Messages => {
+                let sh = &self.shared;
+                let history: Vec<_> = sh.history.iter().cloned().collect();
+                let lines = super::overlay::message_lines(&history, &sh.theme);
+                let max = super::overlay::help_scroll_max(&lines, self.size);
+                self.overlay = Some(Overlay::Help {
+                    title: format!("Messages (last {})", super::shared::HISTORY),
+                    lines,
+                    // Open on the newest.
+                    scroll: max,
                 })
             }
             Action::NextScreen => self.active = (self.active + 1) % n,
@@ -203,13 +216,8 @@ impl App {
             (Some(Overlay::Help { scroll, .. }), Some(Action::Up)) => {
                 *scroll = scroll.saturating_sub(1)
             }
-            (Some(Overlay::Help { scroll, pane, .. }), Some(Action::Down)) => {
-                let max = super::overlay::help_scroll_max(
-                    &self.shared.keymap,
-                    pane,
-                    &self.shared.theme,
-                    self.size,
-                );
+            (Some(Overlay::Help { scroll, lines, .. }), Some(Action::Down)) => {
+                let max = super::overlay::help_scroll_max(lines, self.size);
                 *scroll = (*scroll + 1).min(max);
             }
             (Some(Overlay::Confirm(_)), Some(Action::Confirm)) => {
@@ -239,13 +247,8 @@ impl App {
     }
 
     fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
-        if let Some(Overlay::Help { scroll, pane, .. }) = &mut self.overlay {
-            let max = super::overlay::help_scroll_max(
-                &self.shared.keymap,
-                pane,
-                &self.shared.theme,
-                self.size,
-            );
+        if let Some(Overlay::Help { scroll, lines, .. }) = &mut self.overlay {
+            let max = super::overlay::help_scroll_max(lines, self.size);
             match m.kind {
                 MouseEventKind::ScrollDown => *scroll = (*scroll + 3).min(max),
                 MouseEventKind::ScrollUp => *scroll = scroll.saturating_sub(1),

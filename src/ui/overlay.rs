@@ -38,9 +38,10 @@ pub struct Input {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
+    /// A scrolling text: the keys of a pane, or the message history.
     Help {
-        pane: String,
         title: String,
+        lines: Vec<Line<'static>>,
         scroll: u16,
     },
     Confirm(Confirm),
@@ -70,6 +71,26 @@ fn frame_block<'a>(title: String, style: ratatui::style::Style) -> Block<'a> {
         .borders(Borders::ALL)
         .border_style(style)
         .title(Span::styled(title, style))
+}
+
+/// The message history, oldest first, one line per message with its level's colour.
+pub fn message_lines(history: &[super::shared::Status], theme: &Theme) -> Vec<Line<'static>> {
+    use super::shared::StatusLevel;
+    if history.is_empty() {
+        return vec![Line::styled("No messages yet.", theme.style(Role::Dim))];
+    }
+    history
+        .iter()
+        .map(|m| {
+            let (mark, role) = match m.level {
+                StatusLevel::Info => ("·", Role::Text),
+                StatusLevel::Ok => ("✓", Role::Ok),
+                StatusLevel::Warning => ("⚠", Role::Warning),
+                StatusLevel::Error => ("✗", Role::Error),
+            };
+            Line::styled(format!("{mark} {}", m.text), theme.style(role))
+        })
+        .collect()
 }
 
 /// The help text of a pane: its own keys, then the keys that work everywhere.
@@ -133,8 +154,8 @@ pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'stati
 }
 
 /// How far the help of `pane` can scroll in a terminal of `area`.
-pub fn help_scroll_max(keymap: &Keymap, pane: &str, theme: &Theme, area: Rect) -> u16 {
-    let total = help_lines(keymap, pane, theme).len() as u16;
+pub fn help_scroll_max(lines: &[Line<'static>], area: Rect) -> u16 {
+    let total = lines.len() as u16;
     let visible = popup(area, 84, total + 2).height.saturating_sub(2);
     total.saturating_sub(visible)
 }
@@ -143,26 +164,25 @@ pub fn help_scroll_max(keymap: &Keymap, pane: &str, theme: &Theme, area: Rect) -
 pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Frame, area: Rect) {
     match overlay {
         Overlay::Help {
-            pane,
             title,
+            lines,
             scroll,
         } => {
-            let lines = help_lines(keymap, pane, theme);
             let total = lines.len() as u16;
             let r = popup(area, 84, total + 2);
             let visible = r.height.saturating_sub(2);
             let max = total.saturating_sub(visible);
             let title = if max > 0 {
                 format!(
-                    " Keys: {title} · ↑↓ scroll ({}/{total}) · Esc closes ",
+                    " {title} · ↑↓ scroll ({}/{total}) · Esc closes ",
                     (*scroll).min(max) + visible
                 )
             } else {
-                format!(" Keys: {title} · Esc closes ")
+                format!(" {title} · Esc closes ")
             };
             frame.render_widget(Clear, r);
             frame.render_widget(
-                Paragraph::new(lines)
+                Paragraph::new(lines.clone())
                     .block(frame_block(title, theme.style(Role::BorderFocused)))
                     .scroll(((*scroll).min(max), 0)),
                 r,

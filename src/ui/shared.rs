@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// How many messages the history (`m`) keeps.
+pub const HISTORY: usize = 50;
+
 /// How far back undo goes.
 const UNDO_DEPTH: usize = 200;
 
@@ -94,6 +97,8 @@ pub struct Shared {
     pub workspaces: Option<Vec<WorkspaceInfo>>,
     pub contents: HashMap<String, LayerContents>,
     pub status: Option<Status>,
+    /// The last `HISTORY` messages, oldest first.
+    pub history: std::collections::VecDeque<Status>,
     /// Seconds since the epoch, from the last workspace listing.
     pub now: u64,
     /// A configure is running.
@@ -131,6 +136,7 @@ impl Shared {
             workspaces: None,
             contents: HashMap::new(),
             status: None,
+            history: Default::default(),
             now: 0,
             saving: false,
             stamp: None,
@@ -203,10 +209,15 @@ impl Shared {
     }
 
     pub fn set_status(&mut self, level: StatusLevel, text: impl Into<String>) {
-        self.status = Some(Status {
+        let status = Status {
             level,
             text: text.into(),
-        });
+        };
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(status.clone());
+        self.status = Some(status);
     }
 
     /// `text` with the tree root written as `<tree>`, so paths in values fit on screen.
