@@ -181,3 +181,27 @@ fn mouse_scrolls_and_clicks() {
     h.mouse(MouseEventKind::Down(MouseButton::Left), x + 1, y);
     assert_eq!(h.app.active(), ScreenId::Build);
 }
+
+#[test]
+fn the_filter_says_when_only_unlisted_layers_match() {
+    let (_d, mut h) = open("", 100, 30);
+    h.key("/");
+    h.type_text("rootlogin");
+    let text = h.render();
+    assert!(
+        text.contains("No listed layer matches. 1 match among"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unlisted layers: press . to show them."),
+        "{text}"
+    );
+    snap("layers_filter_unlisted_match", &mut h);
+    h.resize(80, 24);
+    snap("layers_filter_unlisted_match_80x24", &mut h);
+    h.key("enter");
+    h.key(".");
+    let text = h.render();
+    assert!(text.contains("util/rootlogin"), "{text}");
+    assert!(!text.contains("among unlisted"), "{text}");
+}
