@@ -65,3 +65,64 @@ fn light_theme_is_light_and_no_colour_keeps_modifiers() {
         assert!(!reversed(Role::Text) && !reversed(Role::Warning) && !reversed(Role::Dim));
     }
 }
+
+mod ui_common;
+
+/// Every cell of every screen is drawn on a colour of the theme (never the terminal's own),
+/// with a foreground of the theme: the light and 16-colour sets.
+#[test]
+fn every_cell_uses_the_theme_on_every_screen() {
+    for palette in Palette::ALL {
+        let (_d, mut h) = ui_common::open("pi/4,odroid/xu", 100, 30);
+        h.app.shared.theme = Theme::builtin(palette);
+        let t = Theme::builtin(palette);
+        let bgs: Vec<Color> = ROLES.iter().filter_map(|(r, _)| t.style(*r).bg).collect();
+        let fgs: Vec<Color> = ROLES.iter().filter_map(|(r, _)| t.style(*r).fg).collect();
+        // Screens, then the help, a dialog and the message history over them.
+        for keys in [
+            &["1"][..],
+            &["2"],
+            &["3"],
+            &["4"],
+            &["5"],
+            &["6"],
+            &["1", "?"],
+            &["s"],
+            &["m"],
+        ] {
+            let key = keys.join(" ");
+            for (w, hgt) in [(100, 30), (80, 24)] {
+                h.resize(w, hgt);
+                for k in keys {
+                    h.key(k);
+                }
+                let text = h.render();
+                let buf = h.buffer();
+                for y in 0..hgt {
+                    for x in 0..w {
+                        let c = &buf[(x, y)];
+                        assert!(
+                            bgs.contains(&c.bg),
+                            "{palette:?} screen {key} ({x},{y}) bg {:?}\n{text}",
+                            c.bg
+                        );
+                        assert!(
+                            fgs.contains(&c.fg),
+                            "{palette:?} screen {key} ({x},{y}) fg {:?}\n{text}",
+                            c.fg
+                        );
+                    }
+                }
+                h.key("esc");
+            }
+        }
+        if palette == Palette::Light {
+            h.resize(100, 30);
+            h.key("1");
+            ui_common::snap("light_layers_100x30", &mut h);
+            h.resize(80, 24);
+            h.key("2");
+            ui_common::snap("light_stack_80x24", &mut h);
+        }
+    }
+}

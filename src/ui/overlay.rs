@@ -181,6 +181,7 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
                 format!(" {title} · Esc closes ")
             };
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             frame.render_widget(
                 Paragraph::new(lines.clone())
                     .block(frame_block(title, theme.style(Role::BorderFocused)))
@@ -224,6 +225,7 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
                 .sum();
             let r = popup(area, width, wrapped + 2);
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(frame_block(format!(" {} ", c.title), border))
@@ -234,6 +236,7 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
         Overlay::Input(i) => {
             let r = popup(area, 60, 5);
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             let lines = vec![
                 Line::from(vec![
                     Span::raw(format!("{}: ", i.prompt)),
