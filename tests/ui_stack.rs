@@ -188,3 +188,21 @@ fn empty_stack_cannot_be_saved() {
     assert!(h.key("s").is_empty());
     assert!(h.render().contains("the stack is empty"));
 }
+
+#[test]
+fn undo_and_redo_say_what_they_changed() {
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("2");
+    h.key("down");
+    h.key("d");
+    h.key("u");
+    assert!(
+        h.render()
+            .contains("undid a stack change: core/fedora back in the stack")
+    );
+    h.key("ctrl-r");
+    assert!(
+        h.render()
+            .contains("redid a stack change: core/fedora out of the stack")
+    );
+}

@@ -59,6 +59,16 @@ impl Overlay {
     }
 }
 
+/// The label of a dialog's "no" button: `cancel`, unless the "yes" already cancels or stops
+/// something (then "cancel" would read as the same choice).
+pub fn no_label(yes: &str) -> &'static str {
+    if yes.starts_with("cancel") || yes.starts_with("stop") {
+        "no, keep going"
+    } else {
+        "cancel"
+    }
+}
+
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     area.centered(
         Constraint::Length(width.min(area.width.saturating_sub(2))),
@@ -217,7 +227,10 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
             lines.push(Line::from(vec![
                 Span::styled(format!(" [{yes}] {} ", c.yes), theme.style(yes_role)),
                 Span::raw("   "),
-                Span::styled(format!(" [{no}] cancel "), theme.style(Role::Tab)),
+                Span::styled(
+                    format!(" [{no}] {} ", no_label(&c.yes)),
+                    theme.style(Role::Tab),
+                ),
             ]));
             let wrapped: u16 = lines
                 .iter()

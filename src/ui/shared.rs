@@ -34,6 +34,34 @@ pub struct Status {
     pub text: String,
 }
 
+/// What going from stack `from` to stack `to` does, for undo and redo messages:
+/// "pi/4 back", "core/fedora removed", or the whole new stack for a reorder or a switch.
+fn change_text(to: &[String], from: &[String]) -> String {
+    let added: Vec<&str> = to
+        .iter()
+        .filter(|l| !from.contains(l))
+        .map(|s| s.as_str())
+        .collect();
+    let removed: Vec<&str> = from
+        .iter()
+        .filter(|l| !to.contains(l))
+        .map(|s| s.as_str())
+        .collect();
+    match (added.as_slice(), removed.as_slice()) {
+        ([], []) => format!("order now {}", to.join(",")),
+        (a, []) => format!("{} back in the stack", a.join(", ")),
+        ([], r) => format!("{} out of the stack", r.join(", ")),
+        _ => format!(
+            "stack now {}",
+            if to.is_empty() {
+                "(empty)".to_string()
+            } else {
+                to.join(",")
+            }
+        ),
+    }
+}
+
 /// One step of the path from board to card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -165,9 +193,13 @@ impl Shared {
             self.set_status(StatusLevel::Info, "nothing to undo");
             return Vec::new();
         };
+        let text = format!(
+            "undid a stack change: {}",
+            change_text(&prev, &self.stack.typed)
+        );
         let cur = std::mem::replace(&mut self.stack.typed, prev);
         self.stack.redo.push(cur);
-        self.set_status(StatusLevel::Info, "undone");
+        self.set_status(StatusLevel::Info, text);
         self.reanalyze()
     }
 
@@ -176,9 +208,13 @@ impl Shared {
             self.set_status(StatusLevel::Info, "nothing to redo");
             return Vec::new();
         };
+        let text = format!(
+            "redid a stack change: {}",
+            change_text(&next, &self.stack.typed)
+        );
         let cur = std::mem::replace(&mut self.stack.typed, next);
         self.stack.undo.push(cur);
-        self.set_status(StatusLevel::Info, "redone");
+        self.set_status(StatusLevel::Info, text);
         self.reanalyze()
     }
 
