@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::Line;
 
 /// Exit code for Ctrl-C, as for an interrupted command.
 pub const INTERRUPTED: i32 = 130;
@@ -161,7 +162,7 @@ impl App {
             Action::Messages => {
                 let sh = &self.shared;
                 let history: Vec<_> = sh.history.iter().cloned().collect();
-                let lines = super::overlay::message_lines(&history, &sh.theme);
+                let lines = message_lines(&history, &sh.theme);
                 let max = super::overlay::help_scroll_max(&lines, self.size);
                 self.overlay = Some(Overlay::Help {
                     title: format!("Messages (last {})", super::shared::HISTORY),
@@ -354,4 +355,31 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// The message history, oldest first, one line per message with its level's colour.
+fn message_lines(
+    history: &[super::shared::Status],
+    theme: &super::theme::Theme,
+) -> Vec<Line<'static>> {
+    use super::shared::StatusLevel;
+    if history.is_empty() {
+        return vec![Line::styled(
+            "No messages yet.",
+            theme.style(super::theme::Role::Dim),
+        )];
+    }
+    history
+        .iter()
+        .map(|m| {
+            use super::theme::Role;
+            let (mark, role) = match m.level {
+                StatusLevel::Info => ("·", Role::Text),
+                StatusLevel::Ok => ("✓", Role::Ok),
+                StatusLevel::Warning => ("⚠", Role::Warning),
+                StatusLevel::Error => ("✗", Role::Error),
+            };
+            Line::styled(format!("{mark} {}", m.text), theme.style(role))
+        })
+        .collect()
 }

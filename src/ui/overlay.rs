@@ -83,26 +83,6 @@ fn frame_block<'a>(title: String, style: ratatui::style::Style) -> Block<'a> {
         .title(Span::styled(title, style))
 }
 
-/// The message history, oldest first, one line per message with its level's colour.
-pub fn message_lines(history: &[super::shared::Status], theme: &Theme) -> Vec<Line<'static>> {
-    use super::shared::StatusLevel;
-    if history.is_empty() {
-        return vec![Line::styled("No messages yet.", theme.style(Role::Dim))];
-    }
-    history
-        .iter()
-        .map(|m| {
-            let (mark, role) = match m.level {
-                StatusLevel::Info => ("·", Role::Text),
-                StatusLevel::Ok => ("✓", Role::Ok),
-                StatusLevel::Warning => ("⚠", Role::Warning),
-                StatusLevel::Error => ("✗", Role::Error),
-            };
-            Line::styled(format!("{mark} {}", m.text), theme.style(role))
-        })
-        .collect()
-}
-
 /// The help text of a pane: its own keys, then the keys that work everywhere.
 pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
