@@ -215,12 +215,12 @@ impl Screen for FlashScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
-        // The status line drops hints from the front when short of room.
+        // The main action first: the status line drops hints from the end when short of room.
         &[
-            Action::CancelWrite,
-            Action::WriteImage,
-            Action::Install,
             Action::Format,
+            Action::Install,
+            Action::WriteImage,
+            Action::CancelWrite,
         ]
     }
 }
