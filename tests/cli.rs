@@ -92,6 +92,10 @@ fn configure_then_recover_diff_and_list_workspaces() {
     let v = json(&out.stdout);
     assert_eq!(v["recovered"], true);
     assert_eq!(v["layers"][3], "pi/4");
+    // The stack as typed is kept beside the resolved chain and is what comes back.
+    let typed = std::fs::read_to_string(root.join("workspaces/.config_lab/skiff_stack")).unwrap();
+    assert_eq!(typed, "pi/4,skiff/core\n");
+    assert_eq!(v["requested"], serde_json::json!(["pi/4", "skiff/core"]));
     let out = skiff(&root)
         .args(["config", "diff", "--json", "-w", "lab"])
         .output()
@@ -116,6 +120,7 @@ fn configure_then_recover_diff_and_list_workspaces() {
     let v = json(&out.stdout);
     assert_eq!(v[0]["name"], "lab");
     assert!(v[0]["stack"].as_str().unwrap().ends_with("skiff/core"));
+    assert_eq!(v[0]["typed"], "pi/4,skiff/core");
 }
 
 #[test]

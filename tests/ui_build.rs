@@ -273,6 +273,7 @@ fn cancel_and_quit_ask_while_building() {
     feed(&mut h, "default", events[..upto + 1].iter().cloned());
     assert!(h.key("c").is_empty());
     snap("build_cancel_confirm", &mut h);
+    assert!(h.render().contains("[n/esc] no, keep going"));
     let cmds = h.key("y");
     assert_eq!(
         cmds,

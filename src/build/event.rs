@@ -95,6 +95,10 @@ impl Failure {
         match (&self.package, &self.step) {
             (Some(p), Some(s)) => format!("package {p} failed at step {s}"),
             (Some(p), None) => format!("package {p} failed"),
+            // Buildroot's `dependencies` target checks the host's tools before building.
+            (None, Some(s)) if s == "dependencies" => {
+                "host tools missing: Buildroot's check of the build machine failed".to_string()
+            }
             (None, Some(s)) => format!("make target {s} failed"),
             (None, None) => "make failed".to_string(),
         }

@@ -76,8 +76,13 @@ impl Context {
         if let Some(env) = &self.host.config {
             return (env.clone(), false);
         }
-        match recover(&self.tree, &self.workspace).stack {
-            Some(s) => (s, true),
+        let r = recover(&self.tree, &self.workspace);
+        match r.stack {
+            Some(s) => {
+                let text =
+                    crate::model::workspace::stack_to_edit(&self.catalog, r.typed.as_deref(), &s);
+                (text, true)
+            }
             None => (String::new(), false),
         }
     }

@@ -7,6 +7,7 @@ use super::screen_id::ScreenId;
 pub enum Action {
     Quit,
     Help,
+    Messages,
     NextScreen,
     PrevScreen,
     Show(ScreenId),
@@ -59,6 +60,7 @@ pub enum Action {
 const TABLE: &[(Action, &str, &str)] = &[
     (Action::Quit, "quit", "quit skiff"),
     (Action::Help, "help", "show the keys of this pane"),
+    (Action::Messages, "messages", "show the last 50 messages"),
     (Action::NextScreen, "next-screen", "next screen"),
     (Action::PrevScreen, "prev-screen", "previous screen"),
     (

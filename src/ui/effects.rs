@@ -91,6 +91,7 @@ impl Effects {
                     .map(|d| d.as_secs())
                     .unwrap_or(0),
             },
+            Cmd::Stamp => WorkerEvent::Stamp(crate::model::workspace::stamp(&self.tree)),
             Cmd::Configure { workspace, stack } => WorkerEvent::Configured {
                 workspace: workspace.clone(),
                 result: self.configure(workspace, stack),

@@ -12,6 +12,8 @@ pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// Once a second: time to look whether the workspaces changed on disk.
+    Tick,
     Worker(WorkerEvent),
 }
 
@@ -31,6 +33,8 @@ pub enum WorkerEvent {
         /// Seconds since the epoch when the list was read (time enters only here).
         now: u64,
     },
+    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`).
+    Stamp(u64),
     Configured {
         workspace: String,
         result: Result<String, String>,
@@ -79,6 +83,8 @@ pub enum Cmd {
         stack: ResolvedStack,
     },
     LoadWorkspaces,
+    /// Fingerprint the workspaces on disk, to notice a configure or build from elsewhere.
+    Stamp,
     Configure {
         workspace: String,
         stack: ResolvedStack,

@@ -50,13 +50,14 @@ pub(super) fn list_height(inner: Rect, prompt: bool) -> usize {
 
 impl CoreEditor {
     /// Status bar hints; the last ones are kept when space is short.
+    /// Main actions first: the status line keeps the first ones when short of room.
     pub const HINTS: &'static [Action] = &[
-        Action::Refresh,
-        Action::Remove,
-        Action::CoreAdd,
-        Action::CoreChange,
         Action::CoreSave,
         Action::EditCore,
+        Action::CoreChange,
+        Action::CoreAdd,
+        Action::Remove,
+        Action::Refresh,
     ];
 
     fn len(sh: &Shared) -> usize {

@@ -7,7 +7,7 @@ use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, pad, pane, row};
+use crate::ui::widgets::{ListCursor, fit, list_row, pad, pane};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
@@ -264,12 +264,8 @@ impl Screen for StackScreen {
             );
         }
         for (i, r) in self.cursor.window(lines.len(), a.typed_rows) {
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
-            row(frame, r, lines[i].clone(), style);
+            let selected = i == self.cursor.pos;
+            list_row(frame, r, lines[i].clone(), t, selected);
         }
         let n = sh
             .stack
