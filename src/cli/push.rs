@@ -12,7 +12,6 @@ use crate::cli::Cli;
 use crate::cli::flash::cancel_on_signals;
 use crate::cli::flash::card::{BoardArgs, job_request};
 use crate::flash::device::human_bytes;
-use crate::push::device::{BuildInfo, board_of, parse_release};
 use crate::push::plan::DeviceDirs;
 use crate::push::script::Hasher;
 use crate::push::ssh::SshTarget;
@@ -161,30 +160,13 @@ fn build(cli: &Cli, args: &PushArgs) -> Result<Build, PushError> {
         crate::flash::card::CardMode::Install,
     )
     .map_err(|e| no_build(format!("{e:#}")))?;
-    let layout = crate::flash::job::layout_for(&req.layers, &req.stack)
-        .map_err(|e| no_build(e.to_string()))?;
-    let images = req
-        .images
-        .clone()
-        .unwrap_or_else(|| req.workspace.join("images"));
-    let images = std::path::absolute(&images).unwrap_or(images);
-    let arch = req
-        .arch
-        .clone()
-        .or_else(|| crate::flash::card::arch_from_config(&req.workspace.join(".config")))
-        .unwrap_or_default();
-    let release = std::fs::read_to_string(images.join("skiff-release")).unwrap_or_default();
-    let board = parse_release(&release)
-        .get("BUILD_CONFIG")
-        .and_then(|s| board_of(s));
-    Ok(Build {
-        layout,
-        images,
-        info: BuildInfo {
-            arch: (!arch.is_empty()).then_some(arch),
-            board,
-        },
-    })
+    crate::push::workspace::build_of(
+        &req.layers,
+        &req.stack,
+        &req.workspace,
+        req.images.clone(),
+        req.arch.clone(),
+    )
 }
 
 /// Progress on a terminal's stderr, or plain lines; the plan on stdout.

@@ -52,6 +52,10 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
         env: configure_env,
         builds: Default::default(),
         flash: Default::default(),
+        push: std::sync::Arc::new(crate::ui::push::jobs::PushJobs::new(
+            crate::push::PushRequest::new(Default::default()),
+            crate::ui::settings::config_dir(|k| std::env::var(k).ok()),
+        )),
         host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
     };
     let app = App::new(shared, 80, 24);

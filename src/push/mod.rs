@@ -13,6 +13,7 @@ pub mod rollback;
 pub mod run;
 pub mod script;
 pub mod ssh;
+pub mod workspace;
 
 pub use engine::{Build, DeviceCommands, Fault, Outcome, PushRequest};
 pub use event::{ChannelSink, FailReason, PushError, PushEvent, PushPhase, PushSink};

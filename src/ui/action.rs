@@ -54,6 +54,10 @@ pub enum Action {
     CoreChange,
     CoreAdd,
     CoreSave,
+    PushHost,
+    PushSend,
+    PushRollback,
+    CancelPush,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
@@ -190,6 +194,22 @@ const TABLE: &[(Action, &str, &str)] = &[
         "core-save",
         "core editor: save as the workspace override",
     ),
+    (
+        Action::PushHost,
+        "push-host",
+        "type the device's [USER@]HOST and preview what would be sent",
+    ),
+    (
+        Action::PushSend,
+        "push",
+        "push the previewed files to the device (type its host first)",
+    ),
+    (
+        Action::PushRollback,
+        "push-rollback",
+        "put back the files the last push replaced (type the host first)",
+    ),
+    (Action::CancelPush, "cancel-push", "stop the running push"),
 ];
 
 impl Action {

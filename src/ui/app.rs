@@ -355,6 +355,7 @@ impl App {
             }
             WorkerEvent::Flash(r) => return super::flash::screen::report(sh, *r),
             WorkerEvent::Core(r) => return super::screens::core_editor::report(sh, *r),
+            WorkerEvent::Push(r) => return super::push::screen::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

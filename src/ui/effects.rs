@@ -25,6 +25,8 @@ pub struct Effects {
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash::jobs::FlashJobs>,
+    /// Readiness, the remembered host and pushes of the push screen.
+    pub push: Arc<super::push::jobs::PushJobs>,
     /// PATH to check Buildroot's host tools against before a build; `None` skips it.
     pub host_path: Option<std::ffi::OsString>,
 }
@@ -42,6 +44,7 @@ impl Effects {
             env,
             builds: Arc::default(),
             flash: Arc::default(),
+            push: Arc::default(),
             host_path: None,
         }
     }
@@ -115,6 +118,7 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
+            Cmd::Push(c) => self.push.perform(c, &self.tree, &self.catalog),
             Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
                 c,
                 &self.tree,

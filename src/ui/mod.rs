@@ -20,6 +20,7 @@ pub mod keys;
 pub mod log_pane;
 pub mod msg;
 pub mod overlay;
+pub mod push;
 pub mod runtime;
 pub mod save;
 pub mod screen;

@@ -52,6 +52,8 @@ pub enum WorkerEvent {
     Flash(Box<crate::ui::flash::types::FlashReport>),
     /// A result of the skiff-core editor (load or save).
     Core(Box<crate::ui::core_jobs::CoreReport>),
+    /// A result of a push effect, or an event of a push started from the TUI.
+    Push(Box<crate::ui::push::types::PushReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -104,4 +106,7 @@ pub enum Cmd {
     Flash(crate::ui::flash::types::FlashCmd),
     /// The skiff-core editor: load the config the stack installs, save the override.
     Core(crate::ui::core_jobs::CoreCmd),
+    /// Push screen work: readiness, the last host, previews, pushes and rollbacks (a push or
+    /// a rollback only out of a typed confirmation).
+    Push(crate::ui::push::types::PushCmd),
 }

@@ -29,6 +29,7 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
     }));
     let builds = effects.builds.clone();
     let flash = effects.flash.clone();
+    let push = effects.push.clone();
     let result = run_loop(&mut terminal, app, effects, opts);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -36,6 +37,7 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
     builds.shutdown(std::time::Duration::from_secs(10));
     // A write stops between blocks; the helper also stops when its output closes.
     flash.shutdown(std::time::Duration::from_secs(10));
+    push.shutdown(std::time::Duration::from_secs(10));
     result
 }
 
@@ -49,6 +51,7 @@ fn run_loop(
     let (cmd_tx, cmd_rx) = unbounded::<Cmd>();
     effects.builds.set_sink(msg_tx.clone());
     effects.flash.set_sink(msg_tx.clone());
+    effects.push.set_sink(msg_tx.clone());
     let worker_tx = msg_tx.clone();
     std::thread::Builder::new()
         .name("skiff-worker".into())

@@ -10,16 +10,18 @@ pub enum ScreenId {
     Workspaces,
     Build,
     Flash,
+    Push,
 }
 
 impl ScreenId {
-    pub const ALL: [ScreenId; 6] = [
+    pub const ALL: [ScreenId; 7] = [
         ScreenId::Layers,
         ScreenId::Stack,
         ScreenId::Preview,
         ScreenId::Workspaces,
         ScreenId::Build,
         ScreenId::Flash,
+        ScreenId::Push,
     ];
 
     /// Keymap section and `show-<name>` action name.
@@ -31,6 +33,7 @@ impl ScreenId {
             ScreenId::Workspaces => "workspaces",
             ScreenId::Build => "build",
             ScreenId::Flash => "flash",
+            ScreenId::Push => "push",
         }
     }
 
@@ -43,6 +46,7 @@ impl ScreenId {
             ScreenId::Workspaces => "Workspaces",
             ScreenId::Build => "Build",
             ScreenId::Flash => "Flash",
+            ScreenId::Push => "Push",
         }
     }
 }

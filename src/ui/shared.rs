@@ -139,6 +139,8 @@ pub struct Shared {
     pub builds: super::build_view::Builds,
     /// Targets, layout and the write of the flash screen.
     pub flash: super::flash::state::FlashState,
+    /// The push screen.
+    pub push: super::push::state::PushState,
     /// The skiff-core editor of the Stack screen.
     pub core: super::core_edit::CoreState,
 }
@@ -173,6 +175,7 @@ impl Shared {
             ask: None,
             builds: Default::default(),
             flash: Default::default(),
+            push: Default::default(),
             core: Default::default(),
         }
     }

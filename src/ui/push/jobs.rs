@@ -1,0 +1,235 @@
+//! The effect side of the push screen: readiness of the build, the remembered host (a file in
+//! the settings directory), and pushes, each on a thread of its own streaming engine events
+//! into the app's channel.
+
+use super::types::{PushCmd, PushMode, PushReport, Readiness, ready_key};
+use crate::flash::CancelToken;
+use crate::model::{Catalog, ResolvedStack, Tree};
+use crate::push::engine::Build;
+use crate::push::{PushError, PushEvent, PushRequest};
+use crate::ui::msg::{Msg, WorkerEvent};
+use crossbeam_channel::Sender;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// File of the settings directory that holds the last host pushed to.
+pub const HOST_FILE: &str = "push.conf";
+
+fn report(r: PushReport) -> WorkerEvent {
+    WorkerEvent::Push(Box::new(r))
+}
+
+struct Job {
+    id: u64,
+    cancel: CancelToken,
+    thread: JoinHandle<()>,
+}
+
+/// Pushes started from the TUI (one at a time) and how devices are reached.
+pub struct PushJobs {
+    /// Everything but the destination: port, key and `-o` options (empty: ~/.ssh/config
+    /// decides), device directories and commands. Tests point it at their sshd.
+    pub template: PushRequest,
+    /// Where the last host is remembered (`None`: not remembered).
+    pub settings_dir: Option<PathBuf>,
+    sink: Mutex<Option<Sender<Msg>>>,
+    job: Mutex<Option<Job>>,
+}
+
+impl Default for PushJobs {
+    fn default() -> PushJobs {
+        PushJobs::new(PushRequest::new(Default::default()), None)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The host in `push.conf` (`host = USER@HOST`).
+pub fn parse_host(text: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == "host")
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Writes `push.conf` through a temporary file and a rename.
+pub fn save_host(dir: &Path, host: &str) -> Result<(), String> {
+    let path = dir.join(HOST_FILE);
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let text = format!("# the last host skiff's push screen pushed to\nhost = {host}\n");
+    crate::model::files::write_atomic(&path, text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl PushJobs {
+    pub fn new(template: PushRequest, settings_dir: Option<PathBuf>) -> PushJobs {
+        PushJobs {
+            template,
+            settings_dir,
+            sink: Mutex::new(None),
+            job: Mutex::new(None),
+        }
+    }
+
+    /// Where push events go: the app's message channel.
+    pub fn set_sink(&self, tx: Sender<Msg>) {
+        *lock(&self.sink) = Some(tx);
+    }
+
+    pub fn is_running(&self) -> bool {
+        lock(&self.job)
+            .as_ref()
+            .is_some_and(|j| !j.thread.is_finished())
+    }
+
+    /// Run one push command; a push starts a thread and returns at once.
+    pub fn perform(&self, cmd: &PushCmd, tree: &Tree, catalog: &Catalog) -> WorkerEvent {
+        match cmd {
+            PushCmd::LoadHost => report(PushReport::Host(
+                self.settings_dir
+                    .as_ref()
+                    .and_then(|d| std::fs::read_to_string(d.join(HOST_FILE)).ok())
+                    .and_then(|t| parse_host(&t)),
+            )),
+            PushCmd::Check { workspace, stack } => report(PushReport::Ready {
+                key: ready_key(workspace, stack),
+                result: readiness(tree, catalog, workspace, stack, &self.template),
+            }),
+            PushCmd::Start {
+                id,
+                mode,
+                host,
+                workspace,
+                stack,
+            } => self.start(*id, *mode, host, build_for(tree, catalog, workspace, stack)),
+            PushCmd::Cancel { id } => {
+                let job = lock(&self.job);
+                let message = match job.as_ref() {
+                    Some(j) if j.id == *id && !j.thread.is_finished() => {
+                        j.cancel.cancel();
+                        "cancelling: the device keeps its previous files"
+                    }
+                    _ => "this push is not running any more",
+                };
+                report(PushReport::Event {
+                    id: *id,
+                    event: PushEvent::Notice {
+                        message: message.into(),
+                    },
+                })
+            }
+        }
+    }
+
+    fn start(
+        &self,
+        id: u64,
+        mode: PushMode,
+        host: &str,
+        build: Result<Build, PushError>,
+    ) -> WorkerEvent {
+        let finished = |result| report(PushReport::Finished { id, result });
+        if self.is_running() {
+            return finished(Err(PushError::new(
+                crate::push::FailReason::Usage,
+                crate::push::PushPhase::Plan,
+                "another push is running; wait for it or cancel it first",
+            )));
+        }
+        let mut req = self.template.clone();
+        req.target.destination = host.to_string();
+        req.dry_run = mode == PushMode::Preview;
+        req.cancel = CancelToken::new();
+        let mut warning = None;
+        if let Some(dir) = &self.settings_dir
+            && let Err(e) = save_host(dir, host)
+        {
+            warning = Some(format!("the host is not remembered: {e}"));
+        }
+        let sink = lock(&self.sink).clone();
+        let cancel = req.cancel.clone();
+        let thread = std::thread::spawn(move || {
+            let send = |r: PushReport| {
+                if let Some(tx) = &sink {
+                    let _ = tx.send(Msg::Worker(report(r)));
+                }
+            };
+            let mut events = |event: PushEvent| send(PushReport::Event { id, event });
+            if let Some(message) = warning {
+                events(PushEvent::Warning { message });
+            }
+            let result = match mode {
+                PushMode::Rollback => crate::push::rollback(&req, &mut events),
+                _ => build.and_then(|b| crate::push::push(&req, &b, &mut events)),
+            };
+            send(PushReport::Finished { id, result });
+        });
+        *lock(&self.job) = Some(Job { id, cancel, thread });
+        report(PushReport::Event {
+            id,
+            event: PushEvent::Started {
+                target: host.to_string(),
+                rollback: mode == PushMode::Rollback,
+            },
+        })
+    }
+
+    /// Cancel a running push and wait up to `timeout` for it to stop (when the app quits).
+    pub fn shutdown(&self, timeout: Duration) {
+        let Some(job) = lock(&self.job).take() else {
+            return;
+        };
+        job.cancel.cancel();
+        let deadline = Instant::now() + timeout;
+        while !job.thread.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if job.thread.is_finished() {
+            let _ = job.thread.join();
+        }
+    }
+}
+
+/// The build of the workspace for the stack (the same as `skiff push` finds).
+fn build_for(
+    tree: &Tree,
+    catalog: &Catalog,
+    workspace: &str,
+    stack: &ResolvedStack,
+) -> Result<Build, PushError> {
+    let layers: Vec<PathBuf> = stack
+        .layers
+        .iter()
+        .filter_map(|n| catalog.lookup(n).map(|l| l.dir.clone()))
+        .collect();
+    crate::push::workspace::build_of(
+        &layers,
+        &stack.joined(),
+        &tree.workspace_dir(workspace),
+        None,
+        None,
+    )
+}
+
+/// What would be pushed, without connecting: the files the layout maps and their size.
+fn readiness(
+    tree: &Tree,
+    catalog: &Catalog,
+    workspace: &str,
+    stack: &ResolvedStack,
+    template: &PushRequest,
+) -> Result<Readiness, String> {
+    let build = build_for(tree, catalog, workspace, stack).map_err(|e| e.message)?;
+    let sel = crate::push::plan::select(&build.layout, &build.images, &template.dirs)
+        .map_err(|e| e.message)?;
+    Ok(Readiness {
+        files: sel.files.len(),
+        bytes: sel.files.iter().map(|f| f.size).sum(),
+        images: build.images.display().to_string(),
+    })
+}
