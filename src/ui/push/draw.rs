@@ -42,7 +42,12 @@ fn head_lines(sh: &Shared, width: usize) -> Vec<Line<'static>> {
             (Role::Ok, "ready ".into()),
             (
                 Role::Text,
-                format!("{} files, {} in {}", r.files, human_bytes(r.bytes), r.images),
+                format!(
+                    "{} files, {} in {}",
+                    r.files,
+                    human_bytes(r.bytes),
+                    r.images
+                ),
             ),
         ],
         Some((_, Err(e))) => vec![(Role::Error, format!("build first: {e}"))],
@@ -115,6 +120,9 @@ fn phase_name(p: PushPhase) -> &'static str {
 fn run_lines(t: &Theme, run: &PushRun, width: usize, rows: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let state = match (&run.result, run.phase) {
+        (None, Some(PushPhase::Upload)) if !run.file.is_empty() => {
+            format!("{}… {}", phase_name(PushPhase::Upload), run.file)
+        }
         (None, Some(p)) => format!("{}…", phase_name(p)),
         (None, None) => "starting…".into(),
         (Some(_), _) => String::new(),
@@ -320,9 +328,11 @@ pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     ])
     .areas(area);
     frame.render_widget(
-        Paragraph::new(head)
-            .style(t.style(Role::Text))
-            .block(pane(" Push to a device over SSH ", true, t)),
+        Paragraph::new(head).style(t.style(Role::Text)).block(pane(
+            " Push to a device over SSH ",
+            true,
+            t,
+        )),
         top,
     );
     match &sh.push.run {

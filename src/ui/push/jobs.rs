@@ -224,12 +224,20 @@ fn readiness(
     stack: &ResolvedStack,
     template: &PushRequest,
 ) -> Result<Readiness, String> {
-    let build = build_for(tree, catalog, workspace, stack).map_err(|e| e.message)?;
+    // Paths of the tree print relative to it (the screen names the workspace already).
+    let root = format!("{}/", tree.root.display());
+    let relative = |e: PushError| e.message.replace(&root, "");
+    let build = build_for(tree, catalog, workspace, stack).map_err(relative)?;
     let sel = crate::push::plan::select(&build.layout, &build.images, &template.dirs)
-        .map_err(|e| e.message)?;
+        .map_err(relative)?;
     Ok(Readiness {
         files: sel.files.len(),
         bytes: sel.files.iter().map(|f| f.size).sum(),
-        images: build.images.display().to_string(),
+        images: build
+            .images
+            .strip_prefix(&tree.root)
+            .unwrap_or(&build.images)
+            .display()
+            .to_string(),
     })
 }

@@ -58,7 +58,7 @@ fn start(sh: &mut Shared, mode: PushMode, host: String) -> Vec<Cmd> {
     if mode != PushMode::Preview {
         sh.push.previewed = None;
     }
-    sh.set_status(StatusLevel::Info, format!("{} to {host}…", mode.verb()));
+    sh.set_status(StatusLevel::Info, format!("{}…", mode.on(&host)));
     vec![Cmd::Push(PushCmd::Start {
         id,
         mode,
@@ -148,7 +148,10 @@ fn submitted(sh: &mut Shared, p: Prompt) -> Vec<Cmd> {
         PromptKind::Confirm { mode, host } => {
             sh.set_status(
                 StatusLevel::Warning,
-                format!("typed `{text}`, not `{host}`: no {}; nothing was done", mode.verb()),
+                format!(
+                    "typed `{text}`, not `{host}`: no {}; nothing was done",
+                    mode.verb()
+                ),
             );
             Vec::new()
         }

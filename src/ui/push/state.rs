@@ -34,6 +34,8 @@ pub struct PushRun {
     pub bytes: u64,
     pub total: u64,
     pub rate: f64,
+    /// The file being sent.
+    pub file: String,
     /// Warnings (true) and notices (false), oldest first.
     pub notes: Vec<(bool, String)>,
     pub result: Option<Result<Outcome, PushError>>,
@@ -51,6 +53,7 @@ impl PushRun {
             bytes: 0,
             total: 0,
             rate: 0.0,
+            file: String::new(),
             notes: Vec::new(),
             result: None,
         }
@@ -76,8 +79,12 @@ impl PushRun {
             } => self.device = Some((arch, release, board)),
             PushEvent::File(line) => self.files.push(line),
             PushEvent::Progress {
-                bytes, total, rate, ..
+                bytes,
+                total,
+                rate,
+                file,
             } => {
+                self.file = file;
                 self.bytes = bytes;
                 self.total = total;
                 self.rate = rate;
@@ -111,19 +118,28 @@ pub struct PushState {
 pub fn summary(run: &PushRun) -> (bool, String) {
     let host = &run.host;
     match &run.result {
-        None => (true, format!("{} to {host} running", run.mode.verb())),
-        Some(Err(e)) if e.reason == FailReason::Interrupted => {
-            (false, format!("{} to {host} cancelled: {}", run.mode.verb(), e.message))
-        }
+        None => (true, format!("{} running", run.mode.on(host))),
+        Some(Err(e)) if e.reason == FailReason::Interrupted => (
+            false,
+            format!("{} cancelled: {}", run.mode.on(host), e.message),
+        ),
         Some(Err(e)) => (
             false,
-            format!("{} to {host} failed ({}): {}", run.mode.verb(), e.reason.code(), e.message),
+            format!(
+                "{} failed ({}): {}",
+                run.mode.on(host),
+                e.reason.code(),
+                e.message
+            ),
         ),
         Some(Ok(o)) => (
             true,
             match run.mode {
                 PushMode::Preview if o.sent == 0 => {
-                    format!("{host} already has this build ({} files the same)", o.skipped)
+                    format!(
+                        "{host} already has this build ({} files the same)",
+                        o.skipped
+                    )
                 }
                 PushMode::Preview => format!(
                     "preview of {host}: {} to send, {} the same; p pushes (asks first)",

@@ -20,6 +20,14 @@ impl PushMode {
             PushMode::Rollback => "rollback",
         }
     }
+
+    /// `push to HOST`, `rollback on HOST`.
+    pub fn on(self, host: &str) -> String {
+        match self {
+            PushMode::Rollback => format!("rollback on {host}"),
+            _ => format!("{} to {host}", self.verb()),
+        }
+    }
 }
 
 /// Effects of the push screen.
