@@ -12,6 +12,11 @@ use serde_json::Value;
 fn skiff(s: &Setup, sshd: &Sshd, extra: &[&str]) -> (i32, Vec<Value>, String) {
     let mut args = s.push_args(sshd);
     args.extend(extra.iter().map(|a| a.to_string()));
+    run(args)
+}
+
+/// `skiff ARGS --json`: exit code, events, stderr.
+fn run(mut args: Vec<String>) -> (i32, Vec<Value>, String) {
     args.push("--json".into());
     let out = Command::cargo_bin("skiff")
         .expect("binary")
@@ -291,6 +296,20 @@ fn a_device_of_another_architecture_is_refused_unless_forced() {
             .contains("--force")
     );
     assert_eq!(snapshot(&s.device), before);
+    // The device is refused before the same session goes on to mount its boot partition.
+    let mounted = s.tmp.path().join("mounted");
+    let mut args = s.push_args(&sshd);
+    let i = args
+        .iter()
+        .position(|a| a == "--device-mount-cmd")
+        .expect("mount option");
+    args[i + 1] = format!("touch {}", mounted.display());
+    let (code, events, _) = run(args);
+    assert_eq!(
+        (code, &last(&events)["reason"]),
+        (1, &Value::from("mismatch"))
+    );
+    assert!(!mounted.exists(), "the mount step ran on a refused device");
     let (code, events, stderr) = skiff(&s, &sshd, &["--force"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(events.iter().any(|e| e["event"] == "warning"));

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::device::{BuildInfo, DeviceInfo, parse_probe};
+use super::device::{BuildInfo, DeviceInfo, mismatches, parse_probe};
 use super::event::{FailReason, PushError, PushEvent, PushPhase, PushSink};
 use super::manifest::Manifest;
 use super::plan::{DeviceDirs, LocalFile};
 use super::script::{self, Hasher};
-use super::ssh::{Connection, SshTarget};
+use super::ssh::{Connection, Ran, SshTarget};
 use crate::flash::CancelToken;
 use crate::flash::bmap::hex;
 use crate::model::layout::Layout;
@@ -129,12 +129,17 @@ impl Session<'_> {
         if ran.ok() {
             return Ok(ran.stdout);
         }
+        Err(self.failed(phase, what, &ran))
+    }
+
+    /// "<what> failed on <host>": the connection lost (ssh's 255) or a remote failure.
+    fn failed(&self, phase: PushPhase, what: &str, ran: &Ran) -> PushError {
         let reason = if ran.status == Some(255) {
             FailReason::ConnectionLost
         } else {
             FailReason::Remote
         };
-        Err(err(
+        err(
             reason,
             phase,
             format!(
@@ -142,7 +147,7 @@ impl Session<'_> {
                 self.req.target.destination,
                 ran.why()
             ),
-        ))
+        )
     }
 
     pub fn mount_boot(&self, phase: PushPhase) -> Result<(), PushError> {
@@ -216,32 +221,37 @@ impl Session<'_> {
     }
 }
 
-pub(super) fn connect<'a>(
-    req: &'a PushRequest,
-    sink: &mut dyn PushSink,
-) -> Result<Session<'a>, PushError> {
+/// Checks the destination and opens the master connection.
+fn open(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Connection, PushError> {
     sink.emit(PushEvent::PhaseStarted {
         phase: PushPhase::Connect,
     });
     req.target
         .check()
         .map_err(|m| err(FailReason::Usage, PushPhase::Connect, m))?;
-    let conn = Connection::open(&req.target, req.connect_timeout)?;
-    let ran = conn
-        .run(&script::probe(&req.release_file), &[])
-        .map_err(|e| remote_err(PushPhase::Connect, "ask the device", e))?;
-    if !ran.ok() {
-        return Err(err(
-            FailReason::Connect,
-            PushPhase::Connect,
-            format!(
-                "asking {} what it runs failed: {}",
-                req.target.destination,
-                ran.why()
-            ),
-        ));
-    }
-    let device = parse_probe(&ran.stdout);
+    Connection::open(&req.target, req.connect_timeout)
+}
+
+fn probe_failed(req: &PushRequest, ran: &Ran) -> PushError {
+    err(
+        FailReason::Connect,
+        PushPhase::Connect,
+        format!(
+            "asking {} what it runs failed: {}",
+            req.target.destination,
+            ran.why()
+        ),
+    )
+}
+
+/// The session once the probe answered `probe_out`; reports the device.
+fn probed<'a>(
+    req: &'a PushRequest,
+    conn: Connection,
+    probe_out: &str,
+    sink: &mut dyn PushSink,
+) -> Session<'a> {
+    let device = parse_probe(probe_out);
     sink.emit(PushEvent::Device {
         arch: device.arch.clone(),
         release: device.release.get("VERSION").cloned(),
@@ -251,13 +261,27 @@ pub(super) fn connect<'a>(
             .and_then(|s| super::device::board_of(s)),
     });
     let hasher = req.hasher.or(device.hasher).unwrap_or(Hasher::Sha256sum);
-    Ok(Session {
+    Session {
         req,
         conn,
         device,
         hasher,
         remounted: false,
-    })
+    }
+}
+
+pub(super) fn connect<'a>(
+    req: &'a PushRequest,
+    sink: &mut dyn PushSink,
+) -> Result<Session<'a>, PushError> {
+    let conn = open(req, sink)?;
+    let ran = conn
+        .run(&script::probe(&req.release_file), &[])
+        .map_err(|e| remote_err(PushPhase::Connect, "ask the device", e))?;
+    if !ran.ok() {
+        return Err(probe_failed(req, &ran));
+    }
+    Ok(probed(req, conn, &ran.stdout, sink))
 }
 
 /// SHA-256 of a local file.
@@ -279,27 +303,85 @@ pub fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
 /// the SHA-256 of each destination that exists there.
 pub(super) type Survey = (Option<Manifest>, BTreeMap<usize, String>);
 
-pub(super) fn survey(s: &Session<'_>, files: &[LocalFile]) -> Result<Survey, PushError> {
-    let phase = PushPhase::Compare;
-    let mount = s
-        .req
+/// Connects, asks the device what it runs and, in the same session once the device fits
+/// the build (or `--force`), mounts the boot partition, reads the last manifest and hashes
+/// the destinations that exist (`script::probe_then_survey`).
+pub(super) fn connect_and_survey<'a>(
+    req: &'a PushRequest,
+    build: &BuildInfo,
+    files: &[LocalFile],
+    sink: &mut dyn PushSink,
+) -> Result<(Session<'a>, Survey), PushError> {
+    let conn = open(req, sink)?;
+    let mount = req
         .commands
         .mount_boot
         .clone()
-        .unwrap_or_else(|| script::mount_boot(&s.req.dirs.boot));
-    let manifest = crate::model::env::shell_quote(&s.req.manifest_path());
-    let dirs = [s.req.dirs.boot.as_str(), s.req.dirs.rootfs.as_str()];
+        .unwrap_or_else(|| script::mount_boot(&req.dirs.boot));
+    let dirs = [req.dirs.boot.as_str(), req.dirs.rootfs.as_str()];
     let paths: Vec<&str> = files.iter().map(|f| f.dest.as_str()).collect();
-    let script = format!(
-        "( {mount} ) >/dev/null || exit 1; \
-         if [ -f {manifest} ]; then sed 's/^/m:/' {manifest}; fi; {}",
-        script::existing(s.hasher, &dirs, &paths)
+    let script = script::probe_then_survey(
+        &req.release_file,
+        &mount,
+        &req.manifest_path(),
+        &dirs,
+        &paths,
     );
-    let out = s.step(
-        phase,
-        "mounting the boot partition and hashing the files",
-        &script,
-    )?;
+    let mut problems = None;
+    let (probe_out, ran) = conn
+        .converse(&script, script::PROBE_DONE, &mut |out| {
+            let device = parse_probe(out);
+            let found = mismatches(build, &device);
+            let refused = !found.is_empty() && !req.force;
+            problems = Some(found.join("; "));
+            if refused {
+                "stop".into()
+            } else {
+                req.hasher
+                    .or(device.hasher)
+                    .unwrap_or(Hasher::Sha256sum)
+                    .name()
+                    .into()
+            }
+        })
+        .map_err(|e| remote_err(PushPhase::Connect, "ask the device", e))?;
+    let Some(problems) = problems else {
+        return Err(probe_failed(req, &ran));
+    };
+    let s = probed(req, conn, &probe_out, sink);
+    if !problems.is_empty() {
+        if !req.force {
+            return Err(err(
+                FailReason::Mismatch,
+                PushPhase::Connect,
+                format!(
+                    "{}: {problems}; pass --force to push anyway",
+                    req.target.destination
+                ),
+            ));
+        }
+        sink.emit(PushEvent::Warning {
+            message: format!("{problems} (--force)"),
+        });
+    }
+    sink.emit(PushEvent::PhaseStarted {
+        phase: PushPhase::Compare,
+    });
+    if !ran.ok() {
+        return Err(s.failed(
+            PushPhase::Compare,
+            "mounting the boot partition and hashing the files",
+            &ran,
+        ));
+    }
+    let survey = parse_survey(&s, files, &ran.stdout)?;
+    Ok((s, survey))
+}
+
+/// The manifest (`m:` lines) and the hashes (`h <i> <sha256>`) the survey printed; a `d <i>`
+/// (a directory where the build has a file) is an error.
+fn parse_survey(s: &Session<'_>, files: &[LocalFile], out: &str) -> Result<Survey, PushError> {
+    let phase = PushPhase::Compare;
     let text: String = out
         .lines()
         .filter_map(|l| l.strip_prefix("m:"))

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::device::mismatches;
-use super::engine::{Build, Fault, Outcome, PushRequest, Session, connect, hash_file, survey};
+use super::engine::{
+    Build, Fault, Outcome, PushRequest, Session, connect, connect_and_survey, hash_file,
+};
 use super::event::{FailReason, PushError, PushEvent, PushPhase, PushSink};
 use super::manifest::{Entry, Manifest};
 use super::plan::{LocalFile, line, select};
@@ -324,28 +325,7 @@ fn push_build(
             message: note.clone(),
         });
     }
-    let mut s = connect(req, sink)?;
-    let problems = mismatches(&build.info, &s.device);
-    if !problems.is_empty() {
-        let text = problems.join("; ");
-        if !req.force {
-            return Err(err(
-                FailReason::Mismatch,
-                PushPhase::Connect,
-                format!(
-                    "{}: {text}; pass --force to push anyway",
-                    req.target.destination
-                ),
-            ));
-        }
-        sink.emit(PushEvent::Warning {
-            message: format!("{text} (--force)"),
-        });
-    }
-    sink.emit(PushEvent::PhaseStarted {
-        phase: PushPhase::Compare,
-    });
-    let (old, remote) = survey(&s, &selection.files)?;
+    let (mut s, (old, remote)) = connect_and_survey(req, &build.info, &selection.files, sink)?;
     let mut send = Vec::new();
     let mut skipped = 0;
     for (i, file) in selection.files.iter().enumerate() {

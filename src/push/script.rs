@@ -15,6 +15,14 @@ pub enum Hasher {
 
 impl Hasher {
     /// Command that hashes its stdin and prints the hex digest first.
+    /// The name `probe` prints and `probe_then_survey` reads back.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hasher::Sha256sum => "sha256sum",
+            Hasher::Openssl => "openssl",
+        }
+    }
+
     pub fn stdin_command(self) -> &'static str {
         match self {
             Hasher::Sha256sum => "sha256sum",
@@ -80,9 +88,38 @@ pub fn reboot() -> String {
     "(sleep 1; reboot) >/dev/null 2>&1 </dev/null &".into()
 }
 
+/// The line `probe_then_survey` prints when the probe's answer is complete.
+pub const PROBE_DONE: &str = "skiff-probe-done";
+
+/// The probe, then [`PROBE_DONE`], then a line read from stdin: `stop` ends the script (the
+/// device does not fit the build), a hasher name goes on with `mount` (the boot partition),
+/// the last manifest (lines prefixed `m:`) and [`existing`] with that hasher. One session
+/// instead of two, and nothing is mounted on a device skiff refuses.
+pub fn probe_then_survey(
+    release_file: &str,
+    mount: &str,
+    manifest: &str,
+    dirs: &[&str],
+    files: &[&str],
+) -> String {
+    let m = quote(manifest);
+    let arms: String = [Hasher::Openssl, Hasher::Sha256sum]
+        .iter()
+        .map(|h| format!("{}) H={};; ", h.name(), quote(h.stdin_command())))
+        .collect();
+    format!(
+        "{}; echo {PROBE_DONE}; read -r answer || exit 1; \
+         case \"$answer\" in {arms}*) exit 0;; esac; \
+         ( {mount} ) >/dev/null || exit 1; \
+         if [ -f {m} ]; then sed 's/^/m:/' {m}; fi; {}",
+        probe(release_file),
+        existing("$H", dirs, files)
+    )
+}
+
 /// Checks the directories exist, then prints `d <i>` for each path that is a directory and
-/// `h <i> <sha256>` for each regular file.
-pub fn existing(hasher: Hasher, dirs: &[&str], files: &[&str]) -> String {
+/// `h <i> <sha256>` for each regular file, hashed with the shell command `h` (e.g. `$H`).
+pub fn existing(h: &str, dirs: &[&str], files: &[&str]) -> String {
     let mut s = String::new();
     for d in dirs {
         let q = quote(d);
@@ -91,7 +128,6 @@ pub fn existing(hasher: Hasher, dirs: &[&str], files: &[&str]) -> String {
             quote(&format!("{d} does not exist on the device"))
         ));
     }
-    let h = hasher.stdin_command();
     for (i, path) in files.iter().enumerate() {
         let q = quote(path);
         s.push_str(&format!(

@@ -244,6 +244,64 @@ impl Connection {
         })
     }
 
+    /// Runs `command` and talks to it once: when its stdout prints the line `marker`,
+    /// `answer(everything printed before it)` gives the line written to its stdin, which is then
+    /// closed. Returns what came before the marker (all of stdout when it never came) and the
+    /// command's result with the rest of stdout.
+    pub fn converse(
+        &self,
+        command: &str,
+        marker: &str,
+        answer: &mut dyn FnMut(&str) -> String,
+    ) -> std::io::Result<(String, Ran)> {
+        use std::io::BufRead;
+        let mut child = self
+            .remote(command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stderr = child.stderr.take();
+        let err_reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        });
+        let mut stdin = child.stdin.take();
+        let (mut before, mut rest) = (Vec::new(), Vec::new());
+        if let Some(out) = child.stdout.take() {
+            let mut reader = std::io::BufReader::new(out);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                if !matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                    break;
+                }
+                if line.strip_suffix(b"\n").unwrap_or(&line) == marker.as_bytes() {
+                    let reply = answer(&String::from_utf8_lossy(&before));
+                    if let Some(mut s) = stdin.take() {
+                        let _ = s.write_all(format!("{reply}\n").as_bytes());
+                    }
+                    let _ = reader.read_to_end(&mut rest);
+                    break;
+                }
+                before.extend_from_slice(&line);
+            }
+        }
+        drop(stdin);
+        let status = child.wait()?;
+        Ok((
+            String::from_utf8_lossy(&before).into_owned(),
+            Ran {
+                status: status.code(),
+                stdout: String::from_utf8_lossy(&rest).into_owned(),
+                stderr: err_reader.join().unwrap_or_default(),
+            },
+        ))
+    }
+
     /// Runs `command` with `file` as its stdin (ssh reads the file itself, no copy through
     /// skiff). `progress(bytes_read_so_far, connection)` is called every few milliseconds with
     /// the shared file offset and stops the upload by returning false. Returns the command's
