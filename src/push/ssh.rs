@@ -107,6 +107,17 @@ pub enum UploadFailure {
     Cancelled,
 }
 
+/// Reads a child's pipe to its end on a thread of its own (text, invalid UTF-8 replaced).
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
 /// An open master connection. Dropping it closes the connection and its directory.
 pub struct Connection {
     target: SshTarget,
@@ -261,14 +272,7 @@ impl Connection {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        let mut stderr = child.stderr.take();
-        let err_reader = std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_end(&mut bytes);
-            }
-            String::from_utf8_lossy(&bytes).into_owned()
-        });
+        let err_reader = drain(child.stderr.take());
         let mut stdin = child.stdin.take();
         let (mut before, mut rest) = (Vec::new(), Vec::new());
         if let Some(out) = child.stdout.take() {
@@ -325,22 +329,8 @@ impl Connection {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| UploadFailure::Lost(format!("cannot run ssh: {e}")))?;
-        let mut stdout = child.stdout.take();
-        let mut stderr = child.stderr.take();
-        let out_reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(s) = stdout.as_mut() {
-                let _ = s.read_to_string(&mut text);
-            }
-            text
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_string(&mut text);
-            }
-            text
-        });
+        let out_reader = drain(child.stdout.take());
+        let err_reader = drain(child.stderr.take());
         let mut cancelled = false;
         let status = loop {
             if let Ok(Some(status)) = child.try_wait() {
