@@ -4,7 +4,10 @@
 
 mod common;
 mod push_support;
-mod ui_common;
+// The shared harness, without the rest of ui_common (which loads tests/common again).
+#[path = "ui_common/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 
 use push_support::{Setup, Sshd, setup};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -15,7 +18,7 @@ use skiff::ui::push::types::{PushCmd, PushMode, PushReport};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::sync::Arc;
 use std::time::Duration;
-use ui_common::harness::Harness;
+use harness::Harness;
 
 const HOST: &str = "root@pi.lan";
 
@@ -27,11 +30,19 @@ fn open(s: &Setup, width: u16, height: u16) -> Harness {
     h
 }
 
+/// Snapshot the current frame under `name` (tests/snapshots).
+fn snap(name: &str, h: &mut Harness) {
+    let text = h.render();
+    insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
 /// Snapshot the frame at 100x30 and at 80x24.
 fn snap_both(h: &mut Harness, name: &str) {
-    ui_common::snap(&format!("push_{name}_100x30"), h);
+    snap(&format!("push_{name}_100x30"), h);
     h.resize(80, 24);
-    ui_common::snap(&format!("push_{name}_80x24"), h);
+    snap(&format!("push_{name}_80x24"), h);
     h.resize(100, 30);
 }
 
