@@ -40,9 +40,9 @@ fn screens_switch_by_number_tab_and_backtab() {
     assert_eq!(h.app.active(), ScreenId::Stack);
     h.key("backtab");
     h.key("backtab");
-    assert_eq!(h.app.active(), ScreenId::Flash);
+    assert_eq!(h.app.active(), ScreenId::Push);
     h.key("backtab");
-    assert_eq!(h.app.active(), ScreenId::Build);
+    assert_eq!(h.app.active(), ScreenId::Flash);
     h.key("3");
     assert_eq!(h.app.active(), ScreenId::Preview);
 }
