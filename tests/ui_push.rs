@@ -9,6 +9,7 @@ mod push_support;
 #[allow(dead_code)]
 mod harness;
 
+use harness::Harness;
 use push_support::{Setup, Sshd, setup};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skiff::push::event::FileLine;
@@ -18,7 +19,6 @@ use skiff::ui::push::types::{PushCmd, PushMode, PushReport};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::sync::Arc;
 use std::time::Duration;
-use harness::Harness;
 
 const HOST: &str = "root@pi.lan";
 

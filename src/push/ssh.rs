@@ -231,14 +231,18 @@ impl Connection {
         cmd
     }
 
-    /// Runs `command` with the device's shell; `input` goes to its stdin.
-    pub fn run(&self, command: &str, input: &[u8]) -> std::io::Result<Ran> {
-        let mut child = self
-            .remote(command)
+    /// `command` started with its stdin, stdout and stderr piped.
+    fn spawn_piped(&self, command: &str) -> std::io::Result<Child> {
+        self.remote(command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()?;
+            .spawn()
+    }
+
+    /// Runs `command` with the device's shell; `input` goes to its stdin.
+    pub fn run(&self, command: &str, input: &[u8]) -> std::io::Result<Ran> {
+        let mut child = self.spawn_piped(command)?;
         let mut stdin = child.stdin.take();
         let data = input.to_vec();
         let writer = std::thread::spawn(move || {
@@ -266,12 +270,7 @@ impl Connection {
         answer: &mut dyn FnMut(&str) -> String,
     ) -> std::io::Result<(String, Ran)> {
         use std::io::BufRead;
-        let mut child = self
-            .remote(command)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
+        let mut child = self.spawn_piped(command)?;
         let err_reader = drain(child.stderr.take());
         let mut stdin = child.stdin.take();
         let (mut before, mut rest) = (Vec::new(), Vec::new());
