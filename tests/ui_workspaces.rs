@@ -164,3 +164,39 @@ fn a_typed_stack_that_no_longer_resolves_to_the_chain_falls_back_to_the_chain() 
         Some("skiff/moduleimg")
     );
 }
+
+#[test]
+fn configured_ages_follow_the_clock_on_every_tick() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("s");
+    h.key("y");
+    let tree = skiff::model::Tree::open(d.path()).unwrap();
+    let at = std::fs::metadata(tree.final_dir("default").join("skiff_config"))
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let clock = Arc::new(AtomicU64::new(at + 5));
+    let c = clock.clone();
+    h.effects.clock = Arc::new(move || c.load(Ordering::Relaxed));
+    h.send(skiff::ui::Msg::Tick);
+    h.key("4");
+    assert!(h.render().contains("configured just now"));
+    // Time passes; nothing changes on disk and no key is pressed: the tick alone updates.
+    for (later, shown) in [
+        (150, "configured 2 min ago"),
+        (2 * 3600 + 30, "configured 2 h ago"),
+        (3 * 86400, "configured 3 days ago"),
+    ] {
+        clock.store(at + later, Ordering::Relaxed);
+        let before = h.performed.len();
+        h.send(skiff::ui::Msg::Tick);
+        assert_eq!(h.performed[before..], [Cmd::Stamp], "only the stamp runs");
+        let text = h.render();
+        assert!(text.contains(shown), "{shown}:\n{text}");
+    }
+}

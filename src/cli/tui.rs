@@ -53,6 +53,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
         builds: Default::default(),
         flash: Default::default(),
         host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
+        clock: crate::ui::effects::system_clock(),
     };
     let app = App::new(shared, 80, 24);
     let code = run_app(

@@ -155,6 +155,8 @@ impl App {
                 None => return vec![Cmd::Quit { code: 0 }],
             },
             Action::Help => {
+                // The help leaves the first-run guide: whoever asks for keys knows their way.
+                self.shared.guide = false;
                 let sh = &self.shared;
                 self.overlay = Some(Overlay::Help {
                     title: format!("Keys: {}", self.active().title()),
@@ -307,7 +309,9 @@ impl App {
                 sh.workspaces = Some(list);
                 sh.now = now;
             }
-            WorkerEvent::Stamp(stamp) => {
+            WorkerEvent::Stamp { stamp, now } => {
+                // Ages ("configured 5 min ago") follow the clock on every tick.
+                sh.now = now;
                 // Anything that configures or builds (this app, the CLI in another
                 // terminal) changes the stamp: reread the workspaces and the preview diff.
                 let before = sh.stamp.replace(stamp);

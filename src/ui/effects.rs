@@ -27,6 +27,21 @@ pub struct Effects {
     pub flash: Arc<super::flash::jobs::FlashJobs>,
     /// PATH to check Buildroot's host tools against before a build; `None` skips it.
     pub host_path: Option<std::ffi::OsString>,
+    /// Seconds since the epoch ("configured 5 min ago"); tests inject their own.
+    pub clock: Clock,
+}
+
+/// Where the time comes from.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock, in seconds since the epoch (0 before 1970).
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    })
 }
 
 impl Effects {
@@ -43,6 +58,7 @@ impl Effects {
             builds: Arc::default(),
             flash: Arc::default(),
             host_path: None,
+            clock: system_clock(),
         }
     }
 
@@ -86,12 +102,12 @@ impl Effects {
             },
             Cmd::LoadWorkspaces => WorkerEvent::Workspaces {
                 list: list(&self.tree),
-                now: SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0),
+                now: (self.clock)(),
             },
-            Cmd::Stamp => WorkerEvent::Stamp(crate::model::workspace::stamp(&self.tree)),
+            Cmd::Stamp => WorkerEvent::Stamp {
+                stamp: crate::model::workspace::stamp(&self.tree),
+                now: (self.clock)(),
+            },
             Cmd::Configure { workspace, stack } => WorkerEvent::Configured {
                 workspace: workspace.clone(),
                 result: self.configure(workspace, stack),

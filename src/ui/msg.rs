@@ -34,7 +34,8 @@ pub enum WorkerEvent {
         now: u64,
     },
     /// The fingerprint of the workspaces on disk (`model::workspace::stamp`).
-    Stamp(u64),
+    /// The workspaces' fingerprint and the clock (seconds since the epoch) when it was taken.
+    Stamp { stamp: u64, now: u64 },
     Configured {
         workspace: String,
         result: Result<String, String>,

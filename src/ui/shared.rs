@@ -141,6 +141,9 @@ pub struct Shared {
     pub flash: super::flash::state::FlashState,
     /// The skiff-core editor of the Stack screen.
     pub core: super::core_edit::CoreState,
+    /// The first-run guide is on (the app opened with an empty stack); esc on the Layers
+    /// screen or the help leaves it.
+    pub guide: bool,
 }
 
 impl Shared {
@@ -151,6 +154,7 @@ impl Shared {
         typed: Vec<String>,
     ) -> Shared {
         let analysis = analyze(&catalog, &typed, &root);
+        let guide = typed.is_empty();
         Shared {
             catalog,
             root,
@@ -174,6 +178,7 @@ impl Shared {
             builds: Default::default(),
             flash: Default::default(),
             core: Default::default(),
+            guide,
         }
     }
 
