@@ -71,7 +71,7 @@ fn the_guide_goes_board_distro_apps_then_save_build_write() {
     h.key("f12");
     let text = h.render();
     assert!(text.contains("step 5 of 6: build"), "{text}");
-    assert!(bottom(&mut h).contains("next: 5 Build, build"));
+    assert!(bottom(&mut h).contains("next: 5 Build, then b build"));
     h.key("5");
     assert!(bottom(&mut h).contains("next: b build"));
     snap("guide_next_build_80x24", &mut h);

@@ -128,7 +128,11 @@ pub fn next_line(sh: &Shared, on: ScreenId) -> String {
         GuideStep::Build if on == ScreenId::Build => {
             format!("next: {} build", key(sh, on, Action::StartBuild))
         }
-        GuideStep::Build => format!("next: {}, build", go(sh, on, ScreenId::Build)),
+        GuideStep::Build => format!(
+            "next: {}, then {} build",
+            go(sh, on, ScreenId::Build),
+            key(sh, ScreenId::Build, Action::StartBuild)
+        ),
         GuideStep::Write if on == ScreenId::Flash => format!(
             "next: {} format a card, or {} write an image",
             key(sh, on, Action::Format),
