@@ -268,3 +268,24 @@ fn tabs_keep_short_names_while_they_fit_then_numbers() {
         }
     }
 }
+
+#[test]
+fn a_long_save_message_wraps_at_both_sizes() {
+    for (w, hgt) in [(100, 30), (80, 24)] {
+        let (_d, mut h) = open("pi/4,core/fedora,apps/docker", w, hgt);
+        h.key("s");
+        h.key("y");
+        let text = h.render();
+        // Issue 12, finding 5: the end of the message (why the defconfig step was skipped)
+        // shows, and no layer name is split across lines.
+        assert!(
+            text.contains("(Buildroot defconfig step skipped: no Buildroot tree)")
+                || text.contains("skipped: no Buildroot tree)"),
+            "{text}"
+        );
+        for name in ["skiff/moduleimg", "apps/containerd", "core/fedora"] {
+            assert!(text.contains(name), "{name} cut:\n{text}");
+        }
+        snap(&format!("save_message_wrapped_{w}x{hgt}"), &mut h);
+    }
+}

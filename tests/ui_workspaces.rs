@@ -61,6 +61,13 @@ fn switching_loads_the_stack_and_merges_for_that_workspace() {
     let text = h.render();
     assert!(text.contains("switched to workspace default; its stack is loaded"));
     assert!(text.contains("workspace default"));
+    // The Stack screen lists the two layers as typed, the board as the only board.
+    h.key("2");
+    let text = h.render();
+    assert!(text.contains("Stack as typed (2)"), "{text}");
+    snap("workspace_switch_typed_stack_100x30", &mut h);
+    h.resize(80, 24);
+    snap("workspace_switch_typed_stack_80x24", &mut h);
     // The switch can be undone like any stack change.
     h.key("ctrl-z");
     assert_eq!(h.app.shared.stack.typed, ["pi/4", "util/rootlogin"]);
@@ -132,6 +139,9 @@ fn a_configure_from_the_cli_refreshes_tabs_preview_and_workspaces() {
     assert!(text.contains("saved✓"), "{text}");
     assert!(text.contains("No differences"), "{text}");
     snap("refresh_after_cli_configure", &mut h);
+    h.resize(80, 24);
+    snap("refresh_after_cli_configure_80x24", &mut h);
+    h.resize(100, 30);
     h.key("4");
     assert!(h.render().contains("configured just now"));
     // Nothing changed: a tick asks for nothing more.
