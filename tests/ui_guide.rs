@@ -77,6 +77,44 @@ fn the_guide_goes_board_distro_apps_then_save_build_write() {
     snap("guide_next_build_80x24", &mut h);
     h.resize(100, 30);
     snap("guide_next_build_100x30", &mut h);
+    // A finished build leaves images; the next tick sees them: step 6, write a card.
+    let images = skiff::model::Tree::open(_d.path())
+        .unwrap()
+        .workspace_dir("default")
+        .join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::write(images.join("Image"), b"kernel").unwrap();
+    h.send(skiff::ui::Msg::Tick);
+    assert!(bottom(&mut h).contains("next: 6 Flash, write a card"));
+    h.key("1");
+    let text = h.render();
+    assert!(text.contains("step 6 of 6: write a card"), "{text}");
+    h.key("6");
+    assert!(
+        bottom(&mut h).contains("next: f format a card, or w write an image"),
+        "{}",
+        bottom(&mut h)
+    );
+}
+
+#[test]
+fn the_guide_never_blocks_the_other_keys() {
+    let (_d, mut h) = open("", 100, 30);
+    assert!(h.app.shared.guide);
+    h.key("2");
+    assert_eq!(h.app.active(), ScreenId::Stack);
+    assert!(h.render().contains("Stack as typed (0)"));
+    assert!(bottom(&mut h).contains("next: 1 Layers, add a board"));
+    h.key("1");
+    // `.` and the filter work inside the guide.
+    h.key(".");
+    assert!(h.render().contains("pi/common"));
+    h.key("/");
+    h.type_text("docker");
+    h.key("enter");
+    h.key("a");
+    assert_eq!(h.app.shared.stack.typed, ["apps/docker"]);
+    assert!(h.app.shared.guide, "the guide stays until esc or ?");
 }
 
 #[test]
