@@ -31,6 +31,8 @@ fn opens_grouped_with_unlisted_hidden() {
 fn layers_at_80x24() {
     let (_d, mut h) = open("", 80, 24);
     h.key("esc");
+    assert!(h.render().contains("left the guide: every layer is listed"));
+    h.key("g");
     snap("layers_initial_80x24", &mut h);
 }
 

@@ -236,10 +236,7 @@ impl Screen for LayersScreen {
             }
             Action::ClearFilter if sh.guide && !self.typing && self.query.is_empty() => {
                 sh.guide = false;
-                sh.set_status(
-                    StatusLevel::Info,
-                    "left the guide: every layer is listed; the bottom line still says what comes next",
-                );
+                sh.set_status(StatusLevel::Info, "left the guide: every layer is listed");
             }
             Action::ClearFilter => {
                 self.typing = false;
