@@ -33,8 +33,8 @@ pub enum WorkerEvent {
         /// Seconds since the epoch when the list was read (time enters only here).
         now: u64,
     },
-    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`).
-    /// The workspaces' fingerprint and the clock (seconds since the epoch) when it was taken.
+    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`) and the clock
+    /// (seconds since the epoch) when it was taken.
     Stamp { stamp: u64, now: u64 },
     Configured {
         workspace: String,
