@@ -70,7 +70,10 @@ fn formats_then_installs_an_image_file_through_the_effects() {
     assert_eq!(std::fs::metadata(&card).unwrap().len(), 64 * MIB);
     assert_eq!(sfdisk_partitions(&card), 3);
     // The row now shows the existing file; install writes the build into it in place.
-    assert!(h.render().contains(&format!("{path} (64.0 MiB image file)")));
+    assert!(
+        h.render()
+            .contains(&format!("{path} (64.0 MiB image file)"))
+    );
     let images = f.dir.path().join("workspaces/default/images");
     std::fs::create_dir_all(&images).unwrap();
     std::fs::write(images.join("zImage"), b"kernel bytes").unwrap();

@@ -287,6 +287,10 @@ mod tests {
         .unwrap();
         let empty = dir.path().join("never-built");
         assert_eq!(missing_inputs(&plain, &empty, CardMode::Format), None);
-        assert!(!missing_inputs(&plain, &empty, CardMode::Install).unwrap().built);
+        assert!(
+            !missing_inputs(&plain, &empty, CardMode::Install)
+                .unwrap()
+                .built
+        );
     }
 }

@@ -139,8 +139,7 @@ pub fn path_candidates(typed: &str, home: Option<&Path>) -> Vec<String> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
-            if !name.starts_with(partial) || (name.starts_with('.') && !partial.starts_with('.'))
-            {
+            if !name.starts_with(partial) || (name.starts_with('.') && !partial.starts_with('.')) {
                 return None;
             }
             // Follows links: a link to a directory completes as one.

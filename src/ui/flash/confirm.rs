@@ -141,7 +141,9 @@ pub(super) fn ask(
                 .unwrap_or_else(|| format!("workspaces/{}/images", sh.workspace));
             lines.push((
                 Role::Warning,
-                format!("Keeps the table and partition {persist}; rebuilds the others from {images}."),
+                format!(
+                    "Keeps the table and partition {persist}; rebuilds the others from {images}."
+                ),
             ));
         }
         _ => lines.extend(lost_line(target, action, image)),

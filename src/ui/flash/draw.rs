@@ -8,11 +8,11 @@ use super::state::{Prompt, Row, about_device, about_file, needed};
 use super::types::FlashAction;
 use crate::flash::device::human_bytes;
 use crate::flash::{Target, Verdict};
+use crate::ui::action::Action;
+use crate::ui::screen_id::ScreenId;
 use crate::ui::shared::Shared;
 use crate::ui::text_input::Completion;
 use crate::ui::theme::{Role, Theme};
-use crate::ui::action::Action;
-use crate::ui::screen_id::ScreenId;
 use crate::ui::widgets::{fit, pad, pane, row, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
@@ -69,7 +69,11 @@ pub(super) fn action_lines(sh: &Shared) -> Vec<(Role, String)> {
     for (action, key_action, what) in [
         (FlashAction::Format, Action::Format, "format"),
         (FlashAction::Install, Action::Install, "install"),
-        (FlashAction::WriteImage, Action::WriteImage, "write an image"),
+        (
+            FlashAction::WriteImage,
+            Action::WriteImage,
+            "write an image",
+        ),
     ] {
         let verdict = readiness(sh, action).map(|_| ());
         let label = match sh.keymap.first_key(ScreenId::Flash.name(), key_action) {
@@ -111,7 +115,10 @@ fn render_actions(sh: &Shared, frame: &mut Frame, area: Rect) {
                 .map(move |l| Line::from(Span::styled(l, t.style(role))))
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(pane(fit(&title, width), false, t)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(pane(fit(&title, width), false, t)),
+        area,
+    );
 }
 
 /// The verdict shown for a device: refused with reasons, or writable (noting when the
@@ -222,7 +229,7 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
                     Role::Ok,
                     pad(
                         &main,
-                        (name_w + 1 + about_w).max(main.chars().count().min(w / 2)),
+                        (name_w + 1 + about_w).max(main.chars().count().min(w * 2 / 3)),
                     ),
                     (Role::Ok, "writable".into()),
                 )

@@ -9,8 +9,8 @@ use crate::model::ResolvedStack;
 use crate::ui::action::Action;
 use crate::ui::msg::Cmd;
 use crate::ui::screen_id::ScreenId;
-use crate::ui::text_input::{Completed, Completion};
 use crate::ui::shared::{Shared, StatusLevel};
+use crate::ui::text_input::{Completed, Completion};
 use crate::ui::theme::Role;
 use std::path::PathBuf;
 
@@ -236,7 +236,10 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
             if let Some(c) = p.completion.as_mut()
                 && c.apply(&mut p.text, candidates) == Completed::NoMatch
             {
-                sh.set_status(StatusLevel::Info, format!("no file name starts with {typed}"));
+                sh.set_status(
+                    StatusLevel::Info,
+                    format!("no file name starts with {typed}"),
+                );
             }
         }
         FlashReport::Image { path, result } => {

@@ -131,9 +131,9 @@ impl FlashJobs {
                 path: path.clone(),
                 result: inspect(&expand(path)),
             }),
-            FlashCmd::CheckInputs { workspace, stack } => {
-                report(FlashReport::Inputs(check_inputs(tree, catalog, workspace, stack)))
-            }
+            FlashCmd::CheckInputs { workspace, stack } => report(FlashReport::Inputs(
+                check_inputs(tree, catalog, workspace, stack),
+            )),
             FlashCmd::Complete(typed) => report(FlashReport::Completions {
                 typed: typed.clone(),
                 candidates: crate::ui::text_input::path_candidates(
