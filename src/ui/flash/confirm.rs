@@ -115,13 +115,13 @@ pub(super) fn ask(
         let bmap = i
             .bmap
             .as_ref()
-            .map(|b| format!(", block map {}", b.display().to_string()))
+            .map(|b| format!(", block map {}", b.display()))
             .unwrap_or_default();
         lines.push((
             Role::Text,
             format!(
                 "Image {}: {}, {size}{bmap}",
-                i.path.display().to_string(),
+                i.path.display(),
                 i.compression
             ),
         ));
