@@ -216,13 +216,7 @@ fn a_refused_device_needs_the_override_and_its_typed_name() {
 fn write_image_asks_for_the_image_then_confirms() {
     let mut f = open("pi/4", 100, 30);
     let img = f.dir.path().join("os.img");
-    let mut bytes = vec![7u8; 2 * MIB as usize];
-    bytes[446..512].fill(0);
-    bytes[446 + 4] = 0x83; // one partition: type, start, length
-    bytes[446 + 8] = 8;
-    bytes[446 + 12] = 8;
-    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
-    std::fs::write(&img, bytes).unwrap();
+    card_image(&img, 2 * MIB);
     let h = &mut f.h;
     select(h, "sdb");
     assert!(h.key("w").is_empty());

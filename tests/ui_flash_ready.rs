@@ -145,17 +145,6 @@ fn an_action_that_cannot_run_says_why_and_never_asks() {
     );
 }
 
-/// A 4 MiB image with one partition, so content recognition takes it for a card image.
-fn small_image(path: &Path) {
-    let mut bytes = vec![7u8; 4 * MIB as usize];
-    bytes[446..512].fill(0);
-    bytes[446 + 4] = 0x83;
-    bytes[446 + 8] = 8;
-    bytes[446 + 12] = 8;
-    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
-    std::fs::write(path, bytes).unwrap();
-}
-
 /// Choose `card` as an image file target through the prompt.
 fn add_file(h: &mut Harness, card: &Path) {
     h.key("G");
@@ -173,7 +162,7 @@ fn an_existing_image_file_says_what_it_loses() {
         .set_len(12 << 30)
         .unwrap();
     let image = dir.path().join("os.img");
-    small_image(&image);
+    card_image(&image, 4 * MIB);
     let mut f = open("pi/4", 100, 30);
     let h = &mut f.h;
     h.key("G");

@@ -144,3 +144,15 @@ pub fn status(h: &Harness) -> String {
         .map(|s| s.text.clone())
         .unwrap_or_default()
 }
+
+/// A card image of `len` bytes with one partition in its MBR, so content recognition takes it
+/// for one.
+pub fn card_image(path: &Path, len: u64) {
+    let mut bytes = vec![7u8; len as usize];
+    bytes[446..512].fill(0);
+    bytes[446 + 4] = 0x83; // one partition: type, start, length
+    bytes[446 + 8] = 8;
+    bytes[446 + 12] = 8;
+    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
+    std::fs::write(path, bytes).unwrap();
+}
