@@ -119,9 +119,14 @@ fn an_action_that_cannot_run_says_why_and_never_asks() {
             images.display()
         )
     );
-    // With the bootloader every action is ready and asks.
+    // A build that adds the bootloader is seen without a key: the once-a-second look at the
+    // workspaces (a tick) notices images/ changed and the build is checked again.
+    h.send(Msg::Tick);
+    // Directory times can be as coarse as a clock tick (10 ms): let one pass.
+    std::thread::sleep(std::time::Duration::from_millis(50));
     std::fs::write(images.join("u-boot.bin"), vec![1u8; 4096]).unwrap();
-    h.key("r");
+    let cmds = h.send(Msg::Tick);
+    assert_eq!(cmds, [Cmd::Stamp]);
     let text = h.render();
     assert!(
         text.contains("✓ f format · i install · w write an image: ready, each asks first"),

@@ -247,7 +247,11 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
                 return Vec::new();
             };
             match result {
-                Ok(info) => return image_ready(sh, &key, &info),
+                Ok(info) => {
+                    // "reading …" is over: the confirmation shows what was read.
+                    sh.status = None;
+                    return image_ready(sh, &key, &info);
+                }
                 Err(e) => sh.set_status(StatusLevel::Error, e),
             }
         }
