@@ -297,7 +297,7 @@ impl Shared {
 
     /// The steps from board to card, for the status strip of the tab bar: whether the typed
     /// stack has a board and a distribution, the workspace is saved with it, built, and a
-    /// card or image was written this session.
+    /// card or image was written this session from this workspace.
     pub fn progress(&self) -> [(&'static str, Step); 5] {
         use crate::model::board::is_board;
         let typed = &self.stack.typed;
@@ -312,7 +312,11 @@ impl Shared {
             .and_then(|ws| ws.iter().find(|w| w.name == self.workspace));
         let saved = info.is_some_and(|w| w.configured_at.is_some()) && !self.unsaved();
         let built = info.is_some_and(|w| w.has_images);
-        let card = match self.flash.run.as_ref().and_then(|r| r.outcome.as_ref()) {
+        let card = match self
+            .flash
+            .run_of(&self.workspace)
+            .and_then(|r| r.outcome.as_ref())
+        {
             Some(Ok(_)) => Step::Done,
             Some(Err(_)) => Step::Missing,
             None => Step::NotYet,

@@ -4,7 +4,9 @@
 
 use super::write::tool;
 use crate::flash::bmap::find_beside;
+use crate::flash::card::CardMode;
 use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::job::missing_inputs;
 use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::system::default_properties;
@@ -129,6 +131,16 @@ impl FlashJobs {
                 path: path.clone(),
                 result: inspect(&expand(path)),
             }),
+            FlashCmd::CheckInputs { workspace, stack } => report(FlashReport::Inputs(
+                check_inputs(tree, catalog, workspace, stack),
+            )),
+            FlashCmd::Complete(typed) => report(FlashReport::Completions {
+                typed: typed.clone(),
+                candidates: crate::ui::text_input::path_candidates(
+                    typed,
+                    std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+                ),
+            }),
             FlashCmd::Start(req) => self.start(req, tree, catalog),
             FlashCmd::Cancel { id } => {
                 let job = lock(&self.job);
@@ -247,6 +259,31 @@ fn find_layout(catalog: &Catalog, stack: &ResolvedStack) -> Result<Option<FoundL
         }
     }
     Ok(None)
+}
+
+/// What format and install of the stack's layout lack in the workspace's images/.
+fn check_inputs(
+    tree: &Tree,
+    catalog: &Catalog,
+    workspace: &str,
+    stack: &ResolvedStack,
+) -> BuildInputs {
+    let images = std::path::absolute(tree.workspace_dir(workspace).join("images"))
+        .unwrap_or_else(|_| tree.workspace_dir(workspace).join("images"));
+    let layout = find_layout(catalog, stack).ok().flatten();
+    let check = |mode| {
+        layout
+            .as_ref()
+            .filter(|f| f.layout.has_card())
+            .and_then(|f| missing_inputs(&f.layout, &images, mode))
+    };
+    BuildInputs {
+        workspace: workspace.to_string(),
+        stack: stack.joined(),
+        format: check(CardMode::Format),
+        install: check(CardMode::Install),
+        images,
+    }
 }
 
 fn inspect(path: &Path) -> Result<ImageInfo, String> {
