@@ -1,5 +1,7 @@
 //! skiff: the SkiffOS layer engine, builder and card writer as a library; the binary is a thin shell.
 
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod cli;
 pub mod flash;

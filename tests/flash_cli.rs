@@ -1,6 +1,8 @@
 //! The flashing commands end to end: the real binary, a fake sysfs for devices (written by the
 //! helper subprocess through a stand-in escalation command), image files, signals.
 
+mod fake_system;
+
 mod flash_support;
 
 use std::io::{BufRead, BufReader};
@@ -8,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
+use fake_system::{FakeDisk, FakeSystem};
 use flash_support::*;
-use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{FlashEvent, SystemView};
 
 fn skiff() -> Command {
@@ -53,12 +55,28 @@ fn machine(dir: &Path) -> (PathBuf, SystemView, PathBuf) {
         .mount(8, 1, "/", "/dev/sda1")
         .mount(8, 33, "/media/card", "/dev/sdc1");
     let view = sys.write().unwrap();
+    let escalate = escalation_for(dir, &root);
+    (root, view, escalate)
+}
+
+/// A stand-in escalation command: instead of `skiff __flash-helper` with root rights it runs
+/// the test-only helper, which checks the fake machine under `root` (the real helper always
+/// checks the host).
+fn escalation_for(dir: &Path, root: &Path) -> PathBuf {
     let escalate = dir.join("run-as-root");
-    std::fs::write(&escalate, "#!/bin/sh\nexec \"$@\"\n").unwrap();
+    std::fs::write(
+        &escalate,
+        format!(
+            "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_fake_flash_helper"),
+            root.display()
+        ),
+    )
+    .unwrap();
     let mut perms = std::fs::metadata(&escalate).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(&escalate, perms).unwrap();
-    (root, view, escalate)
+    escalate
 }
 
 #[test]
@@ -413,7 +431,7 @@ fn format_and_install_a_device_through_the_helper() {
     let mut sys = FakeSystem::new(&root);
     sys.disk(FakeDisk::usb_card("sdb", 16, 1 << 30, "1-1"));
     let view = sys.write().unwrap();
-    let (_, _, escalate) = machine(&dir.path().join("other"));
+    let escalate = escalation_for(dir.path(), &root);
     let images = board_images(dir.path());
     let card = view.dev.join("sdb");
     let board = |verb: &str| {
@@ -453,4 +471,61 @@ fn format_and_install_a_device_through_the_helper() {
     let persist = format!("{}?offset={}", card.display(), parts[2].0 * 512);
     let (code, out, _) = run("debugfs", &["-R", "cat /skiff/hostname", &persist]);
     assert_eq!((code, out.as_str()), (0, "testhost\n"));
+}
+
+/// The privileged helper checks the host whatever the environment says: a leftover
+/// SKIFF_SYSROOT cannot make it judge a fake machine while it writes a real node.
+#[test]
+fn the_helper_never_reads_a_fake_system_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, view, _) = machine(dir.path());
+    let img = dir.path().join("os.img");
+    std::fs::write(&img, noise(MIB as usize, 5)).unwrap();
+    let sdb = view.dev.join("sdb");
+    let plan = serde_json::json!({
+        "version": 1,
+        "target": {"path": sdb, "device": true},
+        "source": {"kind": "image", "path": img},
+    });
+    let mut child = skiff()
+        .arg("__flash-helper")
+        .env("SKIFF_SYSROOT", &root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        format!("{plan}\n").as_bytes(),
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let evs = events(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        matches!(evs.last(), Some(FlashEvent::Failed { error, .. }) if error.contains("not a block device")),
+        "{evs:?}"
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(read_range(&sdb, 0, 4096).iter().all(|b| *b == 0));
+}
+
+/// With --json a failure is a typed event on stdout, even before the write starts.
+#[test]
+fn json_failures_are_typed_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output(
+        skiff()
+            .arg("flash")
+            .arg(dir.path().join("missing.img"))
+            .arg("--to")
+            .arg(dir.path().join("out.img"))
+            .arg("--json"),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let evs = events(&stdout);
+    assert!(
+        matches!(evs.last(), Some(FlashEvent::Failed { reason, phase, exit_code: 1, .. })
+            if reason.code() == "source_unreadable" && *phase == skiff::flash::Phase::Prepare),
+        "{stdout}"
+    );
 }

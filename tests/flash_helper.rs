@@ -1,15 +1,17 @@
 //! The helper protocol (plan line in, JSON Lines out, `cancel` line) and the helper client with an
 //! escalation command.
 
+mod fake_system;
+
 use std::io::{BufReader, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use fake_system::{FakeDisk, FakeSystem};
 use skiff::flash::engine::EngineConfig;
 use skiff::flash::helper::serve;
 use skiff::flash::plan::PLAN_VERSION;
 use skiff::flash::system::NoProperties;
-use skiff::flash::testing::{FakeDisk, FakeSystem};
 use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Helper, QuietHelper,
     SourceSpec, SystemView, TargetSpec, Writer,
@@ -127,6 +129,7 @@ fn the_helper_refuses_a_mounted_card_itself() {
         Some(FlashEvent::Failed {
             error,
             exit_code: 3,
+            ..
         }) => {
             assert!(
                 error.contains("sdb1 is mounted on /run/media/card"),

@@ -1,8 +1,11 @@
 //! Properties: the flash parsers never panic on arbitrary input, block maps round-trip, and the
 //! chunk pipeline reproduces any set of pieces exactly.
 
+mod fake_system;
+
 use std::path::Path;
 
+use fake_system::MemTarget;
 use proptest::prelude::*;
 use skiff::flash::bmap::{Bmap, BmapRange, ChecksumKind};
 use skiff::flash::card::table;
@@ -10,7 +13,6 @@ use skiff::flash::engine::{EngineConfig, RunOptions, run_on};
 use skiff::flash::mounts::{parse_mountinfo, parse_swaps};
 use skiff::flash::plan::{Segment, SegmentData, SourceSpec};
 use skiff::flash::source::PreparedSource;
-use skiff::flash::testing::MemTarget;
 use skiff::flash::{CancelToken, FlashEvent, FlashPlan};
 
 proptest! {

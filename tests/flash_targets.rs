@@ -1,9 +1,12 @@
 //! Discovery and safety rules against a fake sysfs, /dev and mount table.
 
+mod fake_system;
+
+use fake_system::{FakeDisk, FakeSystem};
+use skiff::flash::rules::judge;
 use skiff::flash::system::{FixedProperties, NoProperties};
 use skiff::flash::target::{Target, resolve};
-use skiff::flash::testing::{FakeDisk, FakeSystem};
-use skiff::flash::verdict::{Refusal, judge};
+use skiff::flash::verdict::Refusal;
 use skiff::flash::{BlockDevice, Bus, FlashError, SystemView, discover};
 
 const GIB: u64 = 1 << 30;

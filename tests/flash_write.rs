@@ -1,14 +1,16 @@
 //! The write pipeline on image files, fake devices and an in-memory card with injected faults.
 
+mod fake_system;
+
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use fake_system::{FakeDisk, FakeSystem, MemTarget};
 use skiff::flash::bmap::Bmap;
 use skiff::flash::engine::{EngineConfig, HOLD, RunOptions, run_on};
 use skiff::flash::source::PreparedSource;
 use skiff::flash::system::NoProperties;
-use skiff::flash::testing::{FakeDisk, FakeSystem, MemTarget};
 use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Phase, SourceSpec,
     SystemView, TargetSpec, execute,
@@ -554,4 +556,73 @@ fn device_targets_are_checked_again_before_writing() {
             .to_string()
             .contains("plan again")
     );
+}
+
+/// The failed event names the reason with a stable code and the phase it failed in.
+#[test]
+fn failures_carry_a_reason_code_and_the_phase() {
+    use skiff::flash::reason::FailReason;
+    let dir = tempfile::tempdir().unwrap();
+    // A gzip image cut short: it decodes until the cut, during the write.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &sample_image()).unwrap();
+    let mut gz = enc.finish().unwrap();
+    gz.truncate(gz.len() / 2);
+    let src = dir.path().join("os.img.gz");
+    std::fs::write(&src, &gz).unwrap();
+    let out = dir.path().join("out.img");
+    let mut events = Vec::new();
+    let mut sink = |e: FlashEvent| events.push(e);
+    let err = execute(
+        &file_plan(&src, None, &out, FileMode::Replace),
+        &env(dir.path()),
+        &mut sink,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.reason(), FailReason::SourceCorrupt);
+    match events.last() {
+        Some(FlashEvent::Failed {
+            reason,
+            phase,
+            exit_code,
+            ..
+        }) => {
+            assert_eq!(
+                (*reason, *phase, *exit_code),
+                (FailReason::SourceCorrupt, Phase::Write, 1)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let line = events.last().unwrap().to_json_line();
+    assert!(
+        line.contains(r#""reason":"source_corrupt","phase":"write""#),
+        "{line}"
+    );
+    // A missing image is unreadable, before anything is opened.
+    let mut events = Vec::new();
+    let mut sink = |e: FlashEvent| events.push(e);
+    let err = execute(
+        &file_plan(
+            &dir.path().join("missing.img"),
+            None,
+            &out,
+            FileMode::Replace,
+        ),
+        &env(dir.path()),
+        &mut sink,
+        &CancelToken::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.reason(), FailReason::SourceUnreadable);
+    assert_eq!(err.reason().code(), "source_unreadable");
+    assert!(matches!(
+        events.last(),
+        Some(FlashEvent::Failed {
+            reason: FailReason::SourceUnreadable,
+            phase: Phase::Prepare,
+            ..
+        })
+    ));
 }

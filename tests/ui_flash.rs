@@ -6,8 +6,9 @@ mod ui_common;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEventKind};
 use ratatui::style::Modifier;
+use skiff::flash::reason::FailReason;
 use skiff::flash::{FlashEvent, Phase, Summary};
-use skiff::ui::flash_jobs::{Failure, FlashAction, FlashCmd, FlashReport};
+use skiff::ui::flash::jobs::{Failure, FlashAction, FlashCmd, FlashReport};
 use skiff::ui::theme::{Role, Theme};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use ui_common::flash::*;
@@ -396,7 +397,8 @@ fn a_failure_ends_with_the_error() {
         Err(Failure {
             error: "sdb: write failed at byte 20971520: Input/output error (os error 5)".into(),
             exit_code: 3,
-            cancelled: false,
+            reason: FailReason::WriteIo,
+            phase: Phase::Write,
         }),
     );
     let text = h.render();
@@ -442,7 +444,8 @@ fn cancel_and_quit_ask_while_writing() {
         Err(Failure {
             error: "cancelled".into(),
             exit_code: 130,
-            cancelled: true,
+            reason: FailReason::Cancelled,
+            phase: Phase::Write,
         }),
     );
     assert!(

@@ -3,7 +3,7 @@
 
 mod ui_common;
 
-use skiff::ui::flash_jobs::{FlashJobs, FlashReport};
+use skiff::ui::flash::jobs::{FlashJobs, FlashReport};
 use skiff::ui::{Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,8 +105,9 @@ fn devices_are_written_through_the_helper() {
     std::fs::write(
         &escalate,
         format!(
-            "#!/bin/sh\necho \"$@\" >> '{}'\nSKIFF_SYSROOT='{}' exec \"$@\"\n",
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' '{}' \"$@\"\n",
             log.display(),
+            env!("CARGO_BIN_EXE_fake_flash_helper"),
             root.display()
         ),
     )
@@ -134,4 +135,117 @@ fn devices_are_written_through_the_helper() {
         "the helper wrote the device: {args}"
     );
     assert_eq!(sfdisk_partitions(&f.view.dev.join("sdb")), 3);
+}
+
+/// Records the file system tools the planner runs instead of running them: the file system
+/// images stay empty sparse files, so two plans can be compared byte for byte.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl skiff::flash::card::ToolRunner for Recorder {
+    fn run(&self, program: &str, args: &[String]) -> Result<String, skiff::flash::FlashError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("{program} {}", args.join(" ")));
+        Ok(String::new())
+    }
+}
+
+/// The CLI (`skiff format CARD pi/4`) and the flash screen (format on the same file) plan the
+/// same job through the card-job planner: the same request, the same decisions, the same
+/// tool runs, and card images equal byte for byte but for the MBR's random disk signature.
+#[test]
+fn cli_and_tui_plan_byte_identical_card_images() {
+    use skiff::flash::card::CardMode;
+    use skiff::flash::job::plan_card;
+    use skiff::flash::system::NoProperties;
+    let mut f = open("pi/4", 100, 30);
+    let root = f.dir.path().to_path_buf();
+    let card = root.join("card.img");
+    // The TUI's request, taken from the confirmation without running it.
+    let h = &mut f.h;
+    h.key("G");
+    h.key("enter");
+    h.type_text(&card.display().to_string());
+    h.key("enter");
+    h.key("f");
+    let cmds = press(h, "y");
+    let tui_req = starts(&cmds)[0].clone();
+    let (tree, catalog) = ui_common::harness::open_tree(&root).unwrap();
+    let tui = skiff::ui::flash::jobs::card_job_request(&tree, &catalog, &tui_req);
+    // The CLI's request for the same command line.
+    let cli = <skiff::cli::Cli as clap::Parser>::try_parse_from([
+        "skiff".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "format".as_ref(),
+        card.as_os_str(),
+        "pi/4".as_ref(),
+    ])
+    .unwrap();
+    let Some(skiff::cli::Command::Format(args)) = &cli.command else {
+        panic!("not a format command");
+    };
+    let cli_req = skiff::cli::flash::card::job_request(
+        &cli,
+        args.stack.as_deref(),
+        &args.common,
+        CardMode::Format,
+    )
+    .unwrap();
+    let json = |v: &dyn erased::Json| v.json();
+    assert_eq!(json(&cli_req), json(&tui));
+
+    let target = skiff::flash::target::resolve(&f.view, &NoProperties, &card).unwrap();
+    let spec = skiff::flash::TargetSpec {
+        path: card.clone(),
+        device: false,
+        expect: None,
+        file_mode: skiff::flash::FileMode::Replace,
+        force_unsafe: None,
+    };
+    let mut images = Vec::new();
+    let mut runs = Vec::new();
+    for req in [&cli_req, &tui] {
+        let tools = Recorder::default();
+        let job = plan_card(req, &target, spec.clone(), &tools, &mut |_| {}).unwrap();
+        let work = job.work.path().display().to_string();
+        let calls = tools.0.lock().unwrap().join("\n").replace(&work, "<work>");
+        runs.push((
+            json(&job.decision),
+            calls,
+            json(&job.card.partitions),
+            json(&job.card.post),
+        ));
+        let env = skiff::flash::Environment {
+            view: f.view.clone(),
+            props: Box::new(NoProperties),
+            config: Default::default(),
+            tools: Box::new(Recorder::default()),
+        };
+        let mut sink = |_: skiff::flash::FlashEvent| {};
+        skiff::flash::execute(&job.plan, &env, &mut sink, &Default::default()).unwrap();
+        let mut bytes = std::fs::read(&card).unwrap();
+        // The MBR disk signature (bytes 440..444) is random for every new table.
+        bytes[440..444].fill(0);
+        images.push(bytes);
+        std::fs::remove_file(&card).unwrap();
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert!(runs[0].1.contains("mkfs.fat"), "{}", runs[0].1);
+    assert_eq!(images[0].len() as u64, 64 * MIB);
+    assert!(images[0] == images[1], "the card images differ");
+}
+
+mod erased {
+    /// Serialize anything the test compares, as JSON text.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap()
+        }
+    }
 }

@@ -5,9 +5,9 @@ use crossbeam_channel::bounded;
 
 use super::aligned::{ALIGN, AlignedBuf};
 use super::cancel::CancelToken;
-use super::checksum::xxh64;
+use super::checksum::block_checksum;
 use super::chunker::Chunk;
-use super::engine::{EngineConfig, WIPE, cancelled, write_failed};
+use super::config::{EngineConfig, WIPE, cancelled, write_failed};
 use super::error::FlashError;
 use super::event::{EventSink, Meter};
 use super::target_io::BlockTarget;
@@ -38,7 +38,7 @@ fn merge_gaps(target: &dyn BlockTarget, chunk: &mut Chunk) -> Result<(), FlashEr
             chunk.buf.as_mut_slice()[start..end].copy_from_slice(&current.as_slice()[start..end]);
         }
     }
-    chunk.digest = xxh64(&chunk.buf.as_slice()[..chunk.data_len], 0);
+    chunk.digest = block_checksum(&chunk.buf.as_slice()[..chunk.data_len]);
     Ok(())
 }
 
@@ -186,7 +186,7 @@ pub(crate) fn verify(
                     ),
                 });
             }
-            let digest = xxh64(&buf.as_slice()[..record.data_len], 0);
+            let digest = block_checksum(&buf.as_slice()[..record.data_len]);
             if digest != record.digest {
                 return Err(FlashError::VerifyMismatch {
                     device: target.name().to_string(),

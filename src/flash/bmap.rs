@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::FlashError;
-use super::xml::elements;
+use super::xml::{Element, elements};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChecksumKind {
@@ -64,6 +64,61 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The `<Range>` elements: `N` or `N-M` inside the image, in order, not overlapping, each with
+/// its SHA-256 when the map has them.
+fn ranges(
+    elements: &[Element],
+    blocks_count: u64,
+    checksum: ChecksumKind,
+    err: &dyn Fn(usize, String) -> FlashError,
+) -> Result<Vec<BmapRange>, FlashError> {
+    let mut ranges = Vec::new();
+    let mut next_free = 0u64;
+    for e in elements.iter().filter(|e| e.name == "Range") {
+        let (first, last) = match e.text.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u64>().ok(), b.trim().parse::<u64>().ok()),
+            None => {
+                let v = e.text.parse::<u64>().ok();
+                (v, v)
+            }
+        };
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(err(e.line, format!("range {:?} is not N or N-M", e.text)));
+        };
+        if first > last || last >= blocks_count {
+            return Err(err(
+                e.line,
+                format!("range {first}-{last} is outside the image's {blocks_count} blocks"),
+            ));
+        }
+        if first < next_free {
+            return Err(err(
+                e.line,
+                format!("range {first}-{last} overlaps or is out of order"),
+            ));
+        }
+        next_free = last + 1;
+        let sha256 =
+            match checksum {
+                ChecksumKind::Sha256 => {
+                    let value = e
+                        .attr("chksum")
+                        .ok_or_else(|| err(e.line, "range without chksum attribute".into()))?;
+                    Some(parse_hex32(value).ok_or_else(|| {
+                        err(e.line, format!("chksum {value:?} is not SHA-256 hex"))
+                    })?)
+                }
+                _ => None,
+            };
+        ranges.push(BmapRange {
+            first,
+            last,
+            sha256,
+        });
+    }
+    Ok(ranges)
+}
+
 impl Bmap {
     /// Parses and checks a block map. `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Bmap, FlashError> {
@@ -78,10 +133,8 @@ impl Bmap {
             .filter(|e| e.name == "bmap")
             .ok_or_else(|| err(1, "the root element is not <bmap>".into()))?;
         let version = root
-            .attrs
-            .iter()
-            .find(|(k, _)| *k == "version")
-            .map(|(_, v)| v.to_string())
+            .attr("version")
+            .map(str::to_string)
             .ok_or_else(|| err(root.line, "<bmap> has no version attribute".into()))?;
         let major = version.split('.').next().unwrap_or("");
         if major != "1" && major != "2" {
@@ -126,54 +179,8 @@ impl Bmap {
             }
             None => ChecksumKind::None,
         };
-        let mut ranges = Vec::new();
-        let mut next_free = 0u64;
-        let mut counted = 0u64;
-        for e in elements.iter().filter(|e| e.name == "Range") {
-            let (first, last) = match e.text.split_once('-') {
-                Some((a, b)) => (a.trim().parse::<u64>().ok(), b.trim().parse::<u64>().ok()),
-                None => {
-                    let v = e.text.parse::<u64>().ok();
-                    (v, v)
-                }
-            };
-            let (Some(first), Some(last)) = (first, last) else {
-                return Err(err(e.line, format!("range {:?} is not N or N-M", e.text)));
-            };
-            if first > last || last >= blocks_count {
-                return Err(err(
-                    e.line,
-                    format!("range {first}-{last} is outside the image's {blocks_count} blocks"),
-                ));
-            }
-            if first < next_free {
-                return Err(err(
-                    e.line,
-                    format!("range {first}-{last} overlaps or is out of order"),
-                ));
-            }
-            next_free = last + 1;
-            counted += last - first + 1;
-            let sha256 = match checksum {
-                ChecksumKind::Sha256 => {
-                    let value = e
-                        .attrs
-                        .iter()
-                        .find(|(k, _)| *k == "chksum")
-                        .map(|(_, v)| *v)
-                        .ok_or_else(|| err(e.line, "range without chksum attribute".into()))?;
-                    Some(parse_hex32(value).ok_or_else(|| {
-                        err(e.line, format!("chksum {value:?} is not SHA-256 hex"))
-                    })?)
-                }
-                _ => None,
-            };
-            ranges.push(BmapRange {
-                first,
-                last,
-                sha256,
-            });
-        }
+        let ranges = ranges(&elements, blocks_count, checksum, &err)?;
+        let counted: u64 = ranges.iter().map(|r| r.last - r.first + 1).sum();
         if counted != mapped_blocks {
             return Err(err(
                 mb_line,
@@ -184,7 +191,7 @@ impl Bmap {
             && let Some(e) = elements.iter().find(|e| e.name == "BmapFileChecksum")
         {
             let zeros = "0".repeat(e.text.len());
-            let digest = Sha256::digest(text.replacen(e.text, &zeros, 1).as_bytes());
+            let digest = Sha256::digest(text.replacen(&e.text, &zeros, 1).as_bytes());
             if hex(&digest) != e.text {
                 return Err(err(
                     e.line,
@@ -207,7 +214,7 @@ impl Bmap {
     /// Loads a map from a file.
     pub fn load(path: &Path) -> Result<Bmap, FlashError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| FlashError::io(path, "read the block map", source))?;
+            .map_err(|source| FlashError::source_io(path, "read the block map", source))?;
         Bmap::parse(&text, path)
     }
 
@@ -238,14 +245,14 @@ impl Bmap {
     /// Maps a (sparse) image file: data extents become block ranges with SHA-256 checksums.
     pub fn create(path: &Path, block_size: u64) -> Result<Bmap, FlashError> {
         use std::io::{Read, Seek, SeekFrom};
-        let mut file =
-            std::fs::File::open(path).map_err(|e| FlashError::io(path, "open the image", e))?;
+        let mut file = std::fs::File::open(path)
+            .map_err(|e| FlashError::source_io(path, "open the image", e))?;
         let image_size = file
             .metadata()
-            .map_err(|e| FlashError::io(path, "measure the image", e))?
+            .map_err(|e| FlashError::source_io(path, "measure the image", e))?
             .len();
         let extents = super::sparse::data_extents(&file, 0, image_size)
-            .map_err(|e| FlashError::io(path, "map the image's data", e))?;
+            .map_err(|e| FlashError::source_io(path, "map the image's data", e))?;
         let mut blocks: Vec<(u64, u64)> = Vec::new();
         for (start, end) in extents {
             let first = start / block_size;
@@ -264,13 +271,13 @@ impl Bmap {
             let start = first * block_size;
             let end = ((last + 1) * block_size).min(image_size);
             file.seek(SeekFrom::Start(start))
-                .map_err(|e| FlashError::io(path, "read the image", e))?;
+                .map_err(|e| FlashError::source_io(path, "read the image", e))?;
             let mut hasher = Sha256::new();
             let mut left = end - start;
             while left > 0 {
                 let n = left.min(buf.len() as u64) as usize;
                 file.read_exact(&mut buf[..n])
-                    .map_err(|e| FlashError::io(path, "read the image", e))?;
+                    .map_err(|e| FlashError::source_io(path, "read the image", e))?;
                 hasher.update(&buf[..n]);
                 left -= n as u64;
             }

@@ -6,7 +6,7 @@ use std::io::Read;
 use crossbeam_channel::{Receiver, Sender};
 use sha2::{Digest, Sha256};
 
-use super::checksum::xxh64;
+use super::checksum::block_checksum;
 
 use super::aligned::{ALIGN, AlignedBuf, round_down, round_up};
 use super::error::FlashError;
@@ -145,7 +145,7 @@ impl ChunkBuilder {
         if len > cur.filled {
             cur.gaps.push((cur.filled, len));
         }
-        let digest = xxh64(&cur.buf.as_slice()[..cur.filled], 0);
+        let digest = block_checksum(&cur.buf.as_slice()[..cur.filled]);
         self.out
             .send(Chunk {
                 offset: cur.offset,

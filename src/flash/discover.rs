@@ -7,8 +7,9 @@ use super::device::{BlockDevice, Bus, PartitionInfo};
 use super::error::FlashError;
 use super::identify::{bus_from_path, port_from_path, serial_from_path};
 use super::mounts::{DevNum, MountTable};
+use super::rules::{SYSTEM_MOUNT_POINTS, judge};
 use super::system::{DeviceProperties, SystemView};
-use super::verdict::{SYSTEM_MOUNT_POINTS, Verdict, judge};
+use super::verdict::Verdict;
 
 /// A raw entry of `<sys>/block`: a disk (real or virtual) with its partitions.
 struct RawDisk {

@@ -13,27 +13,8 @@ use super::event::{EVENT_VERSION, EventSink, FlashEvent, Meter, Phase};
 use super::source::PreparedSource;
 use super::target_io::BlockTarget;
 
-/// The region written last (and wiped first): partition tables and early bootloaders live here.
-pub const HOLD: u64 = 1 << 20;
-/// Bytes zeroed at both ends of a card before writing, killing stale MBR/GPT copies.
-pub const WIPE: u64 = 1 << 20;
-
-#[derive(Clone, Copy, Debug)]
-pub struct EngineConfig {
-    /// Size of each request and of each ring buffer.
-    pub chunk_size: usize,
-    /// Buffers in flight between the reader and the writer (and during read-back).
-    pub ring: usize,
-}
-
-impl Default for EngineConfig {
-    fn default() -> EngineConfig {
-        EngineConfig {
-            chunk_size: 4 << 20,
-            ring: 4,
-        }
-    }
-}
+pub use super::config::{EngineConfig, HOLD, WIPE};
+use super::config::{cancelled, write_failed};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
@@ -41,26 +22,6 @@ pub struct Summary {
     pub verified: u64,
     pub image_len: u64,
     pub secs: f64,
-}
-
-pub(crate) fn cancelled(cancel: &CancelToken) -> Result<(), FlashError> {
-    if cancel.is_cancelled() {
-        Err(FlashError::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
-pub(crate) fn write_failed(
-    target: &dyn BlockTarget,
-    offset: u64,
-    source: std::io::Error,
-) -> FlashError {
-    FlashError::WriteFailed {
-        device: target.name().to_string(),
-        offset,
-        source,
-    }
 }
 
 /// Streams the source into the target. Returns the records of what was written, the held-back
@@ -173,25 +134,20 @@ impl Default for RunOptions {
 /// Work between verify and finalize (install's copy into the kept persist partition).
 pub type BeforeFinalize<'a> = &'a mut dyn FnMut(&mut dyn EventSink) -> Result<(), FlashError>;
 
-/// Runs a prepared source into an opened target, emitting events. Does not emit `Failed`:
-/// the caller reports errors.
-pub fn run_on(
-    target: &mut dyn BlockTarget,
-    source: PreparedSource,
+/// The `Started` event and the source's warnings, then the checks that need no writing: the
+/// target is large enough, and a note when direct I/O is not available.
+fn announce(
+    target: &dyn BlockTarget,
+    source: &PreparedSource,
     options: RunOptions,
-    config: &EngineConfig,
     sink: &mut dyn EventSink,
-    cancel: &CancelToken,
-    before_finalize: BeforeFinalize<'_>,
-) -> Result<Summary, FlashError> {
-    let verify_after = options.verify;
-    let started = std::time::Instant::now();
+) -> Result<(), FlashError> {
     sink.emit(FlashEvent::Started {
         version: EVENT_VERSION,
         target: target.name().to_string(),
         source: source.describe.clone(),
         total: source.write_total,
-        verify: verify_after,
+        verify: options.verify,
     });
     for message in &source.warnings {
         sink.emit(FlashEvent::Warning {
@@ -215,6 +171,65 @@ pub fn run_on(
             ),
         });
     }
+    Ok(())
+}
+
+/// Writes the held-back first blocks (the partition table) last, syncs, and verifies them.
+/// Returns the bytes written and verified, and the phase's meter.
+fn finalize(
+    target: &mut dyn BlockTarget,
+    held: &mut [Chunk],
+    known_size: Option<u64>,
+    options: RunOptions,
+    config: &EngineConfig,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+) -> Result<(u64, u64, Meter), FlashError> {
+    let held_bytes: u64 = held.iter().map(|c| c.len as u64).sum();
+    sink.emit(FlashEvent::PhaseStarted {
+        phase: Phase::Finalize,
+        total: Some(held_bytes),
+    });
+    let mut meter = Meter::new(Phase::Finalize, Some(held_bytes));
+    let mut written = 0;
+    let mut held_records = Vec::new();
+    for chunk in held.iter_mut() {
+        let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
+        meter.add(record.len as u64, sink);
+        written += record.len as u64;
+        held_records.push(record);
+    }
+    target.sync().map_err(|e| write_failed(target, 0, e))?;
+    let mut verified = 0;
+    if options.verify {
+        let mut quiet = |_: FlashEvent| {};
+        let mut inner = Meter::new(Phase::Finalize, None);
+        verified = verify(
+            target,
+            &held_records,
+            config,
+            &mut inner,
+            &mut quiet,
+            cancel,
+        )?;
+    }
+    Ok((written, verified, meter))
+}
+
+/// Runs a prepared source into an opened target, emitting events. Does not emit `Failed`:
+/// the caller reports errors.
+pub fn run_on(
+    target: &mut dyn BlockTarget,
+    source: PreparedSource,
+    options: RunOptions,
+    config: &EngineConfig,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+    before_finalize: BeforeFinalize<'_>,
+) -> Result<Summary, FlashError> {
+    let verify_after = options.verify;
+    let started = std::time::Instant::now();
+    announce(target, &source, options, sink)?;
     let known_size = source.image_size;
     let mut meter = Meter::new(Phase::Prepare, None);
     sink.emit(FlashEvent::PhaseStarted {
@@ -271,32 +286,10 @@ pub fn run_on(
     cancelled(cancel)?;
     before_finalize(sink)?;
     cancelled(cancel)?;
-    let held_bytes: u64 = held.iter().map(|c| c.len as u64).sum();
-    sink.emit(FlashEvent::PhaseStarted {
-        phase: Phase::Finalize,
-        total: Some(held_bytes),
-    });
-    meter = Meter::new(Phase::Finalize, Some(held_bytes));
-    let mut held_records = Vec::new();
-    for chunk in &mut held {
-        let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
-        meter.add(record.len as u64, sink);
-        written += record.len as u64;
-        held_records.push(record);
-    }
-    target.sync().map_err(|e| write_failed(target, 0, e))?;
-    if verify_after {
-        let mut quiet = |_: FlashEvent| {};
-        let mut inner = Meter::new(Phase::Finalize, None);
-        verified += verify(
-            target,
-            &held_records,
-            config,
-            &mut inner,
-            &mut quiet,
-            cancel,
-        )?;
-    }
+    let (held_written, held_verified, meter) =
+        finalize(target, &mut held, known_size, options, config, sink, cancel)?;
+    written += held_written;
+    verified += held_verified;
     target
         .commit(image_len)
         .map_err(|e| write_failed(target, image_len, e))?;

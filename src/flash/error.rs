@@ -2,12 +2,23 @@
 
 use std::path::PathBuf;
 
+use super::event::Phase;
+use super::reason::FailReason;
 use super::verdict::Refusal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlashError {
     #[error("{path}: cannot {action}: {source}")]
     Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An input of the plan (the image, its block map, a file of an assembly) cannot be read.
+    #[error("{path}: cannot {action}: {source}")]
+    SourceRead {
         path: PathBuf,
         action: &'static str,
         #[source]
@@ -134,9 +145,15 @@ pub enum FlashError {
     #[error("layout: {detail}")]
     Layout { detail: String },
 
-    /// An error reported by the privileged helper, with the exit code it chose.
+    /// An error reported by the privileged helper, with the reason, phase and exit code it
+    /// sent.
     #[error("{message}")]
-    Helper { message: String, exit_code: i32 },
+    Helper {
+        message: String,
+        exit_code: i32,
+        reason: FailReason,
+        phase: Phase,
+    },
 
     #[error("{detail}")]
     Escalation { detail: String },
@@ -158,28 +175,83 @@ fn join(reasons: &[Refusal]) -> String {
 }
 
 impl FlashError {
+    /// The stable reason code of this error.
+    pub fn reason(&self) -> FailReason {
+        let io = |source: &std::io::Error, otherwise| {
+            if source.kind() == std::io::ErrorKind::PermissionDenied {
+                FailReason::Permission
+            } else {
+                otherwise
+            }
+        };
+        match self {
+            FlashError::Io { source, .. } => io(source, FailReason::Io),
+            FlashError::SourceRead { source, .. } => io(source, FailReason::SourceUnreadable),
+            FlashError::MountTable { .. } | FlashError::Sysfs { .. } => FailReason::SystemView,
+            FlashError::NotWholeDisk { .. } | FlashError::BadTargetKind { .. } => {
+                FailReason::BadTarget
+            }
+            FlashError::UnknownDevice { .. } => FailReason::UnknownDevice,
+            FlashError::Refused { .. } => FailReason::Refused,
+            FlashError::IdentityChanged { .. } => FailReason::IdentityChanged,
+            FlashError::Busy { .. } => FailReason::Busy,
+            FlashError::Permission { .. } => FailReason::Permission,
+            FlashError::WriteFailed { .. } => FailReason::WriteIo,
+            FlashError::ReadBackFailed { .. } => FailReason::ReadIo,
+            FlashError::VerifyMismatch { .. } => FailReason::VerifyMismatch,
+            FlashError::TooSmall { .. } => FailReason::TooSmall,
+            FlashError::Source { .. } => FailReason::SourceCorrupt,
+            FlashError::Bmap { .. } => FailReason::BlockMapInvalid,
+            FlashError::BmapChecksum { .. } => FailReason::BlockMapMismatch,
+            FlashError::Plan { .. } => FailReason::BadPlan,
+            FlashError::Cancelled => FailReason::Cancelled,
+            FlashError::Tool { .. } => FailReason::Tool,
+            FlashError::Layout { .. } => FailReason::Layout,
+            FlashError::Helper { reason, .. } => *reason,
+            FlashError::Escalation { .. } => FailReason::Escalation,
+            FlashError::Internal { .. } => FailReason::Internal,
+            FlashError::NotConfirmed { .. } => FailReason::NotConfirmed,
+        }
+    }
+
     /// Exit code class: 1 user/validation, 2 internal, 3 device or permission, 130 interrupted.
     pub fn exit_code(&self) -> i32 {
         match self {
-            FlashError::Cancelled => 130,
-            FlashError::Refused { .. }
-            | FlashError::Busy { .. }
-            | FlashError::Permission { .. }
-            | FlashError::WriteFailed { .. }
-            | FlashError::ReadBackFailed { .. }
-            | FlashError::VerifyMismatch { .. }
-            | FlashError::TooSmall { .. }
-            | FlashError::IdentityChanged { .. }
-            | FlashError::UnknownDevice { .. } => 3,
-            FlashError::Io { source, .. }
-                if source.kind() == std::io::ErrorKind::PermissionDenied =>
-            {
-                3
-            }
+            // A mount table line skiff cannot read is reported like a bad input file.
+            FlashError::MountTable { .. } => 1,
             FlashError::Helper { exit_code, .. } => *exit_code,
-            FlashError::Escalation { .. } => 3,
-            FlashError::Sysfs { .. } | FlashError::Internal { .. } => 2,
-            _ => 1,
+            other => other.reason().exit_code(),
+        }
+    }
+
+    /// The `failed` event for this error, in `phase`.
+    pub fn to_event(&self, phase: Phase) -> super::event::FlashEvent {
+        super::event::FlashEvent::Failed {
+            error: self.to_string(),
+            exit_code: self.exit_code(),
+            reason: self.reason(),
+            phase: self.phase_or(phase),
+        }
+    }
+
+    /// The phase this error happened in: the one a helper reported, else `phase`.
+    pub fn phase_or(&self, phase: Phase) -> Phase {
+        match self {
+            FlashError::Helper { phase, .. } => *phase,
+            _ => phase,
+        }
+    }
+
+    /// An I/O error on an input of the plan.
+    pub(crate) fn source_io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        FlashError::SourceRead {
+            path: path.into(),
+            action,
+            source,
         }
     }
 

@@ -4,13 +4,16 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::reason::FailReason;
+
 /// Version of the event protocol; sent in `Started`, checked by readers of a helper's output.
 pub const EVENT_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Checks, opening the target, wiping stale partition tables.
+    #[default]
     Prepare,
     /// Building partition tables and file systems (format, install, image build).
     Assemble,
@@ -78,9 +81,15 @@ pub enum FlashEvent {
         image_len: u64,
         secs: f64,
     },
+    /// The last event of a failed run: the message for people, the stable `reason` code and
+    /// the `phase` it failed in for programs, and the exit code class.
     Failed {
         error: String,
         exit_code: i32,
+        #[serde(default)]
+        reason: FailReason,
+        #[serde(default)]
+        phase: Phase,
     },
 }
 
@@ -89,7 +98,7 @@ impl FlashEvent {
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| {
             format!(
-                "{{\"event\":\"failed\",\"error\":\"cannot encode event: {e}\",\"exit_code\":2}}"
+                "{{\"event\":\"failed\",\"error\":\"cannot encode event: {e}\",\"exit_code\":2,\"reason\":\"internal\",\"phase\":\"prepare\"}}"
             )
         })
     }
@@ -103,6 +112,30 @@ pub trait EventSink {
 impl<F: FnMut(FlashEvent)> EventSink for F {
     fn emit(&mut self, event: FlashEvent) {
         self(event)
+    }
+}
+
+/// Forwards events and remembers the phase running, so a failure can name it.
+pub struct PhaseTracker<'a> {
+    pub inner: &'a mut dyn EventSink,
+    pub phase: Phase,
+}
+
+impl<'a> PhaseTracker<'a> {
+    pub fn new(inner: &'a mut dyn EventSink) -> PhaseTracker<'a> {
+        PhaseTracker {
+            inner,
+            phase: Phase::Prepare,
+        }
+    }
+}
+
+impl EventSink for PhaseTracker<'_> {
+    fn emit(&mut self, event: FlashEvent) {
+        if let FlashEvent::PhaseStarted { phase, .. } = &event {
+            self.phase = *phase;
+        }
+        self.inner.emit(event);
     }
 }
 

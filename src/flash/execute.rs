@@ -5,37 +5,15 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use super::cancel::CancelToken;
-use super::card::tools::{SystemTools, ToolRunner};
-use super::engine::{EngineConfig, RunOptions, Summary, run_on};
+use super::engine::{RunOptions, Summary, run_on};
+pub use super::environment::Environment;
 use super::error::FlashError;
-use super::event::{EventSink, FlashEvent};
+use super::event::{EventSink, FlashEvent, PhaseTracker};
 use super::plan::{FileMode, FlashPlan, SegmentData, SourceSpec};
+use super::rules::judge;
 use super::source::PreparedSource;
-use super::system::{DeviceProperties, SystemView};
 use super::target::{Target, resolve};
 use super::target_io::{BlockTarget, OpenTarget};
-use super::verdict::judge;
-
-/// Where a plan runs: the system view to re-check devices against, and engine tuning.
-pub struct Environment {
-    pub view: SystemView,
-    pub props: Box<dyn DeviceProperties + Send + Sync>,
-    pub config: EngineConfig,
-    /// File system tools for post steps (install's copy into the kept partition).
-    pub tools: Box<dyn ToolRunner>,
-}
-
-impl Environment {
-    pub fn host() -> Environment {
-        let view = SystemView::from_env();
-        Environment {
-            props: super::system::default_properties(&view),
-            view,
-            config: EngineConfig::default(),
-            tools: Box::new(SystemTools),
-        }
-    }
-}
 
 fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {
@@ -186,43 +164,50 @@ fn check_expected_table(plan: &FlashPlan, target: &dyn BlockTarget) -> Result<()
     Ok(())
 }
 
-/// Checks, opens and writes. Emits `Failed` on error as the last event.
+/// Checks, opens and writes. Emits `Failed` (with its reason and phase) on error as the last
+/// event.
 pub fn execute(
     plan: &FlashPlan,
     env: &Environment,
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
 ) -> Result<Summary, FlashError> {
-    let result = (|| {
-        plan.check()?;
-        let source = PreparedSource::prepare(&plan.source)?;
-        let mut target = open_checked(plan, env, source.image_size, sink)?;
-        check_expected_table(plan, target.as_ref())?;
-        let options = RunOptions {
-            verify: plan.verify,
-            wipe_ends: plan.wipe_ends,
-            keep_uncovered: !plan.wipe_ends,
-        };
-        let mut post = |sink: &mut dyn EventSink| super::card::post::run_all(plan, env, sink);
-        let outcome = run_on(
-            target.as_mut(),
-            source,
-            options,
-            &env.config,
-            sink,
-            cancel,
-            &mut post,
-        );
-        if outcome.is_err() {
-            target.discard();
-        }
-        outcome
-    })();
+    let mut sink = PhaseTracker::new(sink);
+    let result = run_checked(plan, env, &mut sink, cancel);
     if let Err(e) = &result {
-        sink.emit(FlashEvent::Failed {
-            error: e.to_string(),
-            exit_code: e.exit_code(),
-        });
+        let phase = sink.phase;
+        sink.emit(e.to_event(phase));
     }
     result
+}
+
+fn run_checked(
+    plan: &FlashPlan,
+    env: &Environment,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+) -> Result<Summary, FlashError> {
+    plan.check()?;
+    let source = PreparedSource::prepare(&plan.source)?;
+    let mut target = open_checked(plan, env, source.image_size, sink)?;
+    check_expected_table(plan, target.as_ref())?;
+    let options = RunOptions {
+        verify: plan.verify,
+        wipe_ends: plan.wipe_ends,
+        keep_uncovered: !plan.wipe_ends,
+    };
+    let mut post = |sink: &mut dyn EventSink| super::card::post::run_all(plan, env, sink);
+    let outcome = run_on(
+        target.as_mut(),
+        source,
+        options,
+        &env.config,
+        sink,
+        cancel,
+        &mut post,
+    );
+    if outcome.is_err() {
+        target.discard();
+    }
+    outcome
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 
 use super::cancel::CancelToken;
 use super::error::FlashError;
-use super::event::{EventSink, FlashEvent};
+use super::event::{EventSink, FlashEvent, Phase};
 use super::execute::{Environment, execute};
 use super::plan::FlashPlan;
 
@@ -54,10 +54,7 @@ where
     let plan = match plan {
         Ok(plan) => plan,
         Err(e) => {
-            sink.emit(FlashEvent::Failed {
-                error: e.to_string(),
-                exit_code: e.exit_code(),
-            });
+            sink.emit(e.to_event(Phase::Prepare));
             return e.exit_code();
         }
     };

@@ -5,6 +5,8 @@
 //! through the privileged helper, and consumes the [`FlashEvent`] stream; a [`CancelToken`]
 //! stops a run between blocks.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod aligned;
 pub mod blocks;
 pub mod bmap;
@@ -12,22 +14,27 @@ pub mod cancel;
 pub mod card;
 pub mod checksum;
 pub mod chunker;
+pub mod config;
 pub mod device;
 pub mod discover;
 pub mod engine;
+pub mod environment;
 pub mod error;
 pub mod event;
 pub mod execute;
 pub mod helper;
 pub mod identify;
+pub mod job;
 pub mod mounts;
 pub mod plan;
+pub mod reason;
+pub mod rules;
 pub mod source;
 pub mod sparse;
 pub mod system;
 pub mod target;
 pub mod target_io;
-pub mod testing;
+pub mod units;
 pub mod verdict;
 pub mod writer;
 pub mod xml;
@@ -36,9 +43,10 @@ pub use cancel::CancelToken;
 pub use device::{BlockDevice, Bus, DeviceIdentity, PartitionInfo};
 pub use discover::discover;
 pub use engine::{EngineConfig, Summary};
+pub use environment::Environment;
 pub use error::FlashError;
 pub use event::{EventSink, FlashEvent, Phase};
-pub use execute::{Environment, execute};
+pub use execute::execute;
 pub use plan::{FileMode, FlashPlan, SourceSpec, TargetSpec};
 pub use system::SystemView;
 pub use target::{ImageFile, Target};

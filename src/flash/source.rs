@@ -91,13 +91,13 @@ pub struct PreparedSource {
 }
 
 fn open(path: &Path, what: &'static str) -> Result<File, FlashError> {
-    File::open(path).map_err(|source| FlashError::io(path, what, source))
+    File::open(path).map_err(|source| FlashError::source_io(path, what, source))
 }
 
 fn file_len(file: &File, path: &Path) -> Result<u64, FlashError> {
     file.metadata()
         .map(|m| m.len())
-        .map_err(|source| FlashError::io(path, "measure the image", source))
+        .map_err(|source| FlashError::source_io(path, "measure the image", source))
 }
 
 impl PreparedSource {
@@ -117,11 +117,11 @@ impl PreparedSource {
                 Ok(0) => break,
                 Ok(n) => got += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(source) => return Err(FlashError::io(path, "read the image", source)),
+                Err(source) => return Err(FlashError::source_io(path, "read the image", source)),
             }
         }
         file.seek(SeekFrom::Start(0))
-            .map_err(|source| FlashError::io(path, "read the image", source))?;
+            .map_err(|source| FlashError::source_io(path, "read the image", source))?;
         let compression = Compression::from_magic(&head[..got]);
         let bmap = bmap_path.map(Bmap::load).transpose()?;
         let len = file_len(&file, path)?;
@@ -138,50 +138,77 @@ impl PreparedSource {
         }
         let describe = path.display().to_string();
         if compression == Compression::None {
-            if len == 0 {
-                return Err(FlashError::Source {
-                    path: path.to_path_buf(),
-                    detail: "the image is empty".into(),
-                });
-            }
-            return Ok(match bmap {
-                Some(map) => {
-                    if map.image_size != len {
-                        return Err(FlashError::Source {
-                            path: path.to_path_buf(),
-                            detail: format!(
-                                "is {len} bytes but its block map describes {} bytes; use the matching .bmap",
-                                map.image_size
-                            ),
-                        });
-                    }
-                    PreparedSource {
-                        describe,
-                        path: path.to_path_buf(),
-                        compression,
-                        image_size: Some(map.image_size),
-                        write_total: Some(map.mapped_bytes()),
-                        compressed_progress: None,
-                        warnings,
-                        feed: Feed::RawMapped { file, bmap: map },
-                    }
-                }
-                None => {
-                    let extents = data_extents(&file, 0, len)
-                        .map_err(|source| FlashError::io(path, "map the image's data", source))?;
-                    PreparedSource {
-                        describe,
-                        path: path.to_path_buf(),
-                        compression,
-                        image_size: Some(len),
-                        write_total: Some(extent_bytes(&extents)),
-                        compressed_progress: None,
-                        warnings,
-                        feed: Feed::Raw { file, extents },
-                    }
-                }
+            return Self::raw(file, path, len, bmap, describe, warnings);
+        }
+        Self::compressed(file, path, len, compression, bmap, describe, warnings)
+    }
+
+    /// A raw image: its data extents (holes skipped), or the ranges its block map names.
+    fn raw(
+        file: File,
+        path: &Path,
+        len: u64,
+        bmap: Option<Bmap>,
+        describe: String,
+        warnings: Vec<String>,
+    ) -> Result<PreparedSource, FlashError> {
+        let compression = Compression::None;
+        if len == 0 {
+            return Err(FlashError::Source {
+                path: path.to_path_buf(),
+                detail: "the image is empty".into(),
             });
         }
+        Ok(match bmap {
+            Some(map) => {
+                if map.image_size != len {
+                    return Err(FlashError::Source {
+                        path: path.to_path_buf(),
+                        detail: format!(
+                            "is {len} bytes but its block map describes {} bytes; use the matching .bmap",
+                            map.image_size
+                        ),
+                    });
+                }
+                PreparedSource {
+                    describe,
+                    path: path.to_path_buf(),
+                    compression,
+                    image_size: Some(map.image_size),
+                    write_total: Some(map.mapped_bytes()),
+                    compressed_progress: None,
+                    warnings,
+                    feed: Feed::RawMapped { file, bmap: map },
+                }
+            }
+            None => {
+                let extents = data_extents(&file, 0, len).map_err(|source| {
+                    FlashError::source_io(path, "map the image's data", source)
+                })?;
+                PreparedSource {
+                    describe,
+                    path: path.to_path_buf(),
+                    compression,
+                    image_size: Some(len),
+                    write_total: Some(extent_bytes(&extents)),
+                    compressed_progress: None,
+                    warnings,
+                    feed: Feed::Raw { file, extents },
+                }
+            }
+        })
+    }
+
+    /// A compressed image, decoded as a stream on the reader thread.
+    fn compressed(
+        file: File,
+        path: &Path,
+        len: u64,
+        compression: Compression,
+        bmap: Option<Bmap>,
+        describe: String,
+        warnings: Vec<String>,
+    ) -> Result<PreparedSource, FlashError> {
         let count = Arc::new(AtomicU64::new(0));
         let counted = BufReader::with_capacity(
             1 << 20,
@@ -239,8 +266,9 @@ impl PreparedSource {
                             ),
                         });
                     }
-                    let extents = data_extents(&file, *offset, offset + len)
-                        .map_err(|source| FlashError::io(path, "map the file's data", source))?;
+                    let extents = data_extents(&file, *offset, offset + len).map_err(|source| {
+                        FlashError::source_io(path, "map the file's data", source)
+                    })?;
                     extent_bytes(&extents)
                 }
             };
@@ -339,7 +367,7 @@ impl PreparedSource {
                             let mut file = open(path, "open a piece of the card image")?;
                             let extents =
                                 data_extents(&file, *offset, offset + len).map_err(|source| {
-                                    FlashError::io(path, "map the file's data", source)
+                                    FlashError::source_io(path, "map the file's data", source)
                                 })?;
                             let piece = || format!("{} ({})", path.display(), segment.label);
                             for (start, end) in extents {
@@ -365,7 +393,7 @@ impl PreparedSource {
 fn seek_to(file: &mut File, offset: u64, path: &Path) -> Result<(), Stop> {
     file.seek(SeekFrom::Start(offset))
         .map(|_| ())
-        .map_err(|source| Stop::Failed(FlashError::io(path, "seek in the image", source)))
+        .map_err(|source| Stop::Failed(FlashError::source_io(path, "seek in the image", source)))
 }
 
 /// Decodes and discards `count` bytes (unmapped ranges of a compressed, block-mapped image).

@@ -9,8 +9,9 @@ use super::device::BlockDevice;
 use super::discover::discover;
 use super::error::FlashError;
 use super::mounts::DevNum;
+use super::rules::judge;
 use super::system::{DeviceProperties, SystemView};
-use super::verdict::{Verdict, judge};
+use super::verdict::Verdict;
 
 /// An image file target: created if missing, written in place if it exists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

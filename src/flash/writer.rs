@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::cancel::CancelToken;
 use super::engine::Summary;
 use super::error::FlashError;
-use super::event::{EventSink, FlashEvent};
+use super::event::{EventSink, FlashEvent, PhaseTracker};
 use super::execute::{Environment, execute};
 use super::helper::HELPER_COMMAND;
 use super::plan::FlashPlan;
@@ -149,31 +149,69 @@ impl Writer for QuietHelper {
     }
 }
 
-/// The last line the helper (or the escalation tool) wrote to a captured standard error.
+/// The helper's captured standard error, relayed as `Notice` events; the lines are kept to
+/// explain a helper that ended without a result.
+struct StderrRelay {
+    lines: Option<(
+        crossbeam_channel::Receiver<String>,
+        std::thread::JoinHandle<()>,
+    )>,
+    said: Vec<String>,
+}
+
+impl StderrRelay {
+    /// Reads the helper's standard error line by line into a channel.
+    fn start(stderr: Option<std::process::ChildStderr>) -> StderrRelay {
+        let lines = stderr.map(|stderr| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let thread = std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { return };
+                    if !line.trim().is_empty() && tx.send(line).is_err() {
+                        return;
+                    }
+                }
+            });
+            (rx, thread)
+        });
+        StderrRelay {
+            lines,
+            said: Vec::new(),
+        }
+    }
+
+    /// Relays what arrived; with `wait`, everything until the helper closed its standard error.
+    fn relay(&mut self, sink: &mut dyn EventSink, wait: bool) {
+        let Some((rx, _)) = &self.lines else { return };
+        let lines: Vec<String> = if wait {
+            rx.iter().collect()
+        } else {
+            rx.try_iter().collect()
+        };
+        for message in lines {
+            self.said.push(message.clone());
+            sink.emit(FlashEvent::Notice { message });
+        }
+    }
+
+    fn finish(mut self, sink: &mut dyn EventSink) -> Vec<String> {
+        self.relay(sink, true);
+        if let Some((_, thread)) = self.lines.take() {
+            let _ = thread.join();
+        }
+        self.said
+    }
+
+    /// The last line the helper (or the escalation tool) wrote.
+    fn last_said(&self) -> String {
+        last_said(&self.said)
+    }
+}
+
 fn last_said(said: &[String]) -> String {
     said.last()
         .map(|l| format!("; it said: {l}"))
         .unwrap_or_default()
-}
-
-/// Reads the helper's standard error line by line into a channel.
-fn relay_stderr(
-    stderr: Option<std::process::ChildStderr>,
-) -> Option<(
-    crossbeam_channel::Receiver<String>,
-    std::thread::JoinHandle<()>,
-)> {
-    let stderr = stderr?;
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let thread = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { return };
-            if !line.trim().is_empty() && tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    Some((rx, thread))
 }
 
 impl Writer for Helper {
@@ -187,7 +225,56 @@ impl Writer for Helper {
     }
 }
 
+/// Sends `cancel` to the helper when `cancel` fires, until `finished` does.
+fn watch_cancel(
+    mut stdin: std::process::ChildStdin,
+    cancel: &CancelToken,
+    finished: &CancelToken,
+) -> std::thread::JoinHandle<()> {
+    let (cancel, finished) = (cancel.clone(), finished.clone());
+    std::thread::spawn(move || {
+        while !finished.is_cancelled() {
+            if cancel.is_cancelled() {
+                let _ = writeln!(stdin, "cancel").and_then(|_| stdin.flush());
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+}
+
+/// The outcome an event announces: `Done` or `Failed` (kept typed, with its reason and phase).
+fn outcome_of(event: &FlashEvent) -> Option<Result<Summary, FlashError>> {
+    match event {
+        FlashEvent::Done {
+            written,
+            verified,
+            image_len,
+            secs,
+        } => Some(Ok(Summary {
+            written: *written,
+            verified: *verified,
+            image_len: *image_len,
+            secs: *secs,
+        })),
+        FlashEvent::Failed {
+            error,
+            exit_code,
+            reason,
+            phase,
+        } => Some(Err(FlashError::Helper {
+            message: error.clone(),
+            exit_code: *exit_code,
+            reason: *reason,
+            phase: *phase,
+        })),
+        _ => None,
+    }
+}
+
 impl Helper {
+    /// Runs the plan through the helper. A failure the helper reported was relayed with the
+    /// other events; any other failure is emitted here, with the phase the run was in.
     fn run_with(
         &self,
         plan: &FlashPlan,
@@ -195,13 +282,37 @@ impl Helper {
         cancel: &CancelToken,
         capture_stderr: bool,
     ) -> Result<Summary, FlashError> {
-        let fail = |sink: &mut dyn EventSink, e: FlashError| {
-            sink.emit(FlashEvent::Failed {
-                error: e.to_string(),
-                exit_code: e.exit_code(),
-            });
-            Err(e)
-        };
+        let mut sink = PhaseTracker::new(sink);
+        let result = self.session(plan, &mut sink, cancel, capture_stderr);
+        if let Err(e) = &result
+            && !matches!(e, FlashError::Helper { .. })
+        {
+            let phase = sink.phase;
+            sink.emit(e.to_event(phase));
+        }
+        result
+    }
+
+    fn spawn(&self, capture_stderr: bool) -> Result<std::process::Child, FlashError> {
+        self.command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
+            .spawn()
+            .map_err(|e| FlashError::io(&self.program, "start the flash helper", e))
+    }
+
+    fn session(
+        &self,
+        plan: &FlashPlan,
+        sink: &mut dyn EventSink,
+        cancel: &CancelToken,
+        capture_stderr: bool,
+    ) -> Result<Summary, FlashError> {
         if !self.escalation.is_empty() {
             sink.emit(FlashEvent::Notice {
                 message: format!(
@@ -211,47 +322,13 @@ impl Helper {
                 ),
             });
         }
-        let mut child = match self
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(if capture_stderr {
-                Stdio::piped()
-            } else {
-                Stdio::inherit()
-            })
-            .spawn()
-        {
-            Ok(child) => child,
-            Err(e) => {
-                return fail(
-                    sink,
-                    FlashError::io(&self.program, "start the flash helper", e),
-                );
-            }
-        };
-        let stderr = relay_stderr(child.stderr.take());
-        let mut said: Vec<String> = Vec::new();
-        let mut relay = |sink: &mut dyn EventSink, wait: bool| {
-            let Some((rx, _)) = &stderr else { return };
-            let lines: Vec<String> = if wait {
-                rx.iter().collect()
-            } else {
-                rx.try_iter().collect()
-            };
-            for message in lines {
-                said.push(message.clone());
-                sink.emit(FlashEvent::Notice { message });
-            }
-        };
+        let mut child = self.spawn(capture_stderr)?;
+        let mut stderr = StderrRelay::start(child.stderr.take());
         let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
-            return fail(
-                sink,
-                FlashError::Internal {
-                    detail: "the helper's pipes were not created".into(),
-                },
-            );
+            return Err(FlashError::Internal {
+                detail: "the helper's pipes were not created".into(),
+            });
         };
         let line = serde_json::to_string(plan).unwrap_or_default();
         if writeln!(stdin, "{line}")
@@ -259,59 +336,25 @@ impl Helper {
             .is_err()
         {
             let status = child.wait().ok();
-            relay(sink, true);
-            return fail(
-                sink,
-                FlashError::Escalation {
-                    detail: format!(
-                        "the flash helper did not start ({}): escalation was refused or failed{}",
-                        status.map_or_else(|| "no status".into(), |s| s.to_string()),
-                        last_said(&said)
-                    ),
-                },
-            );
+            stderr.relay(sink, true);
+            return Err(FlashError::Escalation {
+                detail: format!(
+                    "the flash helper did not start ({}): escalation was refused or failed{}",
+                    status.map_or_else(|| "no status".into(), |s| s.to_string()),
+                    stderr.last_said()
+                ),
+            });
         }
         let finished = CancelToken::new();
-        let watcher = {
-            let cancel = cancel.clone();
-            let finished = finished.clone();
-            std::thread::spawn(move || {
-                while !finished.is_cancelled() {
-                    if cancel.is_cancelled() {
-                        let _ = writeln!(stdin, "cancel").and_then(|_| stdin.flush());
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            })
-        };
+        let watcher = watch_cancel(stdin, cancel, &finished);
         let mut outcome: Option<Result<Summary, FlashError>> = None;
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            relay(sink, false);
+            stderr.relay(sink, false);
             match serde_json::from_str::<FlashEvent>(&line) {
                 Ok(event) => {
-                    match &event {
-                        FlashEvent::Done {
-                            written,
-                            verified,
-                            image_len,
-                            secs,
-                        } => {
-                            outcome = Some(Ok(Summary {
-                                written: *written,
-                                verified: *verified,
-                                image_len: *image_len,
-                                secs: *secs,
-                            }))
-                        }
-                        FlashEvent::Failed { error, exit_code } => {
-                            outcome = Some(Err(FlashError::Helper {
-                                message: error.clone(),
-                                exit_code: *exit_code,
-                            }))
-                        }
-                        _ => {}
+                    if let Some(o) = outcome_of(&event) {
+                        outcome = Some(o);
                     }
                     sink.emit(event);
                 }
@@ -324,15 +367,12 @@ impl Helper {
         finished.cancel();
         let _ = watcher.join();
         let status = child.wait();
-        relay(sink, true);
-        if let Some((_, thread)) = stderr {
-            let _ = thread.join();
-        }
+        let said = stderr.finish(sink);
         match outcome {
             Some(Ok(summary)) if status.as_ref().is_ok_and(|s| s.success()) => Ok(summary),
             Some(Err(e)) => Err(e),
-            _ => {
-                let detail = match status {
+            _ => Err(FlashError::Escalation {
+                detail: match status {
                     Ok(s) => format!(
                         "the flash helper ended without a result ({s}); if {} asked for a password, the request may have been refused{}",
                         if self.escalation.is_empty() {
@@ -343,9 +383,8 @@ impl Helper {
                         last_said(&said)
                     ),
                     Err(e) => format!("the flash helper could not be waited for: {e}"),
-                };
-                fail(sink, FlashError::Escalation { detail })
-            }
+                },
+            }),
         }
     }
 }

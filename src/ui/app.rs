@@ -144,7 +144,7 @@ impl App {
                 "a configure is running; q works again when it is done (ctrl-c quits now)",
             ),
             Action::Quit => match super::screens::build::quit_confirm(&self.shared)
-                .or_else(|| super::screens::flash::quit_confirm(&self.shared))
+                .or_else(|| super::flash::screen::quit_confirm(&self.shared))
             {
                 Some(c) => self.overlay = Some(Overlay::Confirm(c)),
                 None => return vec![Cmd::Quit { code: 0 }],
@@ -216,7 +216,7 @@ impl App {
                     return Vec::new();
                 };
                 super::screens::build::confirmed(&mut self.shared, &c.cmd);
-                super::screens::flash::confirmed(&mut self.shared, &c.cmd);
+                super::flash::screen::confirmed(&mut self.shared, &c.cmd);
                 if let Cmd::Configure { workspace, .. } = &c.cmd {
                     self.shared.saving = true;
                     self.shared.set_status(
@@ -348,7 +348,7 @@ impl App {
             WorkerEvent::Build { workspace, event } => {
                 super::screens::build::event(sh, &workspace, *event)
             }
-            WorkerEvent::Flash(r) => return super::screens::flash::report(sh, *r),
+            WorkerEvent::Flash(r) => return super::flash::screen::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()

@@ -24,7 +24,7 @@ pub struct Effects {
     /// Builds started from the TUI (each on its own thread).
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
-    pub flash: Arc<super::flash_jobs::FlashJobs>,
+    pub flash: Arc<super::flash::jobs::FlashJobs>,
 }
 
 impl Effects {

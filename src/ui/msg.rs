@@ -45,7 +45,7 @@ pub enum WorkerEvent {
         event: Box<crate::build::BuildEvent>,
     },
     /// A result of a flash effect, or an event of a write started from the TUI.
-    Flash(Box<crate::ui::flash_jobs::FlashReport>),
+    Flash(Box<crate::ui::flash::types::FlashReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -93,5 +93,5 @@ pub enum Cmd {
     },
     /// Flash screen work: device discovery, look-ups, and writes (a write only out of a
     /// confirmation).
-    Flash(crate::ui::flash_jobs::FlashCmd),
+    Flash(crate::ui::flash::types::FlashCmd),
 }

@@ -18,7 +18,7 @@ impl ScreenId {
             ScreenId::Preview => Box::new(preview::PreviewScreen::default()),
             ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
             ScreenId::Build => Box::new(build::BuildScreen),
-            ScreenId::Flash => Box::new(flash::FlashScreen::default()),
+            ScreenId::Flash => Box::new(super::flash::screen::FlashScreen::default()),
         }
     }
 }

@@ -82,7 +82,7 @@ pub struct Shared {
     /// Builds started this session, one per workspace.
     pub builds: super::build_view::Builds,
     /// Targets, layout and the write of the flash screen.
-    pub flash: super::screens::flash_state::FlashState,
+    pub flash: super::flash::state::FlashState,
 }
 
 impl Shared {

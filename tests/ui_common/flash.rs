@@ -1,11 +1,11 @@
 //! The flash screen's fixture: the fixture tree with a small card layout, a fake machine
 //! (a fake sysfs, /dev and mount table: never a real disk) and key helpers.
 
+use super::fake_system::{FakeDisk, FakeSystem};
 use super::harness::Harness;
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
-use skiff::flash::testing::{FakeDisk, FakeSystem};
-use skiff::ui::flash_jobs::{FlashCmd, FlashJobs, FlashRequest};
+use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashRequest};
 use skiff::ui::{Cmd, Msg, ScreenId};
 use std::path::Path;
 use std::sync::Arc;

@@ -10,6 +10,8 @@ use std::path::Path;
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../fake_system/mod.rs"]
+pub mod fake_system;
 pub use common::copy_dir as copy;
 
 /// A temporary copy of tests/fixtures/upstream (configure writes workspaces/ into it).
@@ -27,10 +29,10 @@ pub fn tree() -> tempfile::TempDir {
 pub fn open(stack: &str, width: u16, height: u16) -> (tempfile::TempDir, Harness) {
     let dir = tree();
     let mut h = Harness::open(dir.path(), "default", stack, width, height).expect("open fixture");
-    let view = skiff::flash::testing::FakeSystem::new(&dir.path().join("machine"))
+    let view = fake_system::FakeSystem::new(&dir.path().join("machine"))
         .write()
         .expect("fake machine");
-    h.effects.flash = std::sync::Arc::new(skiff::ui::flash_jobs::FlashJobs::new(view));
+    h.effects.flash = std::sync::Arc::new(skiff::ui::flash::jobs::FlashJobs::new(view));
     (dir, h)
 }
 

@@ -1,9 +1,10 @@
 //! `skiff format` and `skiff install`: the stack's board layout applied to a card or an image
-//! file, plus what `image build` shares with them (board lookup, preview, work directory).
+//! file, plus what `image build` shares with them (the planner's request, the preview). The
+//! decisions themselves are the card-job planner's (`flash::job`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
@@ -11,16 +12,16 @@ use super::confirm::{SafetyArgs, choose};
 use super::{report, run_plan};
 use crate::cli::Cli;
 use crate::cli::context::Context;
-use crate::flash::card::{
-    CardMode, CardPlan, CardRequest, SystemTools, arch_from_config, assemble, flash_plan, read_head,
-};
+use crate::flash::FileMode;
+use crate::flash::card::{CardMode, CardPlan, SystemTools};
+use crate::flash::job::{CardJobRequest, layout_for, plan_card};
 use crate::flash::plan::SegmentData;
-use crate::flash::{FileMode, Target};
 use crate::model::layout::{Layout, parse_size};
 
 #[derive(Debug, Args)]
 pub struct CardArgs {
-    /// A whole disk (/dev/sdX) or an image file (created when missing; give --size).
+    /// A whole disk (/dev/sdX) or an image file (created when missing, of --size or the
+    /// layout's image size).
     pub target: PathBuf,
     /// The stack, e.g. `pi/4,skiff/core` (default: SKIFF_CONFIG or the workspace's last configure).
     pub stack: Option<String>,
@@ -35,7 +36,8 @@ pub struct BoardArgs {
     /// The build's images/ directory (default: workspaces/<workspace>/images).
     #[arg(long, value_name = "DIR")]
     pub images: Option<PathBuf>,
-    /// Size of a new image file, e.g. 2GiB (default: the layout's image_size).
+    /// Size of a new image file, e.g. 2GiB (default: the layout's image_size, else its
+    /// smallest card rounded up to a MiB).
     #[arg(long, value_name = "SIZE")]
     pub size: Option<String>,
     /// Architecture for compiled boot scripts: arm, arm64, riscv, x86_64 (default: from the
@@ -53,13 +55,6 @@ pub struct BoardArgs {
     pub json: bool,
 }
 
-pub(super) struct Board {
-    pub layout: Layout,
-    pub layers: Vec<PathBuf>,
-    pub images: PathBuf,
-    pub arch: String,
-}
-
 /// A problem with what the user asked for: printed, exit code 1 (3 for permissions).
 pub(super) fn user_error(e: anyhow::Error) -> i32 {
     eprintln!("skiff: error: {e:#}");
@@ -69,7 +64,14 @@ pub(super) fn user_error(e: anyhow::Error) -> i32 {
     }
 }
 
-pub(super) fn board(cli: &Cli, stack: Option<&str>, args: &BoardArgs) -> Result<Board> {
+/// The planner's request for the stack on the command line (or SKIFF_CONFIG, or the
+/// workspace's last configure) and the board flags.
+pub fn job_request(
+    cli: &Cli,
+    stack: Option<&str>,
+    args: &BoardArgs,
+    mode: CardMode,
+) -> Result<CardJobRequest> {
     let ctx = Context::load(cli)?;
     let (text, _) = ctx.stack_text(stack);
     if text.trim().is_empty() {
@@ -78,42 +80,24 @@ pub(super) fn board(cli: &Cli, stack: Option<&str>, args: &BoardArgs) -> Result<
         );
     }
     let resolved = ctx.resolve(&text)?;
-    let layers: Vec<PathBuf> = resolved
-        .layers
-        .iter()
-        .filter_map(|n| ctx.catalog.lookup(n).map(|l| l.dir.clone()))
-        .collect();
-    let layout = Layout::for_chain(&layers)?.with_context(|| {
-        format!(
-            "no layer of the stack {} has a layout.yaml",
-            resolved.joined()
-        )
-    })?;
-    let workspace = ctx.tree.workspace_dir(&ctx.workspace);
-    let images = args
-        .images
-        .clone()
-        .unwrap_or_else(|| workspace.join("images"));
-    let arch = args
-        .arch
-        .clone()
-        .or_else(|| arch_from_config(&workspace.join(".config")))
-        .unwrap_or_default();
-    Ok(Board {
-        layout,
-        layers,
-        images: std::path::absolute(&images).unwrap_or(images),
-        arch,
+    let size = match &args.size {
+        Some(text) => Some(parse_size(text).map_err(|e| anyhow::anyhow!("--size {text}: {e}"))?),
+        None => None,
+    };
+    Ok(CardJobRequest {
+        stack: resolved.joined(),
+        layers: resolved
+            .layers
+            .iter()
+            .filter_map(|n| ctx.catalog.lookup(n).map(|l| l.dir.clone()))
+            .collect(),
+        workspace: ctx.tree.workspace_dir(&ctx.workspace),
+        images: args.images.clone(),
+        arch: args.arch.clone(),
+        mode,
+        size,
+        verify: !args.no_verify,
     })
-}
-
-pub(super) fn size_arg(args: &BoardArgs, layout: &Layout) -> Result<Option<u64>> {
-    match &args.size {
-        Some(text) => Ok(Some(
-            parse_size(text).map_err(|e| anyhow::anyhow!("--size {text}: {e}"))?,
-        )),
-        None => Ok(layout.image_size.map(|s| s.0)),
-    }
 }
 
 #[derive(Serialize)]
@@ -182,18 +166,6 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
     Ok(0)
 }
 
-pub(super) fn work_dir(near: &Path) -> Result<tempfile::TempDir> {
-    let dir = if near.is_dir() {
-        near.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    tempfile::Builder::new()
-        .prefix(".skiff-card-")
-        .tempdir_in(&dir)
-        .with_context(|| format!("{}: cannot create a work directory", dir.display()))
-}
-
 /// `skiff format` and `skiff install`.
 pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     match card_command(cli, a, mode) {
@@ -203,77 +175,32 @@ pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
-    let b = board(cli, a.stack.as_deref(), &a.common)?;
-    let existing_len = std::fs::metadata(&a.target)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    let wanted = size_arg(&a.common, &b.layout)?;
+    let req = job_request(cli, a.stack.as_deref(), &a.common, mode)?;
+    let layout = layout_for(&req.layers, &req.stack)?;
     let verb = if mode == CardMode::Install {
         "install"
     } else {
         "format"
     };
-    let what = format!("{verb} with {}", b.layout.origin);
-    let file_mode = if existing_len.is_some() {
+    let what = format!("{verb} with {}", layout.origin);
+    let file_mode = if std::fs::metadata(&a.target).is_ok_and(|m| m.is_file()) {
         FileMode::InPlace
     } else {
         FileMode::Replace
     };
     let (target, spec) = match choose(&a.target, None, &what, &a.safety, file_mode) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, a.common.json)),
     };
-    if let (CardMode::Install, Target::File(f)) = (mode, &target)
-        && f.existing_size.is_none()
-    {
-        anyhow::bail!(
-            "{}: does not exist; install writes into a formatted card or image (run skiff format first)",
-            a.target.display()
-        );
-    }
-    let card_size = match &target {
-        Target::Device(d) => d.size,
-        Target::File(f) => match f.existing_size.or(wanted) {
-            Some(s) => s,
-            None => anyhow::bail!(
-                "{}: a new image file needs --size (the layout has no image_size)",
-                a.target.display()
-            ),
-        },
+    let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
+        Ok(job) => job,
+        Err(e) => return Ok(report(&e, a.common.json)),
     };
-    let existing = if mode == CardMode::Install {
-        read_head(&spec.path).and_then(|h| crate::flash::card::table::read(&h))
-    } else {
-        None
-    };
-    let near = match &target {
-        Target::File(f) => f.path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        Target::Device(_) => b.images.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
-    let work = work_dir(&near)?;
-    let card = match assemble(
-        &CardRequest {
-            layout: &b.layout,
-            card_size,
-            images: &b.images,
-            layers: &b.layers,
-            arch: &b.arch,
-            mode,
-            work: work.path(),
-            existing,
-        },
-        &SystemTools,
-    ) {
-        Ok(c) => c,
-        Err(e) => return Ok(report(&e)),
-    };
-    for w in &card.warnings {
+    for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }
     if a.common.dry_run {
-        return preview(&card, &b.layout, mode, a.common.json);
+        return preview(&job.card, &job.layout, mode, a.common.json);
     }
-    let plan = flash_plan(&card, spec, !a.common.no_verify);
-    Ok(run_plan(&plan, a.common.json))
+    Ok(run_plan(&job.plan, a.common.json))
 }

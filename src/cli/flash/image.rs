@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 
-use super::card::{BoardArgs, board, preview, size_arg, user_error, work_dir};
+use super::card::{BoardArgs, job_request, preview, user_error};
 use super::{report, run_plan};
 use crate::cli::Cli;
-use crate::flash::FileMode;
 use crate::flash::bmap::Bmap;
-use crate::flash::card::{CardMode, CardRequest, SystemTools, assemble, flash_plan};
+use crate::flash::card::{CardMode, SystemTools};
+use crate::flash::job::plan_card;
+use crate::flash::{FileMode, ImageFile, Target, TargetSpec};
 
 #[derive(Debug, Args)]
 pub struct ImageArgs {
@@ -52,12 +53,7 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
         stack,
         common,
     } = &a.action;
-    let b = board(cli, stack.as_deref(), common)?;
-    let Some(size) =
-        size_arg(common, &b.layout)?.or_else(|| Some(b.layout.min_card_size()).filter(|s| *s > 0))
-    else {
-        anyhow::bail!("{}: give --size", out.display());
-    };
+    let req = job_request(cli, stack.as_deref(), common, CardMode::Build)?;
     let compressed = out.extension().is_some_and(|e| e == "zst");
     let raw = if compressed {
         out.with_extension("")
@@ -68,42 +64,39 @@ fn image_command(cli: &Cli, a: &ImageArgs) -> Result<i32> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let work = work_dir(dir)?;
-    let card = match assemble(
-        &CardRequest {
-            layout: &b.layout,
-            card_size: size,
-            images: &b.images,
-            layers: &b.layers,
-            arch: &b.arch,
-            mode: CardMode::Build,
-            work: work.path(),
-            existing: None,
-        },
-        &SystemTools,
-    ) {
-        Ok(c) => c,
-        Err(e) => return Ok(report(&e)),
-    };
-    for w in &card.warnings {
-        eprintln!("skiff: warning: {w}");
-    }
-    if common.dry_run {
-        return preview(&card, &b.layout, CardMode::Build, common.json);
-    }
+    // A compressed image is first written raw into a work directory beside it.
+    let staging = tempfile::Builder::new()
+        .prefix(".skiff-image-")
+        .tempdir_in(dir)
+        .with_context(|| format!("{}: cannot create a work directory", dir.display()))?;
     let raw_target = if compressed {
-        work.path().join("card.img")
+        staging.path().join("card.img")
     } else {
         raw.clone()
     };
-    let spec = crate::flash::TargetSpec {
-        path: std::path::absolute(&raw_target).unwrap_or(raw_target.clone()),
+    let path = std::path::absolute(&raw_target).unwrap_or(raw_target.clone());
+    let target = Target::File(ImageFile {
+        path: path.clone(),
+        existing_size: None,
+    });
+    let spec = TargetSpec {
+        path,
         device: false,
         expect: None,
         file_mode: FileMode::Replace,
         force_unsafe: None,
     };
-    let code = run_plan(&flash_plan(&card, spec, !common.no_verify), common.json);
+    let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
+        Ok(job) => job,
+        Err(e) => return Ok(report(&e, common.json)),
+    };
+    for w in &job.card.warnings {
+        eprintln!("skiff: warning: {w}");
+    }
+    if common.dry_run {
+        return preview(&job.card, &job.layout, CardMode::Build, common.json);
+    }
+    let code = run_plan(&job.plan, common.json);
     if code != 0 {
         return Ok(code);
     }

@@ -16,7 +16,7 @@ use crate::flash::helper::serve;
 use crate::flash::plan::PLAN_VERSION;
 use crate::flash::source::PreparedSource;
 use crate::flash::{
-    CancelToken, Environment, FileMode, FlashError, FlashPlan, SourceSpec, writer_for,
+    CancelToken, Environment, FileMode, FlashError, FlashPlan, Phase, SourceSpec, writer_for,
 };
 use confirm::{SafetyArgs, choose};
 
@@ -56,9 +56,13 @@ pub fn cancel_on_signals() -> CancelToken {
     token
 }
 
-/// Prints a flash error and returns its exit code.
-pub fn report(e: &FlashError) -> i32 {
+/// Prints a flash error and returns its exit code. With `json`, the typed `failed` event
+/// (reason code, phase, exit code) also goes to stdout, as the last line of the stream.
+pub fn report(e: &FlashError, json: bool) -> i32 {
     eprintln!("skiff: error: {e}");
+    if json {
+        println!("{}", e.to_event(Phase::Prepare).to_json_line());
+    }
     e.exit_code()
 }
 
@@ -67,13 +71,14 @@ pub fn run_plan(plan: &FlashPlan, json: bool) -> i32 {
     let cancel = cancel_on_signals();
     let writer = match writer_for(plan) {
         Ok(w) => w,
-        Err(e) => return report(&e),
+        Err(e) => return report(&e, json),
     };
     let mut sink = progress::sink(json);
     match writer.run(plan, sink.as_mut(), &cancel) {
         Ok(_) => 0,
+        // The sink already printed the failed event.
         Err(e) if json => e.exit_code(),
-        Err(e) => report(&e),
+        Err(e) => report(&e, false),
     }
 }
 
@@ -93,7 +98,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
     };
     let prepared = match PreparedSource::prepare(&source) {
         Ok(p) => p,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, a.json)),
     };
     let what = format!(
         "write {}{}{}",
@@ -114,7 +119,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         FileMode::Replace,
     ) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e)),
+        Err(e) => return Ok(report(&e, a.json)),
     };
     drop(prepared);
     let plan = FlashPlan {

@@ -13,7 +13,7 @@ use super::tools::ToolRunner;
 use crate::flash::engine::HOLD;
 use crate::flash::error::FlashError;
 use crate::flash::plan::{CopyFs, ExpectedPartition, PostStep, Segment, SegmentData};
-use crate::model::layout::{Filesystem, Kind, Layout};
+use crate::model::layout::{Filesystem, Kind, Layout, Placed};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,6 +68,59 @@ fn layout_error(detail: String) -> FlashError {
 /// Validates the layout for this card and builds everything to write.
 pub fn assemble(req: &CardRequest<'_>, tools: &dyn ToolRunner) -> Result<CardPlan, FlashError> {
     let layout = req.layout;
+    let warnings = check(req)?;
+    let placed = layout.place(Some(req.card_size));
+    let (mut segments, partuuids, expect) = table(req, &placed)?;
+    let staged = match req.mode {
+        CardMode::Format => None,
+        CardMode::Install | CardMode::Build => Some(stage(&StageInput {
+            layout,
+            images: req.images,
+            layers: req.layers,
+            arch: req.arch,
+            partuuids: &partuuids,
+            work: req.work,
+        })?),
+    };
+    let mut post = Vec::new();
+    let mut actions = Vec::new();
+    for (slot, p) in placed.iter().enumerate() {
+        let content = staged
+            .as_ref()
+            .and_then(|s| s.get(&layout.partitions[p.index].name))
+            .map(PathBuf::as_path);
+        let (action, write) = partition(req, tools, slot, p, content, &mut post)?;
+        segments.extend(write);
+        let part = &layout.partitions[p.index];
+        actions.push(PartitionAction {
+            number: slot as u32 + 1,
+            name: part.name.clone(),
+            start: p.start,
+            size: p.len(),
+            fs: part.fs.map(|f| format!("{f:?}").to_lowercase()),
+            action,
+        });
+    }
+    segments.extend(raw_writes(req)?);
+    if req.mode != CardMode::Install {
+        let wipe = wipe_writes(layout, &segments, &placed);
+        segments.extend(wipe);
+    }
+    segments.sort_by_key(|s| s.offset);
+    Ok(CardPlan {
+        size: req.card_size,
+        segments,
+        post,
+        expect,
+        wipe_ends: req.mode != CardMode::Install,
+        partitions: actions,
+        warnings,
+    })
+}
+
+/// The layout must be a card layout and fit this card; returns its warnings.
+fn check(req: &CardRequest<'_>) -> Result<Vec<String>, FlashError> {
+    let layout = req.layout;
     if layout.kind != Kind::Card {
         return Err(layout_error(format!(
             "{}: this board's layout is of kind {}, which skiff does not write to a card: {}",
@@ -86,132 +139,109 @@ pub fn assemble(req: &CardRequest<'_>, tools: &dyn ToolRunner) -> Result<CardPla
             req.card_size
         )));
     }
-    let warnings: Vec<String> = report
+    Ok(report
         .warnings()
         .map(|w| format!("{}: {}: {}", layout.origin, w.field, w.message))
-        .collect();
-    let placed = layout.place(Some(req.card_size));
-    let persist = layout.install.as_ref().map(|i| i.persist.clone());
-    let mut segments = Vec::new();
+        .collect())
+}
+
+/// Format and build write a new table (and know its PARTUUIDs); install expects the card's
+/// table to hold the layout's partitions and takes their PARTUUIDs from it.
+fn table(
+    req: &CardRequest<'_>,
+    placed: &[Placed],
+) -> Result<(Vec<Segment>, PartUuids, Vec<ExpectedPartition>), FlashError> {
+    let layout = req.layout;
     let mut partuuids = HashMap::new();
     let mut expect = Vec::new();
-
-    match req.mode {
-        CardMode::Format | CardMode::Build => {
-            let table = build(layout, &placed, req.card_size)?;
-            segments.extend(table.segments);
-            for (p, uuid) in placed.iter().zip(table.partuuids) {
-                partuuids.insert(layout.partitions[p.index].name.clone(), uuid);
-            }
+    if req.mode != CardMode::Install {
+        let table = build(layout, placed, req.card_size)?;
+        for (p, uuid) in placed.iter().zip(table.partuuids) {
+            partuuids.insert(layout.partitions[p.index].name.clone(), uuid);
         }
-        CardMode::Install => {
-            for (slot, p) in placed.iter().enumerate() {
-                let name = layout.partitions[p.index].name.clone();
-                expect.push(ExpectedPartition {
-                    number: slot as u32 + 1,
-                    name: name.clone(),
-                    start: p.start,
-                    size: p.len(),
-                });
-                if let Some(found) = req
-                    .existing
-                    .iter()
-                    .flatten()
-                    .find(|f| f.number == slot as u32 + 1)
-                {
-                    partuuids.insert(name, found.partuuid.clone());
-                }
-            }
-        }
+        return Ok((table.segments, partuuids, expect));
     }
-
-    let staged = match req.mode {
-        CardMode::Format => None,
-        CardMode::Install | CardMode::Build => Some(stage(&StageInput {
-            layout,
-            images: req.images,
-            layers: req.layers,
-            arch: req.arch,
-            partuuids: &partuuids,
-            work: req.work,
-        })?),
-    };
-
-    let mut post = Vec::new();
-    let mut actions = Vec::new();
     for (slot, p) in placed.iter().enumerate() {
-        let part = &layout.partitions[p.index];
-        let content = staged
-            .as_ref()
-            .and_then(|s| s.get(&part.name))
-            .map(PathBuf::as_path);
-        let keep = req.mode == CardMode::Install && persist.as_deref() == Some(part.name.as_str());
-        let action = match (part.fs, keep) {
-            (None, _) => "left raw",
-            (Some(fs), true) => {
-                if let Some(dir) = content.filter(|d| dir_has_entries(d)) {
-                    post.push(PostStep::CopyIn {
-                        partition: part.name.clone(),
-                        fs: match fs {
-                            Filesystem::Ext4 => CopyFs::Ext4,
-                            Filesystem::Vfat => CopyFs::Vfat,
-                        },
-                        offset: p.start,
-                        size: p.len(),
-                        dir: dir.to_path_buf(),
-                    });
-                    "kept, files added"
-                } else {
-                    "kept"
-                }
-            }
-            (Some(fs), false) => {
-                let image = req.work.join(format!("part{}-{}.img", slot + 1, part.name));
-                match fs {
-                    Filesystem::Vfat => make_vfat(
-                        tools,
-                        &image,
-                        p.len(),
-                        p.start,
-                        part.label.as_deref(),
-                        &part.mkfs,
-                        content,
-                    )?,
-                    Filesystem::Ext4 => make_ext4(
-                        tools,
-                        &image,
-                        p.len(),
-                        part.label.as_deref(),
-                        &part.mkfs,
-                        content,
-                    )?,
-                }
-                segments.push(Segment {
-                    offset: p.start,
-                    label: format!("partition {} ({})", slot + 1, part.name),
-                    data: SegmentData::File {
-                        path: image,
-                        offset: 0,
-                        len: p.len(),
-                    },
-                });
-                if content.is_some() {
-                    "built with files"
-                } else {
-                    "formatted empty"
-                }
-            }
-        };
-        actions.push(PartitionAction {
+        let name = layout.partitions[p.index].name.clone();
+        expect.push(ExpectedPartition {
             number: slot as u32 + 1,
-            name: part.name.clone(),
+            name: name.clone(),
             start: p.start,
             size: p.len(),
-            fs: part.fs.map(|f| format!("{f:?}").to_lowercase()),
-            action,
         });
+        if let Some(found) = req
+            .existing
+            .iter()
+            .flatten()
+            .find(|f| f.number == slot as u32 + 1)
+        {
+            partuuids.insert(name, found.partuuid.clone());
+        }
     }
+    Ok((Vec::new(), partuuids, expect))
+}
 
+type PartUuids = HashMap<String, String>;
+
+/// One partition: left raw, kept (install's persist, files added by a post step), or a file
+/// system built into an image file that becomes a write.
+fn partition(
+    req: &CardRequest<'_>,
+    tools: &dyn ToolRunner,
+    slot: usize,
+    p: &Placed,
+    content: Option<&Path>,
+    post: &mut Vec<PostStep>,
+) -> Result<(&'static str, Option<Segment>), FlashError> {
+    let part = &req.layout.partitions[p.index];
+    let persist = req.layout.install.as_ref().map(|i| i.persist.as_str());
+    let keep = req.mode == CardMode::Install && persist == Some(part.name.as_str());
+    let Some(fs) = part.fs else {
+        return Ok(("left raw", None));
+    };
+    if keep {
+        let Some(dir) = content.filter(|d| dir_has_entries(d)) else {
+            return Ok(("kept", None));
+        };
+        post.push(PostStep::CopyIn {
+            partition: part.name.clone(),
+            fs: match fs {
+                Filesystem::Ext4 => CopyFs::Ext4,
+                Filesystem::Vfat => CopyFs::Vfat,
+            },
+            offset: p.start,
+            size: p.len(),
+            dir: dir.to_path_buf(),
+        });
+        return Ok(("kept, files added", None));
+    }
+    let image = req.work.join(format!("part{}-{}.img", slot + 1, part.name));
+    let label = part.label.as_deref();
+    match fs {
+        Filesystem::Vfat => make_vfat(tools, &image, p.len(), p.start, label, &part.mkfs, content)?,
+        Filesystem::Ext4 => make_ext4(tools, &image, p.len(), label, &part.mkfs, content)?,
+    }
+    let write = Segment {
+        offset: p.start,
+        label: format!("partition {} ({})", slot + 1, part.name),
+        data: SegmentData::File {
+            path: image,
+            offset: 0,
+            len: p.len(),
+        },
+    };
+    let action = if content.is_some() {
+        "built with files"
+    } else {
+        "formatted empty"
+    };
+    Ok((action, Some(write)))
+}
+
+/// Raw bootloader files at their byte offsets; optional ones that were not built are skipped.
+fn raw_writes(req: &CardRequest<'_>) -> Result<Vec<Segment>, FlashError> {
+    let layout = req.layout;
+    let mut out = Vec::new();
     for (i, raw) in layout.raw.iter().enumerate() {
         let path = req.images.join(&raw.file);
         let len = match std::fs::metadata(&path) {
@@ -228,7 +258,7 @@ pub fn assemble(req: &CardRequest<'_>, tools: &dyn ToolRunner) -> Result<CardPla
         let n = raw
             .bytes_to_write(len)
             .map_err(|m| layout_error(format!("{}: raw[{i}]: {m}", layout.origin)))?;
-        segments.push(Segment {
+        out.push(Segment {
             offset: raw.offset.0,
             label: raw.file.clone(),
             data: SegmentData::File {
@@ -238,38 +268,32 @@ pub fn assemble(req: &CardRequest<'_>, tools: &dyn ToolRunner) -> Result<CardPla
             },
         });
     }
+    Ok(out)
+}
 
-    if req.mode != CardMode::Install
-        && let Some(wipe) = layout.wipe
-    {
-        // The engine zeroes the first MiB; clear the rest of the layout's wipe area where no
-        // partition or other write lands.
-        let mut busy: Vec<(u64, u64)> = segments.iter().map(|s| (s.offset, s.end())).collect();
-        busy.extend(placed.iter().map(|p| (p.start, p.end)));
-        busy.sort();
-        let mut cursor = HOLD;
-        for (s, e) in busy.into_iter().chain([(wipe.0, wipe.0)]) {
-            if s > cursor && cursor < wipe.0 {
-                let end = s.min(wipe.0);
-                segments.push(Segment {
-                    offset: cursor,
-                    label: "wipe".into(),
-                    data: SegmentData::Zero { len: end - cursor },
-                });
-            }
-            cursor = cursor.max(e);
+/// Zeros for the layout's `wipe` area where no partition or other write lands (the engine
+/// zeroes the first MiB itself).
+fn wipe_writes(layout: &Layout, segments: &[Segment], placed: &[Placed]) -> Vec<Segment> {
+    let Some(wipe) = layout.wipe else {
+        return Vec::new();
+    };
+    let mut busy: Vec<(u64, u64)> = segments.iter().map(|s| (s.offset, s.end())).collect();
+    busy.extend(placed.iter().map(|p| (p.start, p.end)));
+    busy.sort();
+    let mut out = Vec::new();
+    let mut cursor = HOLD;
+    for (s, e) in busy.into_iter().chain([(wipe.0, wipe.0)]) {
+        if s > cursor && cursor < wipe.0 {
+            let end = s.min(wipe.0);
+            out.push(Segment {
+                offset: cursor,
+                label: "wipe".into(),
+                data: SegmentData::Zero { len: end - cursor },
+            });
         }
+        cursor = cursor.max(e);
     }
-    segments.sort_by_key(|s| s.offset);
-    Ok(CardPlan {
-        size: req.card_size,
-        segments,
-        post,
-        expect,
-        wipe_ends: req.mode != CardMode::Install,
-        partitions: actions,
-        warnings,
-    })
+    out
 }
 
 fn dir_has_entries(dir: &Path) -> bool {

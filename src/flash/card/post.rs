@@ -6,9 +6,9 @@ use std::path::Path;
 
 use super::fs::quote;
 use super::tools::ToolRunner;
+use crate::flash::environment::Environment;
 use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent};
-use crate::flash::execute::Environment;
 use crate::flash::plan::{CopyFs, FlashPlan, PostStep};
 
 /// Runs every post step of the plan against its target path.

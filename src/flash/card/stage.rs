@@ -168,7 +168,6 @@ fn timestamp() -> u32 {
 /// Builds `work/stage/<partition>/` for every partition with a file system and fills them.
 pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashError> {
     let layout = input.layout;
-    let origin = &layout.origin;
     let mut dirs = BTreeMap::new();
     for part in layout.partitions.iter().filter(|p| p.fs.is_some()) {
         let dir = input.work.join("stage").join(&part.name);
@@ -176,6 +175,17 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             .map_err(|e| FlashError::io(&dir, "create a staging directory", e))?;
         dirs.insert(part.name.clone(), dir);
     }
+    copy_rules(input, &dirs)?;
+    boot_picks(input, &dirs)?;
+    Ok(dirs)
+}
+
+type Dirs = BTreeMap<String, PathBuf>;
+
+/// `install.copy`: the first candidate of each rule found in images/, copied to its partition.
+fn copy_rules(input: &StageInput<'_>, dirs: &Dirs) -> Result<(), FlashError> {
+    let layout = input.layout;
+    let origin = &layout.origin;
     for (i, rule) in layout
         .install
         .iter()
@@ -202,7 +212,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
                 input.images.display()
             )));
         };
-        let dest = dest_path(&dirs, &rule.to, &what)?;
+        let dest = dest_path(dirs, &rule.to, &what)?;
         match found {
             Found::Contents(dir) => {
                 let read = std::fs::read_dir(&dir)
@@ -230,7 +240,14 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             }
         }
     }
-    for (i, pick) in layout.boot.iter().enumerate() {
+    Ok(())
+}
+
+/// `boot`: the file of the last layer that has one, its root= set to the PARTUUID when asked,
+/// and compiled to a U-Boot script image when the layout names one.
+fn boot_picks(input: &StageInput<'_>, dirs: &Dirs) -> Result<(), FlashError> {
+    let origin = &input.layout.origin;
+    for (i, pick) in input.layout.boot.iter().enumerate() {
         let what = format!("{origin}: boot[{i}] ({})", pick.pick.join(" | "));
         let chosen = input.layers.iter().rev().find_map(|layer| {
             let dir = layer.join(&pick.dir);
@@ -249,7 +266,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let dest = dest_path(&dirs, &pick.to, &what)?;
+        let dest = dest_path(dirs, &pick.to, &what)?;
         let dest = if pick.to.is_dir() {
             dest.join(&name)
         } else {
@@ -284,7 +301,7 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
                 .map_err(|e| FlashError::io(&out, "write the compiled boot script", e))?;
         }
     }
-    Ok(dirs)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,12 +2,6 @@
 
 pub mod build;
 mod build_draw;
-pub mod flash;
-mod flash_confirm;
-mod flash_draw;
-mod flash_flow;
-mod flash_run_draw;
-pub mod flash_state;
 pub mod layer_detail;
 pub mod layers;
 pub mod preview;

@@ -1,11 +1,11 @@
 //! From a key to a confirmed write: the checks (stack, layout, verdict, override), the
 //! prompts and danger confirmations, and what the flash effects' results change.
 
-use super::flash_confirm::{ask, short_name};
-use super::flash_state::{Prompt, PromptKind, needed};
+use super::confirm::{ask, error, short_name};
+use super::state::{Prompt, PromptKind, needed};
+use super::types::{FlashAction, FlashCmd, FlashReport, FoundLayout, ImageInfo};
 use crate::flash::{BlockDevice, Target};
 use crate::model::ResolvedStack;
-use crate::ui::flash_jobs::{FlashAction, FlashCmd, FlashReport, FoundLayout, ImageInfo};
 use crate::ui::msg::Cmd;
 use crate::ui::shared::{Shared, StatusLevel};
 use crate::ui::theme::Role;
@@ -46,11 +46,6 @@ fn card_layout(sh: &Shared) -> Result<FoundLayout, String> {
         )),
         Some(Ok(Some(f))) => Ok(f.clone()),
     }
-}
-
-pub(super) fn error(sh: &mut Shared, text: impl Into<String>) -> Vec<Cmd> {
-    sh.set_status(StatusLevel::Error, text);
-    Vec::new()
 }
 
 /// Format, install or write image on the selected target: checks, then a prompt or the
@@ -113,7 +108,7 @@ pub(super) fn check_device(
     d: &BlockDevice,
     needed: Option<u64>,
 ) -> Result<(), String> {
-    let verdict = crate::flash::verdict::judge(d, needed);
+    let verdict = crate::flash::rules::judge(d, needed);
     if !verdict.writable {
         if !verdict.overridable() {
             return Err(format!(
@@ -192,7 +187,7 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
             let what = format!("{} of {}", run.action.verb(), run.target);
             let text = match &result {
                 Ok(_) => (StatusLevel::Ok, format!("{what}: written and verified")),
-                Err(f) if f.cancelled => (StatusLevel::Warning, format!("{what} cancelled")),
+                Err(f) if f.cancelled() => (StatusLevel::Warning, format!("{what} cancelled")),
                 Err(f) => (StatusLevel::Error, format!("{what} failed: {}", f.error)),
             };
             let file = (!run.device).then(|| PathBuf::from(&run.target));

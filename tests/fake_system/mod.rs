@@ -1,9 +1,12 @@
 //! A fake sysfs, /dev, mount table and swap table under a directory, for tests of discovery,
-//! safety rules and the device write path (the fake device nodes are plain files).
+//! safety rules and the device write path (the fake device nodes are plain files). Test
+//! support only: it lives under tests/ so the release library never carries it.
+
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-use super::system::SystemView;
+use skiff::flash::SystemView;
 
 /// One fake disk. Sizes are in bytes; partitions are laid out back to back from 1 MiB.
 #[derive(Clone, Debug)]
@@ -281,7 +284,7 @@ impl MemTarget {
     }
 }
 
-impl super::target_io::BlockTarget for MemTarget {
+impl skiff::flash::target_io::BlockTarget for MemTarget {
     fn name(&self) -> &str {
         "memcard"
     }

@@ -1,10 +1,10 @@
 //! Drawing the write on the flash screen: its target, the phases passed and the one in
 //! flight, bytes with rate and ETA, the latest notices, and the verdict.
 
-use super::flash_state::FlashRun;
+use super::state::FlashRun;
+use super::types::FlashAction;
 use crate::flash::device::human_bytes;
 use crate::flash::event::Phase;
-use crate::ui::flash_jobs::FlashAction;
 use crate::ui::shared::Shared;
 use crate::ui::theme::Role;
 use crate::ui::widgets::fit;
@@ -22,7 +22,7 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
     let t = &sh.theme;
     let border = match &run.outcome {
         Some(Ok(_)) => Role::Ok,
-        Some(Err(f)) if !f.cancelled => Role::Error,
+        Some(Err(f)) if !f.cancelled() => Role::Error,
         _ => Role::BorderFocused,
     };
     let target = sh.short(&run.target);
@@ -53,6 +53,12 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
         head = format!("{head} · {}", sh.short(&run.source));
     }
     frame.render_widget(Span::styled(fit(&head, w), t.style(Role::Text)), about);
+    // The phase a failure names (typed, from the engine or the helper), else the last one seen.
+    let ended_in = match &run.outcome {
+        Some(Err(f)) => Some(f.phase),
+        Some(Ok(_)) => run.phase,
+        None => None,
+    };
     let mut spans = Vec::new();
     for (i, p) in run.phases().iter().enumerate() {
         if i > 0 {
@@ -63,7 +69,7 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
             ("✓ ", Role::Ok)
         } else if run.phase == Some(*p) && run.outcome.is_none() {
             ("▶ ", Role::Warning)
-        } else if run.phase == Some(*p) {
+        } else if ended_in == Some(*p) {
             ("✗ ", Role::Error)
         } else {
             ("", Role::Dim)
@@ -173,7 +179,7 @@ fn verdict_line(sh: &Shared, run: &FlashRun) -> Line<'static> {
             ),
             t.style(Role::Ok),
         )),
-        Some(Err(f)) if f.cancelled => Line::from(Span::styled(
+        Some(Err(f)) if f.cancelled() => Line::from(Span::styled(
             if run.in_place {
                 format!(
                     "cancelled: {target} has no valid partition table now; format or write it again"

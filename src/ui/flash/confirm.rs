@@ -2,16 +2,11 @@
 //! model, what is lost, how root is obtained), the typed-name prompt for an overridden
 //! refusal, stopping a write, quitting while one runs, and the run a confirmation starts.
 
-use super::flash_flow::error;
-use super::flash_state::{
-    FlashRun, FlashState, Prompt, PromptKind, about_device, about_file, needed,
-};
+use super::state::{FlashRun, FlashState, Prompt, PromptKind, about_device, about_file, needed};
+use super::types::{FlashAction, FlashCmd, FlashRequest, FoundLayout, ImageInfo};
 use crate::flash::Target;
 use crate::flash::device::human_bytes;
 use crate::model::layout::{Filesystem, TableType};
-use crate::ui::flash_jobs::{
-    FlashAction, FlashCmd, FlashRequest, FoundLayout, ImageInfo, new_file_size,
-};
 use crate::ui::msg::Cmd;
 use crate::ui::overlay::Confirm;
 use crate::ui::shared::{Shared, StatusLevel};
@@ -96,10 +91,12 @@ pub(super) fn ask(
         }
         Target::File(f) => {
             let what = match (f.existing_size, found) {
-                (None, Some(l)) if action == FlashAction::Format => format!(
-                    "new image file of {}",
-                    human_bytes(new_file_size(&l.layout))
-                ),
+                (None, Some(l)) if action == FlashAction::Format => {
+                    match crate::flash::job::new_image_size(&l.layout, None) {
+                        Ok(size) => format!("new image file of {}", human_bytes(size)),
+                        Err(e) => format!("new image file: {e}"),
+                    }
+                }
                 _ => about_file(f),
             };
             lines.push((Role::Title, format!("{name}: {what}")));
@@ -183,9 +180,9 @@ pub(super) fn ask(
     };
     if let Target::Device(d) = target
         && sh.flash.armed.as_deref() == Some(d.name.as_str())
-        && !crate::flash::verdict::judge(d, needed(found)).writable
+        && !crate::flash::rules::judge(d, needed(found)).writable
     {
-        let verdict = crate::flash::verdict::judge(d, needed(found));
+        let verdict = crate::flash::rules::judge(d, needed(found));
         lines.insert(
             0,
             (Role::Error, format!("Refused: {}.", verdict.describe())),
@@ -332,4 +329,10 @@ pub fn quit_confirm(sh: &Shared) -> Option<Confirm> {
         cmd: Cmd::Quit { code: 0 },
         danger: true,
     })
+}
+
+/// Shows `text` as an error in the status line; no command.
+pub(super) fn error(sh: &mut Shared, text: impl Into<String>) -> Vec<Cmd> {
+    sh.set_status(StatusLevel::Error, text);
+    Vec::new()
 }

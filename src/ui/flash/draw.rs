@@ -2,8 +2,8 @@
 //! drawn proportionally on the selected target, the write's phases and progress, the
 //! verdict, and the prompt.
 
-use super::flash_flow::stack_of;
-use super::flash_state::{FlashState, Prompt, Row, about_device, about_file, needed};
+use super::flow::stack_of;
+use super::state::{FlashState, Prompt, Row, about_device, about_file, needed};
 use crate::flash::device::human_bytes;
 use crate::flash::{Target, Verdict};
 use crate::ui::shared::Shared;
@@ -35,7 +35,7 @@ pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     render_targets(sh, frame, list);
     render_layout(sh, frame, layout);
     if let Some(run) = &st.run {
-        super::flash_run_draw::render_run(sh, run, frame, job);
+        super::run_draw::render_run(sh, run, frame, job);
     }
     if let Some(p) = &st.prompt {
         render_prompt(&sh.theme, p, frame, area);
@@ -260,7 +260,7 @@ fn render_layout(sh: &Shared, frame: &mut Frame, area: Rect) {
 /// The layout drawn on the selected target's size (else its image size or smallest card).
 fn layout_lines(
     sh: &Shared,
-    f: &crate::ui::flash_jobs::FoundLayout,
+    f: &super::types::FoundLayout,
     area: Rect,
 ) -> (String, Vec<Line<'static>>) {
     let t = &sh.theme;

@@ -1,13 +1,13 @@
 //! The flash screen: keys and mouse over the target list, the override and the prompts;
 //! checks and confirmations are in flash_flow, drawing in flash_draw.
 
-use super::flash_confirm::{cancel_confirm, typed_name};
-use super::flash_draw::{areas, render};
-use super::flash_flow::{act, stack_of};
-use super::flash_state::{PromptKind, Row};
+use super::confirm::{cancel_confirm, typed_name};
+use super::draw::{areas, render};
+use super::flow::{act, stack_of};
+use super::state::{PromptKind, Row};
+use super::types::{FlashAction, FlashCmd};
 use crate::flash::Target;
 use crate::ui::action::Action;
-use crate::ui::flash_jobs::{FlashAction, FlashCmd};
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
@@ -19,8 +19,8 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Margin, Position, Rect};
 use std::path::PathBuf;
 
-pub use super::flash_confirm::{confirmed, quit_confirm};
-pub use super::flash_flow::report;
+pub use super::confirm::{confirmed, quit_confirm};
+pub use super::flow::report;
 
 /// What the screen has asked the effects for, so each is asked once.
 #[derive(Debug, Default)]
@@ -80,7 +80,7 @@ fn arm(sh: &mut Shared) {
 
 /// Open the prompt for an image file target.
 fn ask_target_file(sh: &mut Shared) {
-    sh.flash.prompt = Some(super::flash_state::Prompt {
+    sh.flash.prompt = Some(super::state::Prompt {
         kind: PromptKind::TargetFile,
         title: "Write to an image file".into(),
         lines: vec![(

@@ -2,130 +2,25 @@
 //! stack's layout, and writes, each write on a thread of its own streaming engine events into
 //! the app's channel. Devices are written only through the privileged helper.
 
-use super::msg::{Msg, WorkerEvent};
+use super::write::tool;
 use crate::flash::bmap::find_beside;
-use crate::flash::event::FlashEvent;
+use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::system::default_properties;
 use crate::flash::target::resolve;
 use crate::flash::writer::escalation;
-use crate::flash::{
-    BlockDevice, CancelToken, DeviceIdentity, FlashError, SourceSpec, Summary, SystemView, Target,
-};
+use crate::flash::{CancelToken, FlashError, SourceSpec, SystemView};
 use crate::model::layout::Layout;
 use crate::model::{Catalog, ResolvedStack, Tree};
+use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// What the flash screen asks of the effects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FlashCmd {
-    /// List the whole disks with their verdicts, and how a device write gets root.
-    ListDevices,
-    /// Resolve a path the user typed: an image file (existing or new) or a device node.
-    Resolve(PathBuf),
-    /// The layout of the stack: the one of the last layer of the chain that has one.
-    LoadLayout(ResolvedStack),
-    /// Measure an image to write (size, compression, block map beside it).
-    InspectImage(PathBuf),
-    /// Plan and run a write. Only a confirmation produces this.
-    Start(Box<FlashRequest>),
-    /// Stop the write with this id between blocks.
-    Cancel { id: u64 },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlashAction {
-    Format,
-    Install,
-    WriteImage,
-}
-
-impl FlashAction {
-    pub fn verb(self) -> &'static str {
-        match self {
-            FlashAction::Format => "format",
-            FlashAction::Install => "install",
-            FlashAction::WriteImage => "write",
-        }
-    }
-}
-
-/// A write the user confirmed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlashRequest {
-    pub id: u64,
-    pub action: FlashAction,
-    /// The target as chosen: a device node or an image file.
-    pub target: PathBuf,
-    pub device: bool,
-    /// The device as shown in the confirmation; a different card in the slot is refused.
-    pub expect: Option<DeviceIdentity>,
-    /// The device name typed back to override a refusal that may be overridden.
-    pub force_unsafe: Option<String>,
-    /// The image to write (write image only).
-    pub image: Option<PathBuf>,
-    pub workspace: String,
-    pub stack: ResolvedStack,
-}
-
-/// The layout a stack uses and the layer it comes from.
-#[derive(Debug, Clone)]
-pub struct FoundLayout {
-    pub layer: String,
-    pub layout: Box<Layout>,
-}
-
-/// What an image to write holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageInfo {
-    pub path: PathBuf,
-    /// Bytes it spans on the target, when known before writing.
-    pub size: Option<u64>,
-    pub compression: &'static str,
-    pub bmap: Option<PathBuf>,
-}
-
-/// Why a write ended without success.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub error: String,
-    pub exit_code: i32,
-    pub cancelled: bool,
-}
-
-/// Results of flash effects, and the events of a running write.
-#[derive(Debug)]
-pub enum FlashReport {
-    Devices {
-        result: Result<Vec<BlockDevice>, String>,
-        /// The command that gives the helper root (empty when root), or why there is none.
-        escalation: Result<Vec<String>, String>,
-    },
-    Resolved {
-        path: PathBuf,
-        result: Result<Target, String>,
-    },
-    Layout {
-        stack: String,
-        result: Result<Option<FoundLayout>, String>,
-    },
-    Image {
-        path: PathBuf,
-        result: Result<ImageInfo, String>,
-    },
-    Event {
-        id: u64,
-        event: FlashEvent,
-    },
-    Finished {
-        id: u64,
-        result: Result<Summary, Failure>,
-    },
-}
+pub use super::types::*;
 
 fn report(r: FlashReport) -> WorkerEvent {
     WorkerEvent::Flash(Box::new(r))
@@ -157,13 +52,6 @@ impl Default for FlashJobs {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The tool's file name: `/usr/bin/sudo` → `sudo`.
-pub(super) fn tool(path: &str) -> String {
-    Path::new(path)
-        .file_name()
-        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Escalation for a full-screen app: the TUI owns the terminal, so sudo and doas must not
@@ -268,21 +156,17 @@ impl FlashJobs {
                 result: Err(Failure {
                     error: "another write is running; wait for it or cancel it first".into(),
                     exit_code: 1,
-                    cancelled: false,
+                    reason: FailReason::BadPlan,
+                    phase: Phase::Prepare,
                 }),
             });
         }
         let sink = lock(&self.sink).clone();
         let cancel = CancelToken::new();
-        let ctx = super::flash_write::JobContext {
+        let ctx = super::write::JobContext {
             req: req.clone(),
             tree: tree.clone(),
-            layers: req
-                .stack
-                .layers
-                .iter()
-                .filter_map(|n| catalog.lookup(n).map(|l| (l.name.clone(), l.dir.clone())))
-                .collect(),
+            layers: stack_layers(catalog, &req.stack),
             view: self.view.clone(),
             helper_program: self.helper_program.clone(),
             escalation: self.escalation(),
@@ -294,7 +178,7 @@ impl FlashJobs {
                     let _ = tx.send(Msg::Worker(report(r)));
                 }
             };
-            let result = super::flash_write::run_job(&ctx, &token, &send);
+            let result = super::write::run_job(&ctx, &token, &send);
             send(FlashReport::Finished { id, result });
         });
         *lock(&self.job) = Some(Job { id, cancel, thread });
@@ -320,6 +204,29 @@ impl FlashJobs {
             let _ = job.thread.join();
         }
     }
+}
+
+/// The stack's layers (name, directory), in chain order.
+fn stack_layers(catalog: &Catalog, stack: &ResolvedStack) -> Vec<(String, PathBuf)> {
+    stack
+        .layers
+        .iter()
+        .filter_map(|n| catalog.lookup(n).map(|l| (l.name.clone(), l.dir.clone())))
+        .collect()
+}
+
+/// The card-job planner's request for a format or install confirmed on the flash screen
+/// (what a write thread plans with; public so tests can compare it with the CLI's).
+pub fn card_job_request(
+    tree: &Tree,
+    catalog: &Catalog,
+    req: &FlashRequest,
+) -> crate::flash::job::CardJobRequest {
+    let layers: Vec<PathBuf> = stack_layers(catalog, &req.stack)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    super::write::job_request(tree, &layers, req)
 }
 
 /// The layout of the last layer of the chain that has a layout.yaml.
@@ -363,5 +270,3 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
         bmap,
     })
 }
-
-pub use super::flash_write::new_file_size;

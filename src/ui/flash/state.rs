@@ -1,10 +1,10 @@
 //! What the flash screen knows: targets and their verdicts, the stack's layout, the prompt
 //! being typed, and the write in progress with its phases, progress and verdict.
 
+use super::types::{Failure, FlashAction, FlashRequest, FoundLayout};
 use crate::flash::device::human_bytes;
 use crate::flash::event::{FlashEvent, Phase};
 use crate::flash::{BlockDevice, ImageFile, Summary, Target};
-use crate::ui::flash_jobs::{Failure, FlashAction, FlashRequest, FoundLayout};
 use crate::ui::overlay::Confirm;
 use crate::ui::theme::Role;
 use crate::ui::widgets::ListCursor;

@@ -1,0 +1,136 @@
+//! The flash screen's messages to and from its effects: commands, a confirmed request, the
+//! reports of look-ups and writes, and a failure kept typed until it is drawn. Plain data, so
+//! the app's message type, the screen and the effects can all use it.
+
+use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::reason::FailReason;
+use crate::flash::{BlockDevice, DeviceIdentity, FlashError, Summary, Target};
+use crate::model::ResolvedStack;
+use crate::model::layout::Layout;
+use std::path::PathBuf;
+
+/// What the flash screen asks of the effects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlashCmd {
+    /// List the whole disks with their verdicts, and how a device write gets root.
+    ListDevices,
+    /// Resolve a path the user typed: an image file (existing or new) or a device node.
+    Resolve(PathBuf),
+    /// The layout of the stack: the one of the last layer of the chain that has one.
+    LoadLayout(ResolvedStack),
+    /// Measure an image to write (size, compression, block map beside it).
+    InspectImage(PathBuf),
+    /// Plan and run a write. Only a confirmation produces this.
+    Start(Box<FlashRequest>),
+    /// Stop the write with this id between blocks.
+    Cancel { id: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashAction {
+    Format,
+    Install,
+    WriteImage,
+}
+
+impl FlashAction {
+    pub fn verb(self) -> &'static str {
+        match self {
+            FlashAction::Format => "format",
+            FlashAction::Install => "install",
+            FlashAction::WriteImage => "write",
+        }
+    }
+}
+
+/// A write the user confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlashRequest {
+    pub id: u64,
+    pub action: FlashAction,
+    /// The target as chosen: a device node or an image file.
+    pub target: PathBuf,
+    pub device: bool,
+    /// The device as shown in the confirmation; a different card in the slot is refused.
+    pub expect: Option<DeviceIdentity>,
+    /// The device name typed back to override a refusal that may be overridden.
+    pub force_unsafe: Option<String>,
+    /// The image to write (write image only).
+    pub image: Option<PathBuf>,
+    pub workspace: String,
+    pub stack: ResolvedStack,
+}
+
+/// The layout a stack uses and the layer it comes from.
+#[derive(Debug, Clone)]
+pub struct FoundLayout {
+    pub layer: String,
+    pub layout: Box<Layout>,
+}
+
+/// What an image to write holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub path: PathBuf,
+    /// Bytes it spans on the target, when known before writing.
+    pub size: Option<u64>,
+    pub compression: &'static str,
+    pub bmap: Option<PathBuf>,
+}
+
+/// Why a write ended without success, typed until it is drawn: the message, the stable
+/// reason code and the phase it failed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    pub exit_code: i32,
+    pub reason: FailReason,
+    pub phase: Phase,
+}
+
+impl Failure {
+    /// The failure of `e`, raised while `phase` ran (a helper's error keeps the phase it sent).
+    pub fn of(e: &FlashError, phase: Phase) -> Failure {
+        Failure {
+            error: e.to_string(),
+            exit_code: e.exit_code(),
+            reason: e.reason(),
+            phase: e.phase_or(phase),
+        }
+    }
+
+    /// Stopped by the user rather than failed.
+    pub fn cancelled(&self) -> bool {
+        self.reason == FailReason::Cancelled
+    }
+}
+
+/// Results of flash effects, and the events of a running write.
+#[derive(Debug)]
+pub enum FlashReport {
+    Devices {
+        result: Result<Vec<BlockDevice>, String>,
+        /// The command that gives the helper root (empty when root), or why there is none.
+        escalation: Result<Vec<String>, String>,
+    },
+    Resolved {
+        path: PathBuf,
+        result: Result<Target, String>,
+    },
+    Layout {
+        stack: String,
+        result: Result<Option<FoundLayout>, String>,
+    },
+    Image {
+        path: PathBuf,
+        result: Result<ImageInfo, String>,
+    },
+    Event {
+        id: u64,
+        event: FlashEvent,
+    },
+    Finished {
+        id: u64,
+        result: Result<Summary, Failure>,
+    },
+}
