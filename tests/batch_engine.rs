@@ -1,0 +1,365 @@
+//! The batch engine on image-file targets: one decode for all cards, independent pipelines,
+//! a card failing mid-write and a card pulled mid-write next to cards that finish.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult, SharedImage, Station};
+use skiff::flash::engine::EngineConfig;
+use skiff::flash::event::{EventSink, FlashEvent};
+use skiff::flash::execute::{Opener, open_checked};
+use skiff::flash::reason::FailReason;
+use skiff::flash::system::NoProperties;
+use skiff::flash::target_io::BlockTarget;
+use skiff::flash::{
+    CancelToken, Environment, FileMode, FlashError, FlashPlan, SystemView, TargetSpec,
+};
+
+const MIB: usize = 1 << 20;
+
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// 8 MiB: a marked first sector, data, 3 MiB of zeros, data, an odd tail.
+fn sample_image() -> Vec<u8> {
+    let mut img = noise(8 * MIB + 4096, 11);
+    img[..4].copy_from_slice(b"MBR!");
+    img[2 * MIB..5 * MIB].fill(0);
+    img
+}
+
+fn env(root: &Path) -> Environment {
+    Environment {
+        view: SystemView::under(root),
+        props: Box::new(NoProperties),
+        tools: Box::new(skiff::flash::card::SystemTools),
+        config: EngineConfig {
+            chunk_size: 256 * 1024,
+            ring: 3,
+        },
+    }
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn job(number: u32, path: &Path) -> CardJob {
+    CardJob {
+        number,
+        slot: format!("1-{number}"),
+        target: TargetSpec {
+            path: path.to_path_buf(),
+            device: false,
+            expect: None,
+            file_mode: FileMode::Replace,
+            force_unsafe: None,
+        },
+        reader_model: "Reader".into(),
+        reader_serial: format!("R{number}"),
+        card_size: 0,
+        identity: String::new(),
+    }
+}
+
+/// How an injected card misbehaves.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Writes fail with EIO once this many bytes were written (a failing card).
+    FailAfter(u64),
+    /// Every I/O fails with ENODEV once this many bytes were written (the card is pulled).
+    PulledAfter(u64),
+    /// Each write sleeps this long (a slow card).
+    Slow(Duration),
+}
+
+struct Faulty {
+    inner: Box<dyn BlockTarget>,
+    fault: Fault,
+    written: AtomicU64,
+}
+
+impl Faulty {
+    fn gone(&self) -> bool {
+        matches!(self.fault, Fault::PulledAfter(n) if self.written.load(Ordering::SeqCst) >= n)
+    }
+}
+
+impl BlockTarget for Faulty {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn capacity(&self) -> Option<u64> {
+        self.inner.capacity()
+    }
+    fn holes_read_as_zero(&self) -> bool {
+        self.inner.holes_read_as_zero()
+    }
+    fn write_at(&self, data: &[u8], offset: u64) -> io::Result<()> {
+        let done = self.written.fetch_add(data.len() as u64, Ordering::SeqCst);
+        match self.fault {
+            Fault::FailAfter(n) if done >= n => return Err(io::Error::from_raw_os_error(5)),
+            Fault::PulledAfter(n) if done >= n => return Err(io::Error::from_raw_os_error(19)),
+            Fault::Slow(d) => std::thread::sleep(d),
+            _ => {}
+        }
+        self.inner.write_at(data, offset)
+    }
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        if self.gone() {
+            return Err(io::Error::from_raw_os_error(19));
+        }
+        self.inner.read_at(buf, offset)
+    }
+    fn sync(&self) -> io::Result<()> {
+        if self.gone() {
+            return Err(io::Error::from_raw_os_error(19));
+        }
+        self.inner.sync()
+    }
+    fn drop_cache(&self, offset: u64, len: u64) {
+        self.inner.drop_cache(offset, len)
+    }
+    fn direct(&self) -> bool {
+        self.inner.direct()
+    }
+    fn set_image_len(&self, len: u64) -> io::Result<()> {
+        self.inner.set_image_len(len)
+    }
+    fn commit(&mut self, image_len: u64) -> io::Result<()> {
+        self.inner.commit(image_len)
+    }
+    fn discard(&mut self) {
+        self.inner.discard()
+    }
+}
+
+/// Opens with every rule of `flash`, then wraps the targets named in `faults`.
+fn faulty_opener(faults: Vec<(PathBuf, Fault)>) -> Arc<Opener> {
+    Arc::new(
+        move |plan: &FlashPlan,
+              env: &Environment,
+              needed: Option<u64>,
+              sink: &mut dyn EventSink|
+              -> Result<Box<dyn BlockTarget>, FlashError> {
+            let inner = open_checked(plan, env, needed, sink)?;
+            match faults.iter().find(|(p, _)| *p == plan.target.path) {
+                Some((_, fault)) => Ok(Box::new(Faulty {
+                    inner,
+                    fault: *fault,
+                    written: AtomicU64::new(0),
+                })),
+                None => Ok(inner),
+            }
+        },
+    )
+}
+
+struct Run {
+    outcomes: Vec<CardOutcome>,
+    events: Vec<BatchEvent>,
+}
+
+fn run_batch(dir: &Path, image: &[u8], jobs: Vec<CardJob>, open: Arc<Opener>) -> Run {
+    let src = dir.join("os.img.xz");
+    std::fs::write(&src, xz(image)).unwrap();
+    let env = Arc::new(env(dir));
+    let mut quiet = |_: FlashEvent| {};
+    let shared =
+        SharedImage::decode(&src, dir, &env, &mut quiet, &CancelToken::new()).expect("decode");
+    assert_eq!(shared.image_len, image.len() as u64);
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let mut station = Station::with_opener(Arc::new(shared), env, open, tx, CancelToken::new());
+    let count = jobs.len();
+    for job in jobs {
+        station.start(job);
+    }
+    let mut outcomes = Vec::new();
+    let mut events = Vec::new();
+    while outcomes.len() < count {
+        let event = rx.recv_timeout(Duration::from_secs(60)).expect("events");
+        if let BatchEvent::Finished(outcome) = &event {
+            outcomes.push(outcome.clone());
+        }
+        events.push(event);
+    }
+    station.join();
+    Run { outcomes, events }
+}
+
+fn outcome(run: &Run, number: u32) -> &CardOutcome {
+    run.outcomes
+        .iter()
+        .find(|o| o.job.number == number)
+        .unwrap()
+}
+
+#[test]
+fn failing_and_pulled_cards_do_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = sample_image();
+    let cards: Vec<PathBuf> = (1..=4)
+        .map(|n| dir.path().join(format!("card{n}.img")))
+        .collect();
+    let open = faulty_opener(vec![
+        (cards[1].clone(), Fault::FailAfter(2 * MIB as u64)),
+        (cards[2].clone(), Fault::PulledAfter(3 * MIB as u64)),
+    ]);
+    let jobs = cards
+        .iter()
+        .enumerate()
+        .map(|(i, p)| job(i as u32 + 1, p))
+        .collect();
+    let run = run_batch(dir.path(), &img, jobs, open);
+
+    for n in [1, 4] {
+        let o = outcome(&run, n);
+        assert_eq!(o.result, CardResult::Done, "card {n}: {o:?}");
+        assert_eq!(std::fs::read(&cards[n as usize - 1]).unwrap(), img);
+        assert!(o.verified > 0 && o.write_rate > 0.0 && o.verify_rate > 0.0);
+    }
+    match &outcome(&run, 2).result {
+        CardResult::Failed {
+            reason, message, ..
+        } => {
+            assert_eq!(*reason, FailReason::WriteIo);
+            assert!(message.contains("card2.img"), "{message}");
+        }
+        other => panic!("card 2: {other:?}"),
+    }
+    match &outcome(&run, 3).result {
+        CardResult::Failed { reason, .. } => {
+            assert!(
+                matches!(reason, FailReason::WriteIo | FailReason::ReadIo),
+                "{reason:?}"
+            )
+        }
+        other => panic!("card 3: {other:?}"),
+    }
+    // Failed cards leave no half-written file behind.
+    assert!(!cards[1].exists() && !cards[2].exists());
+    // Exactly one final event per card, each naming its card.
+    for n in 1..=4u32 {
+        let finals = run
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(e, BatchEvent::Card { number, event: FlashEvent::Done { .. } | FlashEvent::Failed { .. }, .. } if *number == n)
+            })
+            .count();
+        assert_eq!(finals, 1, "card {n}");
+    }
+    assert!(run.events.iter().all(|e| match e {
+        BatchEvent::Card { number, target, .. } => target.ends_with(&format!("card{number}.img")),
+        BatchEvent::Finished(_) => true,
+    }));
+}
+
+#[test]
+fn a_slow_card_does_not_slow_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = sample_image();
+    let cards: Vec<PathBuf> = (1..=3)
+        .map(|n| dir.path().join(format!("card{n}.img")))
+        .collect();
+    let open = faulty_opener(vec![(
+        cards[0].clone(),
+        Fault::Slow(Duration::from_millis(40)),
+    )]);
+    let jobs = cards
+        .iter()
+        .enumerate()
+        .map(|(i, p)| job(i as u32 + 1, p))
+        .collect();
+    let run = run_batch(dir.path(), &img, jobs, open);
+    let order: Vec<u32> = run.outcomes.iter().map(|o| o.job.number).collect();
+    assert_eq!(order.last(), Some(&1), "the slow card ends last: {order:?}");
+    for o in &run.outcomes {
+        assert_eq!(o.result, CardResult::Done);
+    }
+    for card in &cards {
+        assert_eq!(std::fs::read(card).unwrap(), img);
+    }
+}
+
+#[test]
+fn cancel_fails_running_cards_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = sample_image();
+    let src = dir.path().join("os.img.xz");
+    std::fs::write(&src, xz(&img)).unwrap();
+    let env = Arc::new(env(dir.path()));
+    let mut quiet = |_: FlashEvent| {};
+    let shared = SharedImage::decode(&src, dir.path(), &env, &mut quiet, &CancelToken::new())
+        .expect("decode");
+    let card = dir.path().join("card.img");
+    let cancel = CancelToken::new();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let open = faulty_opener(vec![(card.clone(), Fault::Slow(Duration::from_millis(30)))]);
+    let mut station = Station::with_opener(Arc::new(shared), env, open, tx, cancel.clone());
+    station.start(job(1, &card));
+    std::thread::sleep(Duration::from_millis(100));
+    cancel.cancel();
+    station.join();
+    let finished: Vec<CardOutcome> = rx
+        .try_iter()
+        .filter_map(|e| match e {
+            BatchEvent::Finished(o) => Some(o),
+            BatchEvent::Card { .. } => None,
+        })
+        .collect();
+    assert_eq!(finished.len(), 1);
+    assert!(matches!(
+        finished[0].result,
+        CardResult::Failed {
+            reason: FailReason::Cancelled,
+            ..
+        }
+    ));
+    assert!(!card.exists());
+}
+
+#[test]
+fn the_decoded_image_keeps_zeros_as_holes_and_writes_them_as_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = sample_image();
+    let src = dir.path().join("os.img.xz");
+    std::fs::write(&src, xz(&img)).unwrap();
+    let env = env(dir.path());
+    let mut quiet = |_: FlashEvent| {};
+    let shared = SharedImage::decode(&src, dir.path(), &env, &mut quiet, &CancelToken::new())
+        .expect("decode");
+    assert_eq!(std::fs::read(&shared.path).unwrap(), img);
+    assert_eq!(shared.sha256.len(), 64);
+    assert_eq!(shared.name, "os.img.xz");
+    let zeros: u64 = shared
+        .segments
+        .iter()
+        .filter(|s| matches!(s.data, skiff::flash::plan::SegmentData::Zero { .. }))
+        .map(|s| s.len())
+        .sum();
+    assert!(zeros >= 2 * MIB as u64, "zero ranges: {zeros}");
+    // An existing card full of 0xff: the zero range must read back as zeros.
+    let card = dir.path().join("old.img");
+    std::fs::write(&card, vec![0xffu8; img.len()]).unwrap();
+    let mut spec = job(1, &card).target;
+    spec.file_mode = FileMode::InPlace;
+    let plan = shared.plan_for(spec);
+    let mut sink = |_: FlashEvent| {};
+    skiff::flash::execute(&plan, &env, &mut sink, &CancelToken::new()).expect("write");
+    assert_eq!(std::fs::read(&card).unwrap(), img);
+}
