@@ -20,6 +20,7 @@ pub mod overlay;
 pub mod runtime;
 pub mod save;
 pub mod screen;
+mod screen_create;
 pub mod screen_id;
 pub mod screens;
 pub mod settings;

@@ -8,21 +8,6 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-impl ScreenId {
-    /// A fresh screen state.
-    pub fn create(self, shared: &Shared) -> Box<dyn Screen> {
-        use super::screens::*;
-        match self {
-            ScreenId::Layers => Box::new(layers::LayersScreen::new(shared)),
-            ScreenId::Stack => Box::new(stack::StackScreen::default()),
-            ScreenId::Preview => Box::new(preview::PreviewScreen::default()),
-            ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
-            ScreenId::Build => Box::new(build::BuildScreen),
-            ScreenId::Flash => Box::new(super::flash::screen::FlashScreen::default()),
-        }
-    }
-}
-
 /// One screen: its own UI state (cursor, filter, scroll) over the shared data.
 /// `area` is always the rectangle the screen is drawn in, so key and mouse handling can
 /// use the same layout as `render`.
