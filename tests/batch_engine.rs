@@ -1,10 +1,13 @@
-//! The batch engine on image-file targets: one decode for all cards, independent pipelines,
-//! a card failing mid-write and a card pulled mid-write next to cards that finish.
+//! The batch engine on image-file targets and fake device nodes: one decode for all cards,
+//! independent pipelines, a card failing mid-write and a card pulled mid-write next to cards
+//! that finish, injected hotplug events and refused devices that are never opened.
+
+mod fake_system;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult, SharedImage, Station};
@@ -150,12 +153,21 @@ impl BlockTarget for Faulty {
 
 /// Opens with every rule of `flash`, then wraps the targets named in `faults`.
 fn faulty_opener(faults: Vec<(PathBuf, Fault)>) -> Arc<Opener> {
+    recording_opener(faults, Arc::new(Mutex::new(Vec::new())))
+}
+
+/// [`faulty_opener`] that also records every path it was asked to open.
+fn recording_opener(
+    faults: Vec<(PathBuf, Fault)>,
+    opened: Arc<Mutex<Vec<PathBuf>>>,
+) -> Arc<Opener> {
     Arc::new(
         move |plan: &FlashPlan,
               env: &Environment,
               needed: Option<u64>,
               sink: &mut dyn EventSink|
               -> Result<Box<dyn BlockTarget>, FlashError> {
+            opened.lock().unwrap().push(plan.target.path.clone());
             let inner = open_checked(plan, env, needed, sink)?;
             match faults.iter().find(|(p, _)| *p == plan.target.path) {
                 Some((_, fault)) => Ok(Box::new(Faulty {
@@ -265,7 +277,7 @@ fn failing_and_pulled_cards_do_not_stop_the_others() {
     }
     assert!(run.events.iter().all(|e| match e {
         BatchEvent::Card { number, target, .. } => target.ends_with(&format!("card{number}.img")),
-        BatchEvent::Finished(_) => true,
+        _ => true,
     }));
 }
 
@@ -319,7 +331,7 @@ fn cancel_fails_running_cards_cleanly() {
         .try_iter()
         .filter_map(|e| match e {
             BatchEvent::Finished(o) => Some(o),
-            BatchEvent::Card { .. } => None,
+            _ => None,
         })
         .collect();
     assert_eq!(finished.len(), 1);
@@ -362,4 +374,128 @@ fn the_decoded_image_keeps_zeros_as_holes_and_writes_them_as_zeros() {
     let mut sink = |_: FlashEvent| {};
     skiff::flash::execute(&plan, &env, &mut sink, &CancelToken::new()).expect("write");
     assert_eq!(std::fs::read(&card).unwrap(), img);
+}
+
+fn decode(dir: &Path, image: &[u8], env: &Environment) -> SharedImage {
+    let src = dir.join("os.img.xz");
+    std::fs::write(&src, xz(image)).unwrap();
+    let mut quiet = |_: FlashEvent| {};
+    SharedImage::decode(&src, dir, env, &mut quiet, &CancelToken::new()).expect("decode")
+}
+
+#[test]
+fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
+    use fake_system::{FakeDisk, FakeSystem};
+    use skiff::flash::batch::hotplug::{HotplugEvent, Injected};
+    use skiff::flash::batch::intake::{Intake, ReaderFilter};
+    use skiff::flash::batch::watch::watch;
+
+    let dir = tempfile::tempdir().unwrap();
+    let size = 64 * MIB as u64;
+    let mut mounted = FakeDisk::usb_card("sdf", 80, size, "1-1.4");
+    mounted.partitions = vec![16 * MIB as u64];
+    let view = FakeSystem::new(dir.path())
+        .disk(FakeDisk::usb_card("sdb", 16, size, "1-1.1"))
+        .disk(FakeDisk::usb_card("sdc", 32, size, "1-1.2"))
+        .disk(FakeDisk::usb_card("sdd", 48, size, "1-1.3"))
+        .disk(FakeDisk::usb_card("sde", 64, size, "2-4"))
+        .disk(mounted)
+        .mount(8, 81, "/media/card", "/dev/sdf1")
+        .write()
+        .unwrap();
+    let img = sample_image();
+    let env = Arc::new(env(dir.path()));
+    let shared = Arc::new(decode(dir.path(), &img, &env));
+    let node = |name: &str| view.dev.join(name);
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let open = recording_opener(
+        vec![
+            (node("sdc"), Fault::FailAfter(2 * MIB as u64)),
+            (node("sdd"), Fault::PulledAfter(3 * MIB as u64)),
+        ],
+        Arc::clone(&opened),
+    );
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let mut station = Station::with_opener(Arc::clone(&shared), env, open, tx, CancelToken::new());
+    let (hp_tx, hp_rx) = crossbeam_channel::unbounded();
+    for name in ["sde", "sdf", "sdb", "sdc", "sdd"] {
+        hp_tx.send(HotplugEvent::Added(name.into())).unwrap();
+    }
+    hp_tx.send(HotplugEvent::Removed("sdd".into())).unwrap();
+    drop(hp_tx);
+    let mut intake = Intake::new(
+        view.clone(),
+        Box::new(NoProperties),
+        ReaderFilter {
+            patterns: vec!["1-1.*".into()],
+        },
+        shared.image_len,
+        7,
+    );
+    let mut identities = |job: &mut CardJob| job.identity = format!("robot-{:02}", job.number);
+    let started = watch(
+        &mut Injected(hp_rx),
+        &mut intake,
+        &mut station,
+        Some(3),
+        &CancelToken::new(),
+        &mut identities,
+    );
+    let events: Vec<BatchEvent> = rx.try_iter().collect();
+    let ends: Vec<&BatchEvent> = events
+        .iter()
+        .filter(|e| !matches!(e, BatchEvent::Card { .. }))
+        .collect();
+    assert_eq!(started, 3, "{ends:#?}");
+    assert_eq!(intake.next_number(), 10);
+    let outcomes: Vec<&CardOutcome> = events
+        .iter()
+        .filter_map(|e| match e {
+            BatchEvent::Finished(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outcomes.len(), 3);
+    let by_slot = |slot: &str| {
+        outcomes
+            .iter()
+            .find(|o| o.job.slot.ends_with(slot))
+            .unwrap_or_else(|| panic!("no card in slot {slot}: {outcomes:?}"))
+    };
+    let good = by_slot("1-1.1");
+    assert_eq!(good.result, CardResult::Done);
+    assert_eq!(
+        (good.job.number, good.job.identity.as_str()),
+        (7, "robot-07")
+    );
+    let written = std::fs::read(node("sdb")).unwrap();
+    assert_eq!(&written[..img.len()], &img[..]);
+    assert!(matches!(
+        by_slot("1-1.2").result,
+        CardResult::Failed {
+            reason: FailReason::WriteIo,
+            ..
+        }
+    ));
+    assert!(matches!(by_slot("1-1.3").result, CardResult::Failed { .. }));
+
+    let refused: Vec<(&str, &str)> = events
+        .iter()
+        .filter_map(|e| match e {
+            BatchEvent::Refused { name, reason, .. } => Some((name.as_str(), reason.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].0 == "sde" && refused[0].1.contains("not in a chosen reader"));
+    assert!(
+        refused[1].0 == "sdf" && refused[1].1.contains("mounted"),
+        "{refused:?}"
+    );
+    let opened = opened.lock().unwrap();
+    assert!(!opened.contains(&node("sde")) && !opened.contains(&node("sdf")));
+    for name in ["sde", "sdf"] {
+        let bytes = std::fs::read(node(name)).unwrap();
+        assert!(bytes.iter().all(|b| *b == 0), "{name} was written");
+    }
 }

@@ -6,8 +6,11 @@
 //! another card: a slow, failing or pulled card only ends its own pipeline.
 
 pub mod card;
+pub mod hotplug;
+pub mod intake;
 pub mod shared;
 pub mod station;
+pub mod watch;
 
 pub use card::{CardJob, CardOutcome, CardResult};
 pub use shared::SharedImage;

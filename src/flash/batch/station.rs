@@ -23,6 +23,16 @@ pub enum BatchEvent {
         event: FlashEvent,
     },
     Finished(CardOutcome),
+    /// A disk appeared that is not written: listed with its reason, never opened.
+    Refused {
+        name: String,
+        slot: String,
+        reason: String,
+    },
+    /// A disk went away (its card, if any, fails on its own).
+    Removed {
+        name: String,
+    },
 }
 
 /// Runs cards side by side from one shared image.
@@ -86,6 +96,11 @@ impl Station {
             let outcome = run_card(job, &image, &env, open.as_ref(), &mut sink, &cancel);
             let _ = events.send(BatchEvent::Finished(outcome));
         }));
+    }
+
+    /// Sends an event of the batch that is not a card's (refusals, removals).
+    pub fn notify(&self, event: BatchEvent) {
+        let _ = self.events.send(event);
     }
 
     /// Cards still running.
