@@ -388,6 +388,7 @@ fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
     use fake_system::{FakeDisk, FakeSystem};
     use skiff::flash::batch::hotplug::{HotplugEvent, Injected};
     use skiff::flash::batch::intake::{Intake, ReaderFilter};
+    use skiff::flash::batch::report::{ReportLine, ReportWriter, next_number, parse_report};
     use skiff::flash::batch::watch::watch;
 
     let dir = tempfile::tempdir().unwrap();
@@ -492,6 +493,51 @@ fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
         refused[1].0 == "sdf" && refused[1].1.contains("mounted"),
         "{refused:?}"
     );
+    // The report: exactly one correct line per card, the failed ones with their reason.
+    let report = dir.path().join("report.csv");
+    let log = dir.path().join("log.jsonl");
+    let mut writer = ReportWriter::open(Some(&report), Some(&log)).unwrap();
+    for o in &outcomes {
+        let line = ReportLine::new(
+            "2026-01-01T00:00:00Z".into(),
+            &shared.name,
+            &shared.sha256,
+            o,
+        );
+        writer.append(&line).unwrap();
+    }
+    let lines = parse_report(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(lines.len(), 3);
+    let mut numbers: Vec<u32> = lines.iter().map(|l| l.number).collect();
+    numbers.sort();
+    assert_eq!(numbers, [7, 8, 9]);
+    assert_eq!(next_number(&lines), 10);
+    for line in &lines {
+        assert_eq!(line.image, "os.img.xz");
+        assert_eq!(line.image_sha256, shared.sha256);
+        assert_eq!(line.reader_model, "STORAGE DEVICE");
+        assert_eq!(line.card_size, size);
+        let o = outcomes
+            .iter()
+            .find(|o| o.job.number == line.number)
+            .unwrap();
+        assert_eq!(line.slot, o.job.slot);
+        match &o.result {
+            CardResult::Done => {
+                assert_eq!((line.result.as_str(), line.reason.as_str()), ("done", ""));
+                assert!(line.bytes_written > 0 && line.write_rate > 0 && line.verify_rate > 0);
+            }
+            CardResult::Failed {
+                reason, message, ..
+            } => {
+                assert_eq!(line.result, "failed");
+                assert_eq!(line.reason, reason.code());
+                assert_eq!(&line.message, message);
+            }
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 3);
+
     let opened = opened.lock().unwrap();
     assert!(!opened.contains(&node("sde")) && !opened.contains(&node("sdf")));
     for name in ["sde", "sdf"] {
