@@ -3,6 +3,7 @@
 //! that finish, injected hotplug events and refused devices that are never opened.
 
 mod fake_system;
+mod flash_support;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -21,19 +22,9 @@ use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashPlan, SystemView, TargetSpec,
 };
 
-const MIB: usize = 1 << 20;
+use flash_support::noise;
 
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+const MIB: usize = 1 << 20;
 
 /// 8 MiB: a marked first sector, data, 3 MiB of zeros, data, an odd tail.
 fn sample_image() -> Vec<u8> {
