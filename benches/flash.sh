@@ -72,7 +72,8 @@ run_skiff() { # args...; prints seconds, leaves JSON events in $DIR/events
     rm -f "$OUT"
     local t0 t1
     t0=$(now)
-    /usr/bin/time -f %M -o "$DIR/rss" "$SKIFF" flash "$@" --to "$OUT" --json > "$DIR/events"
+    # --raw: the bench image is program bytes, not a card image (no partition table).
+    /usr/bin/time -f %M -o "$DIR/rss" "$SKIFF" flash --raw "$@" --to "$OUT" --json > "$DIR/events"
     t1=$(now)
     track_rss "$DIR/rss"
     awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b-a}'

@@ -6,4 +6,5 @@ pub mod build;
 pub mod cli;
 pub mod flash;
 pub mod model;
+pub mod push;
 pub mod ui;

@@ -154,6 +154,11 @@ fn failure_names_the_package_step_and_last_lines() {
     assert_eq!(f.package.as_deref(), Some("linux"));
     assert_eq!(f.step.as_deref(), Some("build"));
     assert_eq!(f.headline(), "package linux failed at step build");
+    let host = skiff::build::Failure {
+        step: Some("dependencies".into()),
+        ..Default::default()
+    };
+    assert!(host.headline().starts_with("host tools missing"));
     assert!(
         f.error_line
             .unwrap()

@@ -5,20 +5,7 @@ mod common;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn skiff(root: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("skiff").unwrap();
-    c.arg("--root").arg(root);
-    for v in [
-        "SKIFF_CONFIG",
-        "SKIFF_WORKSPACE",
-        "SKIFF_EXTRA_CONFIGS_PATH",
-        "SKIFF_ROOT",
-        "BR2_CCACHE_DIR",
-    ] {
-        c.env_remove(v);
-    }
-    c
-}
+use common::skiff;
 
 fn json(out: &[u8]) -> Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
@@ -105,6 +92,10 @@ fn configure_then_recover_diff_and_list_workspaces() {
     let v = json(&out.stdout);
     assert_eq!(v["recovered"], true);
     assert_eq!(v["layers"][3], "pi/4");
+    // The stack as typed is kept beside the resolved chain and is what comes back.
+    let typed = std::fs::read_to_string(root.join("workspaces/.config_lab/skiff_stack")).unwrap();
+    assert_eq!(typed, "pi/4,skiff/core\n");
+    assert_eq!(v["requested"], serde_json::json!(["pi/4", "skiff/core"]));
     let out = skiff(&root)
         .args(["config", "diff", "--json", "-w", "lab"])
         .output()
@@ -129,6 +120,7 @@ fn configure_then_recover_diff_and_list_workspaces() {
     let v = json(&out.stdout);
     assert_eq!(v[0]["name"], "lab");
     assert!(v[0]["stack"].as_str().unwrap().ends_with("skiff/core"));
+    assert_eq!(v[0]["typed"], "pi/4,skiff/core");
 }
 
 #[test]
@@ -198,6 +190,27 @@ fn cmd_runs_make_in_extensions_with_upstream_environment() {
     assert_eq!(out.status.code(), Some(1));
     let out = skiff(&root).args(["cmd", "pi/format"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_failing_extension_command_says_make_status_and_exits_1() {
+    let (_t, root) = common::fixture("upstream");
+    let mk = root.join("configs/pi/common/extensions/Makefile");
+    let mut text = std::fs::read_to_string(&mk).unwrap();
+    text.push_str("\nneeds-sd:\n\t@test -n \"$$PI_SD\" || { echo \"set PI_SD\" >&2; exit 1; }\n");
+    std::fs::write(&mk, text).unwrap();
+    let out = skiff(&root)
+        .env_remove("PI_SD")
+        .args(["cmd", "pi/common/needs-sd"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("set PI_SD"), "{err}");
+    assert!(
+        err.contains("skiff: make needs-sd (in ") && err.contains(") failed with status 2"),
+        "{err}"
+    );
 }
 
 #[test]

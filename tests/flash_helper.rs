@@ -42,6 +42,8 @@ fn plan(src: &Path, out: &Path, device: bool) -> FlashPlan {
         source: SourceSpec::Image {
             path: src.to_path_buf(),
             bmap: None,
+            member: None,
+            raw: true,
         },
         verify: true,
         wipe_ends: true,
@@ -93,12 +95,14 @@ fn bad_plans_fail_with_a_reason_and_exit_code() {
     let (code, events) = serve_text("{not json\n".into(), &env(dir.path()));
     assert_eq!(code, 1);
     assert!(
-        matches!(&events[..], [FlashEvent::Failed { error, .. }] if error.contains("not JSON"))
+        matches!(&events[..], [FlashEvent::Failed { message, .. }] if message.contains("not JSON"))
     );
 
     let (code, events) = serve_text(String::new(), &env(dir.path()));
     assert_eq!(code, 1);
-    assert!(matches!(&events[..], [FlashEvent::Failed { error, .. }] if error.contains("no plan")));
+    assert!(
+        matches!(&events[..], [FlashEvent::Failed { message, .. }] if message.contains("no plan"))
+    );
 
     let src = dir.path().join("os.img");
     std::fs::write(&src, [1u8; 4096]).unwrap();
@@ -107,7 +111,7 @@ fn bad_plans_fail_with_a_reason_and_exit_code() {
     let (code, events) = serve_text(format!("{old}\n"), &env(dir.path()));
     assert_eq!(code, 1);
     assert!(
-        matches!(&events[..], [FlashEvent::Failed { error, .. }] if error.contains("version 0"))
+        matches!(&events[..], [FlashEvent::Failed { message, .. }] if message.contains("version 0"))
     );
 }
 
@@ -127,7 +131,7 @@ fn the_helper_refuses_a_mounted_card_itself() {
     assert_eq!(code, 3);
     match events.last() {
         Some(FlashEvent::Failed {
-            error,
+            message: error,
             exit_code: 3,
             ..
         }) => {

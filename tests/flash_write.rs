@@ -64,6 +64,8 @@ fn file_plan(source: &Path, bmap: Option<PathBuf>, out: &Path, mode: FileMode) -
         source: SourceSpec::Image {
             path: source.to_path_buf(),
             bmap,
+            member: None,
+            raw: true,
         },
         verify: true,
         wipe_ends: true,
@@ -305,6 +307,8 @@ fn mem_run(
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: src.to_path_buf(),
         bmap: None,
+        member: None,
+        raw: true,
     })
     .unwrap();
     let mut events = Vec::new();
@@ -344,6 +348,25 @@ fn io_error_mid_write_fails_without_a_partition_table() {
         card.snapshot()[..MIB].iter().all(|b| *b == 0),
         "first MiB wiped, never written"
     );
+}
+
+/// A full file system under an image file is said as such, not as a faulty card.
+#[test]
+fn a_full_file_system_is_named_for_an_image_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("os.img");
+    std::fs::write(&src, sample_image()).unwrap();
+    let mut file = MemTarget::new(16 * MIB, 0xEE);
+    file.fail_writes_in = Some((5 * MIB as u64, 5 * MIB as u64 + 1));
+    file.fail_errno = 28;
+    file.file = true;
+    let (result, events) = mem_run(&mut file, &src, &CancelToken::new());
+    let err = result.unwrap_err();
+    assert!(matches!(err, FlashError::NoSpace { .. }), "{err}");
+    assert!(err.to_string().contains("the file system is full"), "{err}");
+    assert!(!err.to_string().contains("faulty"), "{err}");
+    assert_eq!(err.reason().code(), "no_space");
+    assert!(!events.iter().any(|e| matches!(e, FlashEvent::Done { .. })));
 }
 
 #[test]
@@ -421,7 +444,10 @@ fn cancel_stops_cleanly() {
         &cancel,
     );
     let err = result.unwrap_err();
-    assert!(matches!(err, FlashError::Cancelled), "{err}");
+    assert!(
+        matches!(err, FlashError::CancelledFileKept { .. }),
+        "a new file's cancel says the path was not replaced: {err}"
+    );
     assert_eq!(err.exit_code(), 130);
     assert!(!out.exists());
     assert!(matches!(

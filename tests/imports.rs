@@ -5,21 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// TEMPORARY exemption while the flash half of issue 9 is on its own branch: a ring whose
-/// files all lie in the flash code (src/flash/, src/cli/flash/, the flash UI files, plus
-/// src/ui/shared.rs and src/ui/msg.rs when only flash files share the ring) is reported but
-/// tolerated. Remove this function's use when that branch is merged.
-fn flash_ring_exempt(ring: &[String]) -> bool {
-    let flash = |f: &str| {
-        f.starts_with("flash/")
-            || f.starts_with("cli/flash/")
-            || f.starts_with("ui/flash")
-            || f.starts_with("ui/screens/flash")
-    };
-    let shared = |f: &str| f == "ui/shared.rs" || f == "ui/msg.rs";
-    ring.iter().any(|f| flash(f)) && ring.iter().all(|f| flash(f) || shared(f))
-}
-
 /// A module of the crate: its path (`["model", "merge"]`) and its file (relative to src/).
 struct Module {
     file: String,
@@ -413,15 +398,11 @@ fn no_import_rings_between_files_of_src() {
     let mut failures = Vec::new();
     for ring in rings(&g) {
         let cycle = cycle_in(&g, &ring);
-        if flash_ring_exempt(&ring) {
-            eprintln!("tolerated until the flash seams land (temporary): {cycle}");
-        } else {
-            failures.push(format!(
-                "ring of {} files ({}): {cycle}",
-                ring.len(),
-                ring.join(", ")
-            ));
-        }
+        failures.push(format!(
+            "ring of {} files ({}): {cycle}",
+            ring.len(),
+            ring.join(", ")
+        ));
     }
     assert!(
         failures.is_empty(),

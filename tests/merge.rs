@@ -79,6 +79,7 @@ fn final_directory_matches_golden_files() {
             "post_build.sh",
             "pre_build.sh",
             "skiff_config",
+            "skiff_stack",
             "skiff_version",
             "uboot",
             "users"
@@ -92,6 +93,7 @@ fn final_directory_matches_golden_files() {
         "users",
         "cflags",
         "skiff_config",
+        "skiff_stack",
         "skiff_version",
         "pre_build.sh",
         "post_build.sh",

@@ -130,3 +130,101 @@ fn q_waits_for_a_running_configure() {
     h.settle(cmds);
     assert_eq!(h.key("q"), [Cmd::Quit { code: 0 }]);
 }
+
+#[test]
+fn hints_keep_the_main_action_then_help_and_quit_at_every_width() {
+    let (_d, mut h) = open("pi/4", 100, 30);
+    let mains = [
+        ("1", "/ filter"),
+        ("2", "K move-up"),
+        ("3", "/ search"),
+        ("4", "enter switch-workspace"),
+        ("5", "b build"),
+        ("6", "f format"),
+    ];
+    for (key, main) in mains {
+        h.key(key);
+        for width in 80..=220 {
+            let hints = h.app.hints(width);
+            assert_eq!(
+                hints.first().map(String::as_str),
+                Some(main),
+                "{key} at {width}"
+            );
+            assert_eq!(
+                hints[hints.len() - 2..],
+                ["? help", "q quit"],
+                "{key} at {width}"
+            );
+            let len: usize = hints.iter().map(|s| s.chars().count() + 3).sum();
+            assert!(len + 24 <= width, "{key} at {width}: {hints:?}");
+        }
+    }
+    // At 80 columns the Layers screen still lists its filter.
+    h.key("1");
+    h.resize(80, 24);
+    assert!(h.render().contains("/ filter"));
+}
+
+#[test]
+fn status_strip_and_workspace_label_fit_at_every_size() {
+    let (_d, mut h) = open("pi/4,core/fedora", 160, 50);
+    let top = |h: &mut ui_common::harness::Harness| h.render().lines().next().unwrap().to_string();
+    let row = top(&mut h);
+    assert!(row.contains(" 1 Layers  2 Stack "), "{row}");
+    assert!(
+        row.contains(
+            "board ✓ · distro ✓ · saved ✗ · built ✗ · card —  workspace default · unsaved"
+        ),
+        "{row}"
+    );
+    h.key("s");
+    h.key("y");
+    let row = top(&mut h);
+    assert!(row.contains("saved ✓ · built ✗"), "{row}");
+    assert!(!row.contains("unsaved"), "{row}");
+    // The long save message wraps instead of losing its end.
+    let text = h.render();
+    assert!(text.contains(" skipped: no Buildroot tree)"), "{text}");
+    snap("tabs_strip_saved_160x50", &mut h);
+    // A warning on the stack tab and 80 columns: the workspace and `unsaved` still show.
+    let (_d2, mut h) = open("pi/4,odroid/xu", 80, 24);
+    let row = top(&mut h);
+    assert!(row.contains("⚠"), "{row}");
+    assert!(row.trim_end().ends_with("default · unsaved"), "{row}");
+    assert!(row.contains("board✓ distro✗"), "{row}");
+    snap("tabs_strip_warning_80x24", &mut h);
+    h.resize(100, 30);
+    let row = top(&mut h);
+    assert!(row.trim_end().ends_with("default · unsaved"), "{row}");
+    snap("tabs_strip_warning_100x30", &mut h);
+}
+
+#[test]
+fn message_history_keeps_the_last_fifty() {
+    let (_d, mut h) = open("", 100, 30);
+    for i in 1..=60 {
+        h.app.shared.set_status(
+            skiff::ui::shared::StatusLevel::Info,
+            format!("message number {i}"),
+        );
+    }
+    assert_eq!(h.app.shared.history.len(), 50);
+    h.key("m");
+    let text = h.render();
+    // Opens on the newest; the oldest kept is number 11.
+    assert!(text.contains("message number 60"), "{text}");
+    assert!(text.contains("Messages (last 50)"), "{text}");
+    snap("messages_history", &mut h);
+    for _ in 0..60 {
+        h.key("up");
+    }
+    let text = h.render();
+    assert!(text.contains("message number 11"), "{text}");
+    assert!(!text.contains("message number 10\n") && !text.contains("number 10 "));
+    h.key("esc");
+    assert!(!h.render().contains("Messages (last 50)"));
+    h.resize(80, 24);
+    h.key("m");
+    snap("messages_history_80x24", &mut h);
+}

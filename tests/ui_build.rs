@@ -14,7 +14,7 @@ use harness::{Harness, open_tree};
 use ratatui::style::{Color, Modifier};
 use skiff::build::runner::{BuildRequest, collect, start};
 use skiff::build::{BuildEvent, Status};
-use skiff::model::resolve_text;
+use skiff::model::{ResolvedStack, resolve_text};
 use skiff::ui::build_jobs::{BuildJobs, JobContext};
 use skiff::ui::{Cmd, Msg, WorkerEvent};
 use std::path::{Path, PathBuf};
@@ -273,6 +273,7 @@ fn cancel_and_quit_ask_while_building() {
     feed(&mut h, "default", events[..upto + 1].iter().cloned());
     assert!(h.key("c").is_empty());
     snap("build_cancel_confirm", &mut h);
+    assert!(h.render().contains("[n/esc] no, keep going"));
     let cmds = h.key("y");
     assert_eq!(
         cmds,
@@ -309,43 +310,11 @@ fn make_with(dir: &Path, env: &str) -> PathBuf {
 
 #[test]
 fn jobs_stream_events_and_cancel_reaches_make() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("tree");
-    common::copy_dir(&fixtures().join("tree"), &root);
-    let br = dir.path().join("buildroot");
-    std::fs::create_dir_all(&br).unwrap();
-    std::fs::write(br.join("Makefile"), "# stand-in\n").unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(fixtures().join("fake-make"), bin.join("make")).unwrap();
-    // Configure once with the CLI (its defconfig step runs the fake make from PATH).
-    let st = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
-        .env(
-            "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
-        )
-        .env_remove("BR2_CCACHE_DIR")
-        .env_remove("SKIFF_CONFIG")
-        .args(["--root", root.to_str().unwrap(), "configure", "test/board"])
-        .arg("--buildroot")
-        .arg(&br)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let (tree, catalog) = open_tree(&root).unwrap();
-    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let (dir, root, br) = configured_tree();
+    let (base, stack) = job_context(&root, &br, PathBuf::new(), None);
     let ctx = |make: PathBuf| JobContext {
-        tree: tree.clone(),
-        catalog: Arc::new(catalog.clone()),
-        env: skiff::model::configure::ConfigureEnv {
-            buildroot: Some(br.clone()),
-            ..Default::default()
-        },
         make,
+        ..base.clone()
     };
     let jobs = BuildJobs::default();
     let (tx, rx) = unbounded::<Msg>();
@@ -373,6 +342,42 @@ fn jobs_stream_events_and_cancel_reaches_make() {
 }
 
 fn wait_finished(rx: &crossbeam_channel::Receiver<Msg>) -> Status {
+    wait_outcome(rx).status
+}
+
+/// A configured copy of the build fixture tree with a stand-in Buildroot; returns
+/// (tempdir, tree root, buildroot dir).
+fn configured_tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    common::copy_dir(&fixtures().join("tree"), &root);
+    let br = dir.path().join("buildroot");
+    std::fs::create_dir_all(&br).unwrap();
+    std::fs::write(br.join("Makefile"), "# stand-in\n").unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(fixtures().join("fake-make"), bin.join("make")).unwrap();
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env_remove("BR2_CCACHE_DIR")
+        .env_remove("SKIFF_CONFIG")
+        .args(["--root", root.to_str().unwrap(), "configure", "test/board"])
+        .arg("--buildroot")
+        .arg(&br)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    (dir, root, br)
+}
+
+fn wait_outcome(rx: &crossbeam_channel::Receiver<Msg>) -> skiff::build::Outcome {
     loop {
         match rx
             .recv_timeout(Duration::from_secs(60))
@@ -380,10 +385,98 @@ fn wait_finished(rx: &crossbeam_channel::Receiver<Msg>) -> Status {
         {
             Msg::Worker(WorkerEvent::Build { event, .. }) => {
                 if let BuildEvent::Finished(o) = *event {
-                    return o.status;
+                    return o;
                 }
             }
             other => panic!("unexpected {other:?}"),
         }
     }
+}
+
+/// A job context for the configured fixture tree at `root`.
+fn job_context(
+    root: &Path,
+    br: &Path,
+    make: PathBuf,
+    host_path: Option<std::ffi::OsString>,
+) -> (JobContext, ResolvedStack) {
+    let (tree, catalog) = open_tree(root).unwrap();
+    let stack = resolve_text(&catalog, "test/board").unwrap();
+    let ctx = JobContext {
+        host_path,
+        tree,
+        catalog: Arc::new(catalog),
+        env: skiff::model::configure::ConfigureEnv {
+            buildroot: Some(br.to_path_buf()),
+            ..Default::default()
+        },
+        make,
+    };
+    (ctx, stack)
+}
+
+/// Cancelling (or quitting) while make computes the build order ends that make within a
+/// second; the build itself never starts.
+#[test]
+fn cancel_during_the_build_order_is_immediate() {
+    let (dir, root, br) = configured_tree();
+    let make = make_with(dir.path(), "FAKE_MAKE_ORDER_SECS=30");
+    let (ctx, stack) = job_context(&root, &br, make, None);
+    let jobs = BuildJobs::default();
+    let (tx, rx) = unbounded::<Msg>();
+    jobs.set_sink(tx);
+    for quit in [false, true] {
+        let marker = root.join("workspaces/default/.fake-make-order-pid");
+        let _ = std::fs::remove_file(&marker);
+        // The previous job's thread ends just after its Finished event.
+        while jobs.is_running("default") {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        jobs.start(ctx.clone(), "default", stack.clone());
+        let t0 = std::time::Instant::now();
+        while std::fs::read_to_string(&marker).map_or(true, |t| t.trim().is_empty()) {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "no show-build-order"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let t0 = std::time::Instant::now();
+        if quit {
+            jobs.shutdown(Duration::from_secs(5));
+        } else {
+            assert!(jobs.cancel("default"));
+        }
+        let o = wait_outcome(&rx);
+        assert_eq!(o.status, Status::Cancelled);
+        assert!(
+            t0.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            t0.elapsed()
+        );
+    }
+    let calls = std::fs::read_to_string(root.join("workspaces/default/.fake-make-calls")).unwrap();
+    assert!(!calls.lines().any(|l| l.starts_with("all ")), "{calls}");
+}
+
+#[test]
+fn a_build_without_buildroot_host_tools_says_which_before_anything_runs() {
+    let (_dir, root, br) = configured_tree();
+    let empty = tempfile::tempdir().unwrap();
+    let host_path = Some(empty.path().as_os_str().to_owned());
+    let (ctx, stack) = job_context(&root, &br, fixtures().join("fake-make"), host_path);
+    let jobs = BuildJobs::default();
+    let (tx, rx) = unbounded::<Msg>();
+    jobs.set_sink(tx);
+    let calls = root.join("workspaces/default/.fake-make-calls");
+    let before = std::fs::read_to_string(&calls).unwrap_or_default();
+    jobs.start(ctx, "default", stack);
+    let o = wait_outcome(&rx);
+    assert_eq!(o.status, Status::Failed);
+    let why = o.failure.unwrap().error_line.unwrap();
+    assert!(
+        why.contains("cpio") && why.contains("sudo apt-get install"),
+        "{why}"
+    );
+    assert_eq!(std::fs::read_to_string(&calls).unwrap_or_default(), before);
 }

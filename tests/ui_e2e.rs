@@ -83,10 +83,7 @@ impl Tmux {
         assert_eq!(self.var("alternate_on"), "0");
         assert_eq!(self.var("mouse_any_flag"), "0");
         let s = self.screen();
-        assert!(
-            !s.contains("workspace default"),
-            "app frame left behind:\n{s}"
-        );
+        assert!(!s.contains(APP_UP), "app frame left behind:\n{s}");
     }
 
     /// Wait until the screen shows `want` (the program runs asynchronously).
@@ -129,6 +126,9 @@ impl Drop for Tmux {
     }
 }
 
+/// Shown in the tab bar's status strip at every size while the app runs.
+const APP_UP: &str = "card";
+
 fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -163,7 +163,7 @@ fn pick_board_and_distro_reorder_preview_save() {
     }
     let tree = ui_common::tree();
     let t = launch(tree.path(), "flow", "tui");
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     assert_eq!(
         t.var("alternate_on"),
         "1",
@@ -228,7 +228,7 @@ fn ctrl_c_restores_the_terminal_and_exits_130() {
     let tree = ui_common::tree();
     let t = launch(tree.path(), "ctrlc", "");
     // `skiff` alone on a terminal opens the app.
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     assert_eq!(
         t.var("mouse_any_flag"),
         "1",
@@ -249,11 +249,47 @@ fn small_terminal_shows_a_message() {
     }
     let tree = ui_common::tree();
     let t = launch(tree.path(), "small", "tui");
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     t.cmd(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"]);
     t.wait_for("Terminal too small");
     t.cmd(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
-    t.wait_for("workspace default");
+    t.wait_for(APP_UP);
     t.keys(&["q"]);
     assert_eq!(t.wait_until_dead(), "0");
+}
+
+#[test]
+fn a_configure_from_another_terminal_shows_without_a_key() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; the end-to-end TUI test is skipped");
+        return;
+    }
+    let tree = ui_common::tree();
+    let t = launch(tree.path(), "watch", "tui");
+    t.wait_for(APP_UP);
+    t.keys(&["/"]);
+    t.text("pi4");
+    t.wait_for("/ pi4");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("added pi/4 to the stack");
+    t.keys(&["3", "d"]);
+    let s = t.wait_for("was never configured");
+    assert!(s.contains("unsaved"), "{s}");
+    // The CLI configures the same workspace while the TUI is open.
+    let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["configure", "pi/4", "--root"])
+        .arg(tree.path())
+        .env_remove("SKIFF_WORKSPACE")
+        .env_remove("SKIFF_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // No key is sent: the tab bar, the preview diff and the strip follow by themselves.
+    let s = t.wait_for("No differences");
+    assert!(!s.contains("unsaved"), "{s}");
+    let s = t.wait_for("saved✓");
+    assert!(s.contains("board✓"), "{s}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_until_dead(), "0");
+    t.assert_restored();
 }

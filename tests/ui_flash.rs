@@ -211,7 +211,13 @@ fn a_refused_device_needs_the_override_and_its_typed_name() {
 fn write_image_asks_for_the_image_then_confirms() {
     let mut f = open("pi/4", 100, 30);
     let img = f.dir.path().join("os.img");
-    std::fs::write(&img, vec![7u8; 2 * MIB as usize]).unwrap();
+    let mut bytes = vec![7u8; 2 * MIB as usize];
+    bytes[446..512].fill(0);
+    bytes[446 + 4] = 0x83; // one partition: type, start, length
+    bytes[446 + 8] = 8;
+    bytes[446 + 12] = 8;
+    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
+    std::fs::write(&img, bytes).unwrap();
     let h = &mut f.h;
     select(h, "sdb");
     assert!(h.key("w").is_empty());
@@ -236,6 +242,18 @@ fn write_image_asks_for_the_image_then_confirms() {
     h.key("enter");
     assert!(h.app.overlay.is_none());
     assert!(status(h).contains("/nonexistent/os.img"), "{}", status(h));
+    // A file that is not a card image is refused the same way, saying what it looks like.
+    let mut f = open("pi/4", 100, 30);
+    let notes = f.dir.path().join("notes.txt");
+    std::fs::write(&notes, "hello\n").unwrap();
+    let h = &mut f.h;
+    select(h, "sdb");
+    h.key("w");
+    h.type_text(&notes.display().to_string());
+    h.key("enter");
+    assert!(h.app.overlay.is_none());
+    assert!(status(h).contains("not a card image"), "{}", status(h));
+    assert!(status(h).contains("looks like text"), "{}", status(h));
 }
 
 /// Start a format of sdb without running it, and return the run's id.

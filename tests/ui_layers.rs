@@ -47,14 +47,25 @@ fn fuzzy_filter_highlights_matched_letters() {
     h.type_text("pi4");
     snap("layers_filter_pi4", &mut h);
     let m = Theme::defaults().style(Role::Match);
-    // pi/4 is the best match and is selected; its p, i and 4 are highlighted, / is not.
+    let sel = Theme::defaults().style(Role::Selection);
+    // pi/4 is the best match and is selected: every cell in the selection's colours (issue
+    // 12: no default foreground on the light background); its p, i and 4 are underlined.
     let (x, y) = h.find("pi/4            Rasp").expect("pi/4 listed");
     let buf = h.buffer();
-    assert_eq!(buf[(x, y)].fg, m.fg.unwrap());
-    assert!(buf[(x, y)].modifier.contains(m.add_modifier));
-    assert_eq!(buf[(x + 1, y)].fg, m.fg.unwrap());
-    assert_ne!(buf[(x + 2, y)].fg, m.fg.unwrap());
-    assert_eq!(buf[(x + 3, y)].fg, m.fg.unwrap());
+    for dx in 0..20 {
+        assert_eq!(buf[(x + dx, y)].fg, sel.fg.unwrap(), "column {dx}");
+        assert_eq!(buf[(x + dx, y)].bg, sel.bg.unwrap(), "column {dx}");
+    }
+    let u = ratatui::style::Modifier::UNDERLINED;
+    assert!(m.add_modifier.contains(u));
+    assert!(buf[(x, y)].modifier.contains(u));
+    assert!(buf[(x + 1, y)].modifier.contains(u));
+    assert!(!buf[(x + 2, y)].modifier.contains(u));
+    assert!(buf[(x + 3, y)].modifier.contains(u));
+    // On rows not selected, matched letters take the match colour.
+    let (x, y) = h.find("pine64/book ").expect("pine64/book listed");
+    assert_eq!(h.buffer()[(x, y)].fg, m.fg.unwrap());
+    assert_ne!(h.buffer()[(x + 2, y)].fg, m.fg.unwrap());
     // Descriptions are searched too.
     h.key("esc");
     h.key("/");
@@ -159,7 +170,38 @@ fn mouse_scrolls_and_clicks() {
     h.render();
     assert_eq!(style_in_row(&h, "intel/desktop   x86", 40).bg, sel.bg);
     // A click on a tab switches screens.
-    let (x, y) = h.find("3 Preview").unwrap();
-    h.mouse(MouseEventKind::Down(MouseButton::Left), x, y);
+    // At 100 columns the tabs other than the active one show their number only.
+    let (x, y) = h.find(" 3  4 ").unwrap();
+    assert_eq!(y, 0);
+    h.mouse(MouseEventKind::Down(MouseButton::Left), x + 1, y);
     assert_eq!(h.app.active(), ScreenId::Preview);
+    assert!(h.render().lines().next().unwrap().contains(" 3 Preview "));
+    // A click after the stack's warning mark still lands on the right tab.
+    let (x, y) = h.find(" 5 ").unwrap();
+    h.mouse(MouseEventKind::Down(MouseButton::Left), x + 1, y);
+    assert_eq!(h.app.active(), ScreenId::Build);
+}
+
+#[test]
+fn the_filter_says_when_only_unlisted_layers_match() {
+    let (_d, mut h) = open("", 100, 30);
+    h.key("/");
+    h.type_text("rootlogin");
+    let text = h.render();
+    assert!(
+        text.contains("No listed layer matches. 1 match among"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unlisted layers: press . to show them."),
+        "{text}"
+    );
+    snap("layers_filter_unlisted_match", &mut h);
+    h.resize(80, 24);
+    snap("layers_filter_unlisted_match_80x24", &mut h);
+    h.key("enter");
+    h.key(".");
+    let text = h.render();
+    assert!(text.contains("util/rootlogin"), "{text}");
+    assert!(!text.contains("among unlisted"), "{text}");
 }

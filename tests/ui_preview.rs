@@ -40,11 +40,13 @@ fn overridden_symbols_show_the_chain_of_earlier_values() {
     assert!(text.contains("configs/pi/common/kernel/usb:2"));
     assert!(text.contains("configs-base/pre/kernel/usb:1"));
     snap("preview_kernel_override_chain", &mut h);
-    let over = Theme::defaults().style(Role::Overridden);
-    assert_eq!(style_at(&h, "* CONFIG_USB_SERIAL").fg, over.fg);
-    // The search term is highlighted in the symbol name.
-    let m = Theme::defaults().style(Role::Match);
-    assert_eq!(style_at(&h, "USB_SERIAL=").fg, m.fg);
+    // The selected row is drawn in the selection's colours; the search term is underlined.
+    let sel = Theme::defaults().style(Role::Selection);
+    assert_eq!(style_at(&h, "* CONFIG_USB_SERIAL").fg, sel.fg);
+    assert_eq!(style_at(&h, "* CONFIG_USB_SERIAL").bg, sel.bg);
+    let u = ratatui::style::Modifier::UNDERLINED;
+    assert!(style_at(&h, "USB_SERIAL=").add_modifier.contains(u));
+    assert!(!style_at(&h, "* CONFIG_USB_SERIAL").add_modifier.contains(u));
 }
 
 #[test]
@@ -204,7 +206,34 @@ fn values_kconfig_drops_are_marked_when_a_buildroot_tree_is_present() {
         text.contains("dropped by Kconfig: unmet dependency: BR2_PACKAGE_SYSTEMD"),
         "{text}"
     );
-    let err = Theme::defaults().style(Role::Error);
-    assert_eq!(style_at(&h, "✗ BR2_PACKAGE_SKIFF_TEST_EXTRAS").fg, err.fg);
+    let sel = Theme::defaults().style(Role::Selection);
+    assert_eq!(style_at(&h, "✗ BR2_PACKAGE_SKIFF_TEST_EXTRAS").fg, sel.fg);
+
     snap("preview_kconfig_dropped", &mut h);
+}
+
+#[test]
+fn search_says_which_match_of_how_many() {
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("3");
+    h.key("/");
+    h.type_text("br2_");
+    h.key("enter");
+    let text = h.render();
+    let n = text
+        .lines()
+        .find_map(|l| {
+            let at = l.find("1 of ")?;
+            l[at + 5..].split_whitespace().next()?.parse::<usize>().ok()
+        })
+        .unwrap_or_else(|| panic!("no `1 of N`: {text}"));
+    assert!(n > 2, "{text}");
+    h.key("down");
+    assert!(h.render().contains(&format!("2 of {n} ·")));
+    snap("preview_search_count", &mut h);
+    h.resize(80, 24);
+    snap("preview_search_count_80x24", &mut h);
+    h.key("/");
+    h.type_text("zzzz");
+    assert!(h.render().contains("no match"));
 }

@@ -136,6 +136,8 @@ fn save_asks_first_then_configures() {
     assert!(h.key("s").is_empty());
     assert!(h.app.overlay.is_some());
     snap("stack_save_confirm_new", &mut h);
+    // The chain wraps between layers, never inside a name.
+    assert!(h.render().contains("│apps/docker,skiff/core,core/fedora"));
     // n cancels: nothing written.
     assert!(h.key("n").is_empty());
     assert!(h.app.overlay.is_none());
@@ -185,4 +187,22 @@ fn empty_stack_cannot_be_saved() {
     snap("stack_empty", &mut h);
     assert!(h.key("s").is_empty());
     assert!(h.render().contains("the stack is empty"));
+}
+
+#[test]
+fn undo_and_redo_say_what_they_changed() {
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("2");
+    h.key("down");
+    h.key("d");
+    h.key("u");
+    assert!(
+        h.render()
+            .contains("undid a stack change: core/fedora back in the stack")
+    );
+    h.key("ctrl-r");
+    assert!(
+        h.render()
+            .contains("redid a stack change: core/fedora out of the stack")
+    );
 }

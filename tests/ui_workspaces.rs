@@ -56,10 +56,8 @@ fn switching_loads_the_stack_and_merges_for_that_workspace() {
     assert_eq!(workspace, "default");
     assert_eq!(stack.layers.last().map(String::as_str), Some("core/nixos"));
     assert_eq!(h.app.shared.workspace, "default");
-    assert_eq!(
-        h.app.shared.stack.typed.first().map(String::as_str),
-        Some("skiff/moduleimg")
-    );
+    // Issue 12: the stack comes back as typed, not as the resolved chain.
+    assert_eq!(h.app.shared.stack.typed, ["odroid/xu", "core/nixos"]);
     let text = h.render();
     assert!(text.contains("switched to workspace default; its stack is loaded"));
     assert!(text.contains("workspace default"));
@@ -105,4 +103,64 @@ fn a_new_workspace_before_any_configure_is_listed() {
     assert!(text.contains("▶ default"));
     assert!(text.contains("new, not configured"));
     assert!(text.contains("No stack yet"));
+}
+
+#[test]
+fn a_configure_from_the_cli_refreshes_tabs_preview_and_workspaces() {
+    let (d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.send(skiff::ui::Msg::Tick);
+    h.key("3");
+    h.key("d");
+    let text = h.render();
+    assert!(text.contains("default · unsaved"), "{text}");
+    assert!(text.contains("was never configured"), "{text}");
+    // `skiff configure` in another terminal, on the same tree and workspace.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .args(["configure", "pi/4,core/fedora", "--root"])
+        .arg(d.path())
+        .env_remove("SKIFF_WORKSPACE")
+        .env_remove("SKIFF_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // The next tick notices; no key is pressed.
+    let cmds = h.send(skiff::ui::Msg::Tick);
+    assert_eq!(cmds, [Cmd::Stamp]);
+    assert!(h.performed.contains(&Cmd::LoadWorkspaces));
+    let text = h.render();
+    assert!(!text.contains("unsaved"), "{text}");
+    assert!(text.contains("saved✓"), "{text}");
+    assert!(text.contains("No differences"), "{text}");
+    snap("refresh_after_cli_configure", &mut h);
+    h.key("4");
+    assert!(h.render().contains("configured just now"));
+    // Nothing changed: a tick asks for nothing more.
+    let before = h.performed.len();
+    h.send(skiff::ui::Msg::Tick);
+    assert_eq!(
+        h.performed.len(),
+        before + 1,
+        "{:?}",
+        &h.performed[before..]
+    );
+}
+
+#[test]
+fn a_typed_stack_that_no_longer_resolves_to_the_chain_falls_back_to_the_chain() {
+    let (d, mut h) = two_workspaces();
+    let final_dir = d.path().join("workspaces/.config_default");
+    assert_eq!(
+        std::fs::read_to_string(final_dir.join("skiff_stack")).unwrap(),
+        "odroid/xu,core/nixos\n"
+    );
+    // Something other than skiff rewrote the chain: the typed file no longer matches it.
+    std::fs::write(final_dir.join("skiff_stack"), "pi/4\n").unwrap();
+    h.key("4");
+    h.key("r");
+    h.key("down");
+    h.key("enter");
+    assert_eq!(
+        h.app.shared.stack.typed.first().map(String::as_str),
+        Some("skiff/moduleimg")
+    );
 }

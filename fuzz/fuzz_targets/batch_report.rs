@@ -1,8 +1,8 @@
-//! Fuzz the batch report parser `--resume` reads: never panics, and what parses round-trips.
+//! Fuzz target `batch_report`: the batch report `--resume` reads. The body lives in
+//! fuzz/harness/batch_report.rs, which tests/no_panic.rs also runs.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
+#[path = "../harness/batch_report.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    skiff::flash::batch::report::fuzz_one(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

@@ -1,22 +1,8 @@
-//! Fuzz target: the layout parser and validator must never panic, whatever the bytes.
+//! Fuzz target `layout`: board layouts (layout.yaml): parse, check, render.
+//! The body lives in fuzz/harness/layout.rs, which tests/no_panic.rs also runs.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use skiff::model::layout::Layout;
+#[path = "../harness/layout.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(layout) = Layout::parse(text, "fuzz/layout.yaml") {
-        let min = layout.min_card_size();
-        for size in [None, Some(min), Some(min.saturating_sub(512)), Some(8 << 30), Some(u64::MAX)] {
-            let _ = layout.check(size);
-        }
-        let _ = layout.render(min.max(1 << 20), 60);
-        let _ = layout.render(u64::MAX, 3);
-        for r in &layout.raw {
-            let _ = r.bytes_to_write(4096);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

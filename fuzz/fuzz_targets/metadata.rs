@@ -1,23 +1,8 @@
-//! Fuzz the metadata parsers (dependencies, commands) and stack-list splitting.
+//! Fuzz target `metadata`: layer metadata (dependencies, commands) and stack lists.
+//! The body lives in fuzz/harness/metadata.rs, which tests/no_panic.rs also runs.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use skiff::model::metadata::{parse_commands, parse_dependencies};
-use skiff::model::names::{is_well_formed_item, layer_id, split_list, workspace_name};
-use std::path::Path;
+#[path = "../harness/metadata.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut warnings = Vec::new();
-    for dep in parse_dependencies(text, Path::new("dependencies"), "fuzz/layer", &mut warnings) {
-        assert!(is_well_formed_item(&dep));
-    }
-    for c in parse_commands(text) {
-        assert!(!c.name.is_empty() && !c.description.is_empty());
-    }
-    for item in split_list(text) {
-        let _ = layer_id(item);
-    }
-    let ws = workspace_name(text);
-    assert!(!ws.is_empty() && !ws.contains('/'));
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

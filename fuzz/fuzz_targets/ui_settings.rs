@@ -1,20 +1,8 @@
-//! Fuzz the TUI's keymap and theme file parsers with arbitrary text.
+//! Fuzz target `ui_settings`: the TUI's keymap and theme files.
+//! The body lives in fuzz/harness/ui_settings.rs, which tests/no_panic.rs also runs.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use skiff::ui::keymap::Keymap;
-use skiff::ui::theme::Theme;
-use std::path::Path;
+#[path = "../harness/ui_settings.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = skiff::model::text::decode(Path::new("fuzz"), data.to_vec()) else { return };
-    let mut k = Keymap::defaults();
-    let problems = k.apply(&text, "fuzz");
-    for p in &problems {
-        assert!(p.line >= 1 && p.line <= text.lines().count());
-    }
-    let mut t = Theme::defaults();
-    for p in t.apply(&text, "fuzz") {
-        assert!(p.line >= 1);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

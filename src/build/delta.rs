@@ -88,7 +88,7 @@ pub fn save(path: &Path, before: &str, after: &str) -> Result<DeltaSaved> {
     all.extend(session);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| BuildError::io(dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| BuildError::io(dir, e))?;
+    let mut tmp = crate::model::files::temp_file_in(dir).map_err(|e| BuildError::io(dir, e))?;
     use std::io::Write;
     tmp.write_all(render(&all).as_bytes())
         .map_err(|e| BuildError::io(tmp.path(), e))?;

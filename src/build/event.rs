@@ -84,6 +84,9 @@ pub struct Failure {
     pub error_line: Option<String>,
     /// The last lines of the failing package's output before the error (ANSI removed).
     pub last_lines: Vec<String>,
+    /// What to do about it, when skiff knows (a failed download: mirrors and --dl-dir).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Failure {
@@ -92,6 +95,10 @@ impl Failure {
         match (&self.package, &self.step) {
             (Some(p), Some(s)) => format!("package {p} failed at step {s}"),
             (Some(p), None) => format!("package {p} failed"),
+            // Buildroot's `dependencies` target checks the host's tools before building.
+            (None, Some(s)) if s == "dependencies" => {
+                "host tools missing: Buildroot's check of the build machine failed".to_string()
+            }
             (None, Some(s)) => format!("make target {s} failed"),
             (None, None) => "make failed".to_string(),
         }

@@ -24,9 +24,7 @@ pub fn write_script(state_dir: &Path) -> Result<PathBuf> {
     );
     let tmp = state_dir.join(".instrument.sh.tmp");
     std::fs::write(&tmp, text).map_err(|e| BuildError::io(&tmp, e))?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
-        .map_err(|e| BuildError::io(&tmp, e))?;
+    crate::model::files::make_executable(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| BuildError::io(&path, e))?;
     Ok(path)
 }

@@ -4,9 +4,11 @@
 pub mod buildroot;
 pub mod clean;
 pub mod delta;
+pub mod download;
 pub mod error;
 pub mod event;
 pub mod hook;
+pub mod hostdeps;
 pub mod kconfig;
 pub mod lines;
 pub mod lock;

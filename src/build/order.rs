@@ -19,18 +19,38 @@ pub fn parse_order(stdout: &str) -> Vec<String> {
 /// Ask Buildroot for the build order of the workspace's configuration (about ten seconds:
 /// make reads every package's .mk file).
 pub fn query(make: &Path, buildroot: &Path, workspace: &Path) -> Result<Vec<String>> {
-    let out = Command::new(make)
+    query_with(make, buildroot, workspace, |_| ())
+}
+
+/// [`query`], with make in a process group of its own whose id goes to `started` before
+/// the wait, so a cancel can signal the whole group at once.
+pub fn query_with(
+    make: &Path,
+    buildroot: &Path,
+    workspace: &Path,
+    started: impl FnOnce(u32),
+) -> Result<Vec<String>> {
+    use std::os::unix::process::CommandExt;
+    let child = Command::new(make)
         .arg("-s")
         .arg("--no-print-directory")
         .arg("-C")
         .arg(buildroot)
         .arg(format!("O={}", workspace.display()))
         .arg("show-build-order")
-        .output()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
         .map_err(|e| BuildError::Spawn {
             program: make.display().to_string(),
             source: e,
         })?;
+    started(child.id());
+    let out = child
+        .wait_with_output()
+        .map_err(|e| BuildError::io(workspace, e))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = err.lines().rev().take(10).collect();

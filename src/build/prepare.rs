@@ -33,6 +33,7 @@ pub struct Prepared {
 /// The stack is merged once: the same merge decides freshness and is written.
 pub fn prepare(req: &PrepareRequest) -> Result<Prepared> {
     let c = &req.configure;
+    c.tree.check_writable()?;
     let buildroot = Buildroot::locate(c.env.buildroot.as_deref(), &c.tree.root)?;
     if c.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack.into());

@@ -77,8 +77,10 @@ impl BuildHandle {
     }
 
     fn signal(&self, sig: rustix::process::Signal) {
-        self.shared.cancelled.store(true, Ordering::Release);
-        let pid = self.shared.pid.load(Ordering::Acquire);
+        // SeqCst pairs with build_order's store of the pid and load of the flag: one of
+        // the two sides always sees the other's write.
+        self.shared.cancelled.store(true, Ordering::SeqCst);
+        let pid = self.shared.pid.load(Ordering::SeqCst);
         if let Some(pid) = rustix::process::Pid::from_raw(pid) {
             let _ = rustix::process::kill_process_group(pid, sig);
         }
@@ -143,7 +145,7 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
         send(BuildEvent::Finished(o.clone()));
         o
     };
-    let mut tracker = new_tracker(req, &send);
+    let mut tracker = new_tracker(req, &send, shared);
     let mut log = match LogWriter::create(&req.logs_dir(), &req.label, KEEP) {
         Ok(l) => l,
         Err(e) => return finish(early_failure(PathBuf::new(), e.to_string(), Status::Failed)),
@@ -228,14 +230,14 @@ fn run(req: &BuildRequest, events: &Sender<BuildEvent>, shared: &Shared) -> Outc
 
 /// The progress tracker, with the durations of the previous build and, when asked for,
 /// Buildroot's build order and the packages already built.
-fn new_tracker(req: &BuildRequest, send: &dyn Fn(BuildEvent)) -> Tracker {
+fn new_tracker(req: &BuildRequest, send: &dyn Fn(BuildEvent), shared: &Shared) -> Tracker {
     let build_dir = req.workspace.join("build");
     let durations = std::fs::read_to_string(build_dir.join("build-time.log"))
         .map(|t| Durations::parse(&t))
         .unwrap_or_default();
     let mut tracker = Tracker::new(Some(build_dir.clone()), durations);
     if req.query_order
-        && let Some(order) = build_order(req, send)
+        && let Some(order) = build_order(req, send, shared)
     {
         let done = order::done_packages(&build_dir, &order);
         tracker.set_order(order, done);
@@ -333,8 +335,13 @@ fn describe(req: &BuildRequest) -> String {
     )
 }
 
-/// The order from the cache, else from Buildroot; failures only lose the total.
-fn build_order(req: &BuildRequest, send: &dyn Fn(BuildEvent)) -> Option<Vec<String>> {
+/// The order from the cache, else from Buildroot; failures only lose the total. While the
+/// query runs, its make is the one a cancel signals; a cancel ends it at once.
+fn build_order(
+    req: &BuildRequest,
+    send: &dyn Fn(BuildEvent),
+    shared: &Shared,
+) -> Option<Vec<String>> {
     let config = std::fs::read_to_string(req.workspace.join(".config")).ok()?;
     if let Some(o) = order::cached(&req.state_dir(), &config) {
         return Some(o);
@@ -342,7 +349,23 @@ fn build_order(req: &BuildRequest, send: &dyn Fn(BuildEvent)) -> Option<Vec<Stri
     send(BuildEvent::Phase {
         message: "reading Buildroot's build order (make show-build-order)".into(),
     });
-    match order::query(&req.make, &req.buildroot, &req.workspace) {
+    if shared.cancelled.load(Ordering::Acquire) {
+        return None;
+    }
+    let result = order::query_with(&req.make, &req.buildroot, &req.workspace, |pid| {
+        shared.pid.store(pid as i32, Ordering::SeqCst);
+        // A cancel between the check above and this store found no pid: signal it here.
+        if shared.cancelled.load(Ordering::SeqCst)
+            && let Some(p) = rustix::process::Pid::from_raw(pid as i32)
+        {
+            let _ = rustix::process::kill_process_group(p, rustix::process::Signal::INT);
+        }
+    });
+    shared.pid.store(0, Ordering::Release);
+    if shared.cancelled.load(Ordering::Acquire) {
+        return None;
+    }
+    match result {
         Ok(o) if !o.is_empty() => {
             let _ = order::store(&req.state_dir(), &config, &o);
             Some(o)

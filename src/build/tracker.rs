@@ -302,6 +302,7 @@ impl Tracker {
         };
         let start = pick.len().saturating_sub(SUMMARY_LINES);
         f.last_lines = pick[start..].iter().map(|s| s.to_string()).collect();
+        f.hint = super::download::hint(&f);
         f
     }
 

@@ -55,6 +55,7 @@ pub fn configure(req: &ConfigureRequest) -> Result<ConfigureReport> {
 
 /// [`configure`] with a given tree version.
 pub fn configure_at(req: &ConfigureRequest, version: &Version) -> Result<ConfigureReport> {
+    req.tree.check_writable()?;
     if req.stack.layers.is_empty() {
         return Err(ModelError::EmptyStack);
     }
@@ -80,6 +81,8 @@ pub fn write_configured(
     let final_path = tree.final_dir(ws);
     let staging = tempfile::Builder::new()
         .prefix(&format!(".config_{ws}.new-"))
+        // Renamed into place as the final directory: 0777 less the umask, not 0700.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777))
         .tempdir_in(&wsroot)
         .map_err(|e| ModelError::io(&wsroot, e))?;
     write_plan(staging.path(), &plan)?;
@@ -123,7 +126,6 @@ pub fn write_configured(
 
 /// Create the planned files and directories under `dir` (executables get mode 755).
 fn write_plan(dir: &Path, plan: &FinalDir) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     for f in &plan.files {
         let p = dir.join(&f.path);
         if let Some(parent) = p.parent() {
@@ -131,8 +133,7 @@ fn write_plan(dir: &Path, plan: &FinalDir) -> Result<()> {
         }
         fs::write(&p, &f.text).map_err(|e| ModelError::io(&p, e))?;
         if f.executable {
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o755))
-                .map_err(|e| ModelError::io(&p, e))?;
+            crate::model::files::make_executable(&p).map_err(|e| ModelError::io(&p, e))?;
         }
     }
     for d in &plan.empty_dirs {

@@ -9,7 +9,6 @@ use crate::build::delta::{CONFIG_TARGETS, DeltaSaved, delta_path, save};
 use crate::model::env::parse_bind_env;
 use anyhow::Result;
 use clap::Args;
-use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
 #[derive(Debug, Args)]
@@ -32,6 +31,8 @@ pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
         let purpose = format!("br {}", a.targets.join(" "));
         let br = ctx.buildroot(a.buildroot.as_deref());
         let prepared = prepare_workspace(&ctx, &br, &stack, &purpose, &display)?;
+        // make owns the terminal from here on (menuconfig, nconfig, linux-menuconfig...).
+        display.close();
         let ws_dir = &prepared.workspace_dir;
         let dotconfig = ws_dir.join(".config");
         let edits_config = a
@@ -59,12 +60,8 @@ pub fn run(cli: &Cli, a: &BrArgs) -> Result<i32> {
                 program: "make".into(),
                 source: e,
             })?;
-        let code = match (status.code(), status.signal()) {
-            (Some(c), _) => c,
-            (None, Some(_)) => exit::INTERRUPTED,
-            _ => exit::INTERNAL,
-        };
-        if code != 0 || !edits_config {
+        let code = exit::of_make(&format!("make {}", a.targets.join(" ")), status);
+        if code != exit::OK || !edits_config {
             return Ok(code);
         }
         let after =

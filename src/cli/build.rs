@@ -5,7 +5,7 @@ use super::build_progress::Display;
 use super::context::Context;
 use super::{Cli, exit};
 use crate::build::runner::{BuildRequest, start};
-use crate::build::{BuildEvent, PrepareRequest, Prepared, Status, prepare};
+use crate::build::{BuildError, BuildEvent, PrepareRequest, Prepared, Status, prepare};
 use crate::model::ResolvedStack;
 use anyhow::Result;
 use clap::Args;
@@ -27,22 +27,70 @@ pub struct BuildArgs {
     /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
     #[arg(long, value_name = "DIR")]
     pub buildroot: Option<PathBuf>,
+    /// Download directory for source archives (BR2_DL_DIR): a local copy or mirror to build
+    /// from without network.
+    #[arg(long, value_name = "DIR")]
+    pub dl_dir: Option<PathBuf>,
 }
 
 pub fn run(cli: &Cli, a: &BuildArgs) -> Result<i32> {
-    {
-        let ctx = Context::load(cli)?;
-        let stack = stack_of(&ctx, a.stack.as_deref())?;
-        let display = Display::new(a.json, a.verbose);
-        let br = ctx.buildroot(a.buildroot.as_deref());
-        let prepared = prepare_workspace(&ctx, &br, &stack, "build", &display)?;
-        let targets: Vec<String> = stack
-            .build_target
-            .as_deref()
-            .map(|t| t.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
-        Ok(run_make(&prepared, targets, "build", true, display))
-    }
+    let Ready {
+        stack,
+        prepared,
+        env,
+        display,
+    } = prepare_build(cli, a, "build")?;
+    let targets: Vec<String> = stack
+        .build_target
+        .as_deref()
+        .map(|t| t.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    Ok(run_make(&prepared, targets, "build", true, env, display))
+}
+
+/// A workspace ready for make, as `build` and `source` need it.
+pub(crate) struct Ready {
+    pub stack: ResolvedStack,
+    pub prepared: Prepared,
+    /// make's extra environment (`BR2_DL_DIR` from `--dl-dir`).
+    pub env: Vec<(String, String)>,
+    pub display: Display,
+}
+
+/// What `build` and `source` do before make: a writable project, host tools, stack, display, the prepared
+/// workspace, and make's extra environment.
+pub(crate) fn prepare_build(cli: &Cli, a: &BuildArgs, purpose: &str) -> Result<Ready> {
+    let ctx = Context::load(cli)?;
+    // Outside a project nothing can be built: say that before asking for host tools.
+    ctx.tree.check_writable()?;
+    check_host_tools()?;
+    let stack = stack_of(&ctx, a.stack.as_deref())?;
+    let display = Display::new(a.json, a.verbose);
+    let br = ctx.buildroot(a.buildroot.as_deref());
+    let prepared = prepare_workspace(&ctx, &br, &stack, purpose, &display)?;
+    let env = dl_dir_env(a.dl_dir.as_deref())?;
+    Ok(Ready {
+        stack,
+        prepared,
+        env,
+        display,
+    })
+}
+
+/// Buildroot's host prerequisites, against the PATH make will get; every missing one at once.
+fn check_host_tools() -> Result<()> {
+    crate::build::hostdeps::check(&std::env::var_os("PATH").unwrap_or_default())?;
+    Ok(())
+}
+
+/// `BR2_DL_DIR=<absolute DIR>` for make when `--dl-dir` is given (created if missing).
+fn dl_dir_env(dir: Option<&Path>) -> Result<Vec<(String, String)>> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| BuildError::io(dir, e))?;
+    let abs = std::fs::canonicalize(dir).map_err(|e| BuildError::io(dir, e))?;
+    Ok(vec![("BR2_DL_DIR".into(), abs.display().to_string())])
 }
 
 /// The stack to use: argument, SKIFF_CONFIG, or what the workspace was configured with.
@@ -85,6 +133,7 @@ pub(crate) fn run_make(
     targets: Vec<String>,
     label: &str,
     query_order: bool,
+    env: Vec<(String, String)>,
     mut display: Display,
 ) -> i32 {
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -95,7 +144,7 @@ pub(crate) fn run_make(
         workspace: prepared.workspace_dir.clone(),
         targets,
         make_args: Vec::new(),
-        env: Vec::new(),
+        env,
         query_order,
         label: label.to_string(),
     };

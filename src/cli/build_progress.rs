@@ -105,6 +105,12 @@ impl Display {
         }
     }
 
+    /// Stop drawing for good and clear the bar, before a program that owns the terminal
+    /// (menuconfig, a shell) starts: no spinner may tick over its screen.
+    pub fn close(self) {
+        self.bar.finish_and_clear();
+    }
+
     /// Print the end of the build: summary, failure diagnosis, log path.
     pub fn finish(&self, o: &Outcome, what: &str) {
         self.bar.finish_and_clear();
@@ -133,6 +139,9 @@ impl Display {
                 }
                 if let Some(c) = o.exit_code {
                     eprintln!("  make exit status {c}");
+                }
+                if let Some(h) = &f.hint {
+                    eprintln!("skiff: {h}");
                 }
             }
         }

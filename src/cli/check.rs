@@ -5,7 +5,7 @@ use super::build::stack_of;
 use super::context::Context;
 use super::{Cli, exit, printer};
 use crate::build::BuildError;
-use crate::build::kconfig::{CheckInput, Dropped, check, find_engine};
+use crate::build::kconfig::{CheckInput, Dropped, Severity, check, find_engine};
 use crate::model::ConfigKind;
 use anyhow::Result;
 use clap::Args;
@@ -18,6 +18,9 @@ pub struct CheckArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Fail (exit 1) on info too: replaced choice members and unused configs-base defaults.
+    #[arg(long)]
+    pub strict: bool,
     /// Buildroot tree (default: SKIFF_BUILDROOT, then <root>/buildroot).
     #[arg(long, value_name = "DIR")]
     pub buildroot: Option<PathBuf>,
@@ -48,10 +51,11 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
             externals: &externals,
             warnings,
         })?;
-        let code = if report.dropped.is_empty() {
-            exit::OK
-        } else {
+        let (errors, infos) = (report.errors, report.info);
+        let code = if errors > 0 || (a.strict && infos > 0) {
             exit::USER
+        } else {
+            exit::OK
         };
         if a.json {
             printer::json(&report)?;
@@ -66,17 +70,30 @@ pub fn run(cli: &Cli, a: &CheckArgs) -> Result<i32> {
             report.checked,
             stack.joined(),
             report.engine,
-            match report.dropped.len() {
-                0 => "all of them survive".to_string(),
-                1 => "1 did not survive".to_string(),
-                n => format!("{n} did not survive"),
-            }
+            summary(errors, infos, a.strict)
         );
         Ok(code)
     }
 }
 
-/// `path:line: [layer] SYMBOL=value: reason; final value: ...`, paths relative to the tree.
+fn summary(errors: usize, infos: usize, strict: bool) -> String {
+    if errors + infos == 0 {
+        return "all of them survive".into();
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut s = format!(
+        "{} did not survive: {errors} error{}, {infos} info",
+        errors + infos,
+        plural(errors)
+    );
+    if infos > 0 && !strict {
+        s.push_str(" (expected in a layered stack; --strict counts them)");
+    }
+    s
+}
+
+/// `path:line: SEVERITY: [layer] SYMBOL=value: reason; final value: ...[; note]`, paths
+/// relative to the tree.
 fn line(d: &Dropped, root: &Path) -> String {
     let path = d.path.strip_prefix(root).unwrap_or(&d.path);
     let asked = if d.requested == "is not set" {
@@ -89,8 +106,17 @@ fn line(d: &Dropped, root: &Path) -> String {
         Some("n") => "is not set".to_string(),
         Some(v) => v.to_string(),
     };
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Info => "info",
+    };
+    let note = d
+        .expected
+        .as_ref()
+        .map(|e| format!(" ({})", e.describe(root)))
+        .unwrap_or_default();
     format!(
-        "{}:{}: [{}] {asked}: {}; final value: {actual}",
+        "{}:{}: {severity}: [{}] {asked}: {}; final value: {actual}{note}",
         path.display(),
         d.line,
         d.layer,

@@ -93,8 +93,8 @@ pub fn run(cli: &Cli, a: &CmdArgs) -> Result<i32> {
             what: "make".into(),
             detail: format!("{e}; is make installed?"),
         })?;
-    Ok(match status.code() {
-        Some(c) => c,
-        None => exit::INTERRUPTED,
-    })
+    Ok(exit::of_make(
+        &format!("make {command} (in {})", ext.display()),
+        status,
+    ))
 }

@@ -71,6 +71,13 @@ pub enum ConfigAction {
         #[arg(long)]
         json: bool,
     },
+    /// A digest of the stack's merged configuration, the same on every checkout (for cache keys).
+    Hash {
+        #[arg(long)]
+        stack: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What changes: the stack against the workspace's last configure, or two stacks.
     Diff {
         /// Give twice to compare two stacks; once (or not at all) to compare with the workspace.
@@ -131,6 +138,25 @@ pub fn run(cli: &Cli, a: &ConfigArgs) -> Result<i32> {
                 )));
             }
             print_blame(&found, *json)?;
+        }
+        ConfigAction::Hash { stack, json } => {
+            let (text, _) = ctx.stack_text(stack.as_deref());
+            let resolved = ctx.resolve(&text)?;
+            if resolved.layers.is_empty() {
+                bail!(crate::model::ModelError::EmptyStack);
+            }
+            printer::warnings(&resolved.warnings);
+            let hash = crate::model::digest::config_hash(
+                &ctx.tree,
+                &ctx.catalog,
+                &resolved,
+                &ctx.workspace,
+            )?;
+            if *json {
+                printer::json(&serde_json::json!({ "stack": resolved.joined(), "hash": hash }))?;
+            } else {
+                println!("{hash}");
+            }
         }
         ConfigAction::Diff { stack, json } => {
             let changes = match stack.as_slice() {

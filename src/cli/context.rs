@@ -26,7 +26,8 @@ impl Context {
         let cwd = std::env::current_dir()?;
         let host = cli.host.clone();
         let root = cli.root.as_deref().or(host.root.as_deref());
-        let tree = Tree::locate(root, &cwd)?;
+        let bundle = super::bundled::BundleSettings::from_env();
+        let tree = Tree::locate(root, &cwd, &|| super::bundled::root(&bundle))?;
         let ws = cli.workspace.as_deref().or(host.workspace.as_deref());
         let workspace = workspace_name(ws.unwrap_or(""));
         let mut extra_recovered = false;
@@ -46,10 +47,12 @@ impl Context {
         };
         let opts = DiscoverOptions {
             configs_dir: tree.configs_dir(),
+            // A project's own layers come after the extra paths, before its base's.
             extra_paths: extra_paths
                 .split(':')
                 .filter(|s| !s.is_empty())
                 .map(|p| std::path::absolute(p).unwrap_or_else(|_| PathBuf::from(p)))
+                .chain(tree.own_configs_dir())
                 .collect(),
             env_paths: host.config_paths.clone(),
         };
@@ -73,8 +76,13 @@ impl Context {
         if let Some(env) = &self.host.config {
             return (env.clone(), false);
         }
-        match recover(&self.tree, &self.workspace).stack {
-            Some(s) => (s, true),
+        let r = recover(&self.tree, &self.workspace);
+        match r.stack {
+            Some(s) => {
+                let text =
+                    crate::model::workspace::stack_to_edit(&self.catalog, r.typed.as_deref(), &s);
+                (text, true)
+            }
             None => (String::new(), false),
         }
     }

@@ -20,7 +20,7 @@ pub fn run(a: &DevicesArgs) -> Result<i32> {
     let props = default_properties(&view);
     let devices = match discover(&view, props.as_ref()) {
         Ok(d) => d,
-        Err(e) => return Ok(super::flash::report(&e, false)),
+        Err(e) => return Ok(super::flash::report(&e, false, std::path::Path::new(""))),
     };
     if a.json {
         printer::json(&devices)?;

@@ -52,3 +52,25 @@ fn build_exit(e: &anyhow::Error) -> Option<i32> {
     }
     None
 }
+
+/// The exit code for a make that skiff ran in the foreground (`br`, `cmd`): 0 when it
+/// succeeded, 130 when a signal stopped it, else 1 after saying make's status on stderr
+/// (2 is skiff's own internal error, whatever make's status was).
+pub fn of_make(what: &str, status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(0), _) => OK,
+        (Some(130), _) | (None, Some(_)) => {
+            eprintln!("skiff: {what} was interrupted");
+            INTERRUPTED
+        }
+        (Some(c), _) => {
+            eprintln!("skiff: {what} failed with status {c}");
+            USER
+        }
+        (None, None) => {
+            eprintln!("skiff: {what} ended without a status");
+            USER
+        }
+    }
+}

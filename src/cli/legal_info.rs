@@ -32,6 +32,7 @@ pub fn run(cli: &Cli, a: &LegalInfoArgs) -> Result<i32> {
             vec!["legal-info".into()],
             "legal-info",
             false,
+            Vec::new(),
             display,
         );
         if code == exit::OK && !a.json {

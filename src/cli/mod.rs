@@ -3,19 +3,28 @@
 pub mod br;
 pub mod build;
 pub mod build_progress;
+pub mod bundled;
 pub mod check;
+pub mod ci;
+pub mod ci_github;
+pub mod ci_report;
 pub mod clean;
 pub mod cmd;
+pub mod completions;
 pub mod config;
 pub mod configure;
 pub mod context;
+pub mod core;
 pub mod devices;
 pub mod exit;
 pub mod flash;
+pub mod init;
 pub mod layers;
 pub mod layout;
 pub mod legal_info;
 pub mod printer;
+pub mod push;
+pub mod source;
 pub mod stack;
 pub mod tui;
 pub mod workspaces;
@@ -34,7 +43,7 @@ Exit codes:
 
 /// skiff: pick a board and a distro, merge the SkiffOS layers, build, and flash a card.
 #[derive(Debug, Parser)]
-#[command(name = "skiff", version, after_help = EXIT_CODES_HELP)]
+#[command(name = "skiff", version = env!("SKIFF_VERSION_TEXT"), after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// Root of the SkiffOS tree (holds configs/); default: SKIFF_ROOT, then the nearest
     /// ancestor with configs/, else the tree bundled with skiff.
@@ -73,6 +82,9 @@ pub fn host_env() -> HostEnv {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a project in DIR: configs/ for your own layers, overrides/ and workspaces/, on the bundled layers.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Init(init::InitArgs),
     /// List layers in upstream's `make help` order with their descriptions.
     #[command(after_help = EXIT_CODES_HELP)]
     Layers(layers::LayersArgs),
@@ -100,6 +112,9 @@ pub enum Command {
     /// Run Buildroot targets in the workspace (menuconfig changes are saved as an override).
     #[command(after_help = EXIT_CODES_HELP)]
     Br(br::BrArgs),
+    /// Download every source archive the stack needs (Buildroot's `make source`), for offline builds.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Source(build::BuildArgs),
     /// Collect license and source information with Buildroot's legal-info.
     #[command(after_help = EXIT_CODES_HELP)]
     LegalInfo(legal_info::LegalInfoArgs),
@@ -112,6 +127,9 @@ pub enum Command {
     /// Show or check the card layout of a stack (layout.yaml of its last layer having one).
     #[command(after_help = EXIT_CODES_HELP)]
     Layout(layout::LayoutArgs),
+    /// The skiff-core container config a stack installs (or a file): show it, check it.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Core(core::CoreArgs),
     /// Open the interactive app (also what `skiff` alone does on a terminal).
     #[command(after_help = EXIT_CODES_HELP)]
     Tui(tui::TuiArgs),
@@ -130,6 +148,19 @@ pub enum Command {
     /// Card image files: `image build --out FILE.img[.zst]`.
     #[command(after_help = EXIT_CODES_HELP)]
     Image(flash::image::ImageArgs),
+    /// Update a running device over SSH: changed boot and root files, verified, swapped in
+    /// atomically; `--rollback` restores the previous set.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Push(push::PushArgs),
+    /// Continuous integration: `ci github STACK...` writes a GitHub Actions workflow.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Ci(ci::CiArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (skiff.1, skiff-COMMAND.1, ...) into a directory.
+    #[command(hide = true)]
+    Manpages(completions::ManpagesArgs),
     /// The privileged writer (internal: plan on stdin, events on stdout).
     #[command(name = "__flash-helper", hide = true)]
     FlashHelper(flash::HelperArgs),
@@ -150,6 +181,7 @@ pub fn run(cli: Cli) -> i32 {
         return exit::OK;
     };
     let result = match command {
+        Command::Init(a) => init::run(a),
         Command::Layers(a) => layers::run_list(&cli, a),
         Command::Layer(a) => layers::run_show(&cli, a),
         Command::Stack(a) => stack::run(&cli, a),
@@ -160,9 +192,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Build(a) => build::run(&cli, a),
         Command::Br(a) => br::run(&cli, a),
         Command::LegalInfo(a) => legal_info::run(&cli, a),
+        Command::Source(a) => source::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Clean(a) => clean::run(&cli, a),
         Command::Layout(a) => layout::run(&cli, a),
+        Command::Core(a) => core::run(&cli, a),
         Command::Tui(a) => tui::run(&cli, a),
         Command::Devices(a) => devices::run(a),
         Command::Flash(a) => flash::run_flash(a),
@@ -171,6 +205,10 @@ pub fn run(cli: Cli) -> i32 {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)
         }
         Command::Image(a) => flash::image::run_image(&cli, a),
+        Command::Push(a) => push::run(&cli, a),
+        Command::Ci(a) => ci::run(&cli, a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Manpages(a) => completions::run_manpages(a),
         Command::FlashHelper(a) => flash::run_helper(a),
     };
     match result {

@@ -244,6 +244,16 @@ impl Bmap {
 
     /// Maps a (sparse) image file: data extents become block ranges with SHA-256 checksums.
     pub fn create(path: &Path, block_size: u64) -> Result<Bmap, FlashError> {
+        Bmap::create_with(path, block_size, &[])
+    }
+
+    /// [`Bmap::create`], also mapping the byte ranges `also` (zeros that must reach the card,
+    /// such as an ext4 journal, which are holes in the file).
+    pub fn create_with(
+        path: &Path,
+        block_size: u64,
+        also: &[(u64, u64)],
+    ) -> Result<Bmap, FlashError> {
         use std::io::{Read, Seek, SeekFrom};
         let mut file = std::fs::File::open(path)
             .map_err(|e| FlashError::source_io(path, "open the image", e))?;
@@ -251,8 +261,14 @@ impl Bmap {
             .metadata()
             .map_err(|e| FlashError::source_io(path, "measure the image", e))?
             .len();
-        let extents = super::sparse::data_extents(&file, 0, image_size)
+        let mut extents = super::sparse::data_extents(&file, 0, image_size)
             .map_err(|e| FlashError::source_io(path, "map the image's data", e))?;
+        extents.extend(
+            also.iter()
+                .map(|&(s, e)| (s, e.min(image_size)))
+                .filter(|(s, e)| s < e),
+        );
+        extents.sort_unstable();
         let mut blocks: Vec<(u64, u64)> = Vec::new();
         for (start, end) in extents {
             let first = start / block_size;

@@ -40,6 +40,14 @@ pub(crate) fn write_failed(
     offset: u64,
     source: std::io::Error,
 ) -> FlashError {
+    if source.kind() == std::io::ErrorKind::StorageFull && target.is_file() {
+        return FlashError::NoSpace {
+            path: target.name().to_string(),
+            offset,
+            kept: target.keeps_previous(),
+            source,
+        };
+    }
     FlashError::WriteFailed {
         device: target.name().to_string(),
         offset,

@@ -73,7 +73,7 @@ fn write_phase(
             }
             match write_chunk(target, &mut chunk, needed, keep_uncovered) {
                 Ok(record) => {
-                    meter.add(record.len as u64, sink);
+                    meter.add(record.data_len as u64, sink);
                     if let Some((total, count)) = &progress
                         && *total > 0
                     {
@@ -195,8 +195,8 @@ fn finalize(
     let mut held_records = Vec::new();
     for chunk in held.iter_mut() {
         let record = write_chunk(target, chunk, known_size, options.keep_uncovered)?;
-        meter.add(record.len as u64, sink);
-        written += record.len as u64;
+        meter.add(record.data_len as u64, sink);
+        written += record.data_len as u64;
         held_records.push(record);
     }
     target.sync().map_err(|e| write_failed(target, 0, e))?;

@@ -48,7 +48,7 @@ pub enum FlashError {
     )]
     BadTargetKind { path: PathBuf, kind: &'static str },
 
-    #[error("{device}: refused: {}; pass the override flag and type the device name to write anyway", join(.reasons))]
+    #[error("{device}: refused: {}; {}", join(.reasons), refusal_hint(.device, .reasons))]
     Refused {
         device: String,
         reasons: Vec<Refusal>,
@@ -115,6 +115,24 @@ pub enum FlashError {
     #[error("{path}: {detail}")]
     Source { path: PathBuf, detail: String },
 
+    /// The decoded first sectors are not a disk image (no partition table, no boot image).
+    #[error(
+        "{path}: not a card image: it looks like {looks_like}; nothing was written (if it really is a raw card image, write it with `skiff flash --raw`)"
+    )]
+    NotADiskImage { path: PathBuf, looks_like: String },
+
+    /// A zip with several files and no `--member`, or without the member named.
+    #[error("{path}: {}", zip_members(.wanted.as_deref(), .members))]
+    ZipMembers {
+        path: PathBuf,
+        wanted: Option<String>,
+        members: Vec<String>,
+    },
+
+    /// Options that do not go together, found after parsing.
+    #[error("usage: {detail}")]
+    Usage { detail: String },
+
     #[error("{path}:{line}: bad block map: {detail}")]
     Bmap {
         path: PathBuf,
@@ -138,6 +156,27 @@ pub enum FlashError {
         "interrupted: the write was cancelled before it completed; the target holds no valid partition table"
     )]
     Cancelled,
+
+    /// Cancelled while writing a new image file: the partial file is removed, and a file that
+    /// was at the path before is unchanged.
+    #[error(
+        "interrupted: the write was cancelled before it completed; {path} was not replaced (a file there before is unchanged)"
+    )]
+    CancelledFileKept { path: String },
+
+    /// The file system that holds an image-file target is full.
+    #[error(
+        "{path}: the file system is full at byte {offset} of the image ({source}); free space or write the image elsewhere{}",
+        if *.kept { " (a file there before is unchanged)" } else { "" }
+    )]
+    NoSpace {
+        path: String,
+        offset: u64,
+        /// The write went to a new file beside the target, so the target is unchanged.
+        kept: bool,
+        #[source]
+        source: std::io::Error,
+    },
 
     #[error("{tool}: {detail}")]
     Tool { tool: String, detail: String },
@@ -166,6 +205,57 @@ pub enum FlashError {
     NotConfirmed { detail: String },
 }
 
+fn zip_members(wanted: Option<&str>, members: &[String]) -> String {
+    let list = if members.is_empty() {
+        "no files".to_string()
+    } else {
+        members.join(", ")
+    };
+    match wanted {
+        Some(name) => format!("the zip has no member {name:?}; it holds: {list}"),
+        None => format!(
+            "a zip of {} files ({list}); name the card image with --member NAME",
+            members.len()
+        ),
+    }
+}
+
+/// What to do about a refusal: the override flags when every reason may be overridden, else
+/// what would lift each reason (no flag does).
+fn refusal_hint(device: &str, reasons: &[Refusal]) -> String {
+    if reasons.iter().all(|r| !r.is_absolute()) {
+        return format!("to write anyway, pass --force-unsafe --confirm {device}");
+    }
+    let mut steps: Vec<String> = Vec::new();
+    for r in reasons.iter().filter(|r| r.is_absolute()) {
+        let step = match r {
+            Refusal::HoldsSystem { .. } | Refusal::HoldsSwap { .. } => {
+                "this disk runs this system: choose another disk".to_string()
+            }
+            Refusal::HasHolders { .. } => {
+                "stop what stacks on it (dmsetup, mdadm, lvm) first".to_string()
+            }
+            Refusal::TooSmall { needed, .. } => format!(
+                "use a card of at least {}",
+                super::device::human_bytes(*needed)
+            ),
+            // Their own words say what to do (unmount, the lock switch, insert a card).
+            Refusal::Mounted { .. }
+            | Refusal::ReadOnly
+            | Refusal::NoMedium
+            | Refusal::NotRemovable => continue,
+        };
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
+    if steps.is_empty() {
+        "no flag overrides this".to_string()
+    } else {
+        format!("{} (no flag overrides this)", steps.join("; "))
+    }
+}
+
 fn join(reasons: &[Refusal]) -> String {
     reasons
         .iter()
@@ -192,6 +282,14 @@ impl FlashError {
                 FailReason::BadTarget
             }
             FlashError::UnknownDevice { .. } => FailReason::UnknownDevice,
+            FlashError::Refused { reasons, .. }
+                if !reasons.is_empty()
+                    && reasons
+                        .iter()
+                        .all(|r| matches!(r, Refusal::TooSmall { .. })) =>
+            {
+                FailReason::TooSmall
+            }
             FlashError::Refused { .. } => FailReason::Refused,
             FlashError::IdentityChanged { .. } => FailReason::IdentityChanged,
             FlashError::Busy { .. } => FailReason::Busy,
@@ -201,10 +299,14 @@ impl FlashError {
             FlashError::VerifyMismatch { .. } => FailReason::VerifyMismatch,
             FlashError::TooSmall { .. } => FailReason::TooSmall,
             FlashError::Source { .. } => FailReason::SourceCorrupt,
+            FlashError::NotADiskImage { .. } => FailReason::NotADiskImage,
+            FlashError::ZipMembers { .. } => FailReason::ZipMember,
+            FlashError::Usage { .. } => FailReason::Usage,
             FlashError::Bmap { .. } => FailReason::BlockMapInvalid,
             FlashError::BmapChecksum { .. } => FailReason::BlockMapMismatch,
             FlashError::Plan { .. } => FailReason::BadPlan,
-            FlashError::Cancelled => FailReason::Cancelled,
+            FlashError::Cancelled | FlashError::CancelledFileKept { .. } => FailReason::Cancelled,
+            FlashError::NoSpace { .. } => FailReason::NoSpace,
             FlashError::Tool { .. } => FailReason::Tool,
             FlashError::Layout { .. } => FailReason::Layout,
             FlashError::Helper { reason, .. } => *reason,
@@ -227,7 +329,7 @@ impl FlashError {
     /// The `failed` event for this error, in `phase`.
     pub fn to_event(&self, phase: Phase) -> super::event::FlashEvent {
         super::event::FlashEvent::Failed {
-            error: self.to_string(),
+            message: self.to_string(),
             exit_code: self.exit_code(),
             reason: self.reason(),
             phase: self.phase_or(phase),
@@ -265,5 +367,154 @@ impl FlashError {
             action,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    /// One error of each kind the engine, the helper and the planner raise.
+    fn examples() -> Vec<FlashError> {
+        let p = || PathBuf::from("x.img");
+        let d = || "sdb".to_string();
+        let io = |k: ErrorKind| Error::from(k);
+        vec![
+            FlashError::source_io(p(), "open the image", io(ErrorKind::NotFound)),
+            FlashError::Source {
+                path: p(),
+                detail: "truncated".into(),
+            },
+            FlashError::NotADiskImage {
+                path: p(),
+                looks_like: "text".into(),
+            },
+            FlashError::ZipMembers {
+                path: p(),
+                wanted: None,
+                members: vec!["a".into(), "b".into()],
+            },
+            FlashError::Bmap {
+                path: p(),
+                line: 3,
+                detail: "bad".into(),
+            },
+            FlashError::BmapChecksum {
+                path: p(),
+                first: 0,
+                last: 1,
+            },
+            FlashError::Refused {
+                device: d(),
+                reasons: vec![Refusal::NotRemovable],
+            },
+            FlashError::IdentityChanged {
+                device: d(),
+                detail: "other card".into(),
+            },
+            FlashError::Busy {
+                device: d(),
+                source: io(ErrorKind::ResourceBusy),
+            },
+            FlashError::Permission {
+                device: d(),
+                source: io(ErrorKind::PermissionDenied),
+            },
+            FlashError::NotWholeDisk {
+                path: p(),
+                disk: d(),
+            },
+            FlashError::UnknownDevice { path: p() },
+            FlashError::TooSmall {
+                device: d(),
+                needed: 2,
+                size: 1,
+            },
+            FlashError::NoSpace {
+                path: "x.img".into(),
+                offset: 0,
+                kept: true,
+                source: io(ErrorKind::StorageFull),
+            },
+            FlashError::WriteFailed {
+                device: d(),
+                offset: 0,
+                source: io(ErrorKind::Other),
+            },
+            FlashError::ReadBackFailed {
+                device: d(),
+                offset: 0,
+                source: io(ErrorKind::Other),
+            },
+            FlashError::VerifyMismatch {
+                device: d(),
+                offset: 0,
+                len: 1,
+            },
+            FlashError::Cancelled,
+            FlashError::Plan { detail: "x".into() },
+            FlashError::Layout { detail: "x".into() },
+            FlashError::Tool {
+                tool: "mke2fs".into(),
+                detail: "x".into(),
+            },
+            FlashError::Escalation { detail: "x".into() },
+            FlashError::NotConfirmed { detail: "x".into() },
+            FlashError::Usage { detail: "x".into() },
+            FlashError::io(p(), "write", io(ErrorKind::Other)),
+            FlashError::Sysfs {
+                path: p(),
+                detail: "x".into(),
+            },
+            FlashError::Internal { detail: "x".into() },
+        ]
+    }
+
+    /// Every reason code can occur: an error of the flash family has it, or (`stack`) the
+    /// card commands raise it for their stack (tests/flash_cli.rs checks that one end to end).
+    #[test]
+    fn every_reason_code_can_occur() {
+        let mut seen: Vec<FailReason> = examples().iter().map(FlashError::reason).collect();
+        seen.push(FailReason::Stack);
+        for reason in FailReason::ALL {
+            assert!(seen.contains(&reason), "no error has the reason {reason}");
+        }
+    }
+
+    /// docs/flashing.md shows a `failed` line for every reason code.
+    #[test]
+    fn every_reason_code_is_documented_with_an_example() {
+        let doc = include_str!("../../docs/flashing.md");
+        for reason in FailReason::ALL {
+            let example = format!("\"reason\":\"{}\"", reason.code());
+            assert!(doc.contains(&example), "docs/flashing.md lacks {example}");
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_flags_only_when_they_can_lift_them() {
+        let internal = FlashError::Refused {
+            device: "sda".into(),
+            reasons: vec![Refusal::NotRemovable],
+        };
+        assert!(
+            internal
+                .to_string()
+                .contains("pass --force-unsafe --confirm sda")
+        );
+        let small = FlashError::Refused {
+            device: "sdb".into(),
+            reasons: vec![Refusal::TooSmall {
+                size: 1 << 20,
+                needed: 2 << 20,
+            }],
+        };
+        assert!(!small.to_string().contains("--force-unsafe"), "{small}");
+        assert!(
+            small.to_string().contains("use a card of at least 2.0 MiB"),
+            "{small}"
+        );
+        assert_eq!(small.reason(), FailReason::TooSmall);
     }
 }

@@ -84,7 +84,9 @@ pub enum FlashEvent {
     /// The last event of a failed run: the message for people, the stable `reason` code and
     /// the `phase` it failed in for programs, and the exit code class.
     Failed {
-        error: String,
+        /// What went wrong and what to do, for people (`error` in protocol version 1 readers).
+        #[serde(alias = "error")]
+        message: String,
         exit_code: i32,
         #[serde(default)]
         reason: FailReason,
@@ -98,8 +100,50 @@ impl FlashEvent {
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| {
             format!(
-                "{{\"event\":\"failed\",\"error\":\"cannot encode event: {e}\",\"exit_code\":2,\"reason\":\"internal\",\"phase\":\"prepare\"}}"
+                "{{\"event\":\"failed\",\"message\":\"cannot encode event: {e}\",\"exit_code\":2,\"reason\":\"internal\",\"phase\":\"prepare\"}}"
             )
+        })
+    }
+}
+
+impl FlashEvent {
+    /// `Done` or `Failed`: the one event that ends every run.
+    pub fn is_final(&self) -> bool {
+        matches!(self, FlashEvent::Done { .. } | FlashEvent::Failed { .. })
+    }
+}
+
+/// An event about one target, as a `--json` line: the event's fields plus `target`, the target
+/// as the user named it. A program driving several writes tells their lines apart by it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetedEvent {
+    pub target: String,
+    pub event: FlashEvent,
+}
+
+impl TargetedEvent {
+    /// One JSON Lines record (no trailing newline); `target` replaces the event's own.
+    pub fn to_json_line(&self) -> String {
+        match serde_json::to_value(&self.event) {
+            Ok(serde_json::Value::Object(mut map)) => {
+                map.insert("target".into(), self.target.clone().into());
+                serde_json::Value::Object(map).to_string()
+            }
+            _ => self.event.to_json_line(),
+        }
+    }
+
+    /// Reads a line written by [`TargetedEvent::to_json_line`].
+    pub fn from_json_line(line: &str) -> Result<TargetedEvent, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(line)?;
+        let target = value
+            .get("target")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Ok(TargetedEvent {
+            target,
+            event: serde_json::from_value(value)?,
         })
     }
 }
@@ -263,6 +307,34 @@ mod tests {
                 phase: Phase::Verify,
                 ..
             }
+        ));
+    }
+
+    #[test]
+    fn targeted_lines_carry_the_target_and_read_back() {
+        let event = FlashEvent::Failed {
+            message: "x".into(),
+            exit_code: 1,
+            reason: FailReason::NotADiskImage,
+            phase: Phase::Prepare,
+        };
+        let line = TargetedEvent {
+            target: "/dev/sdb".into(),
+            event: event.clone(),
+        }
+        .to_json_line();
+        assert_eq!(
+            line,
+            r#"{"event":"failed","exit_code":1,"message":"x","phase":"prepare","reason":"not_a_disk_image","target":"/dev/sdb"}"#
+        );
+        let back = TargetedEvent::from_json_line(&line).unwrap();
+        assert_eq!(back.target, "/dev/sdb");
+        assert_eq!(back.event, event);
+        assert!(back.event.is_final());
+        let old = r#"{"event":"failed","error":"old helper","exit_code":3}"#;
+        assert!(matches!(
+            serde_json::from_str::<FlashEvent>(old).unwrap(),
+            FlashEvent::Failed { message, .. } if message == "old helper"
         ));
     }
 

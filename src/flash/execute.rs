@@ -25,7 +25,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// Files the plan reads, which must never be the target.
 fn inputs(plan: &FlashPlan) -> Vec<&Path> {
     match &plan.source {
-        SourceSpec::Image { path, bmap } => {
+        SourceSpec::Image { path, bmap, .. } => {
             let mut v = vec![path.as_path()];
             v.extend(bmap.as_deref());
             v
@@ -232,5 +232,12 @@ fn run_checked(
     if outcome.is_err() {
         target.discard();
     }
-    outcome
+    match outcome {
+        Err(FlashError::Cancelled) if target.keeps_previous() => {
+            Err(FlashError::CancelledFileKept {
+                path: target.name().to_string(),
+            })
+        }
+        other => other,
+    }
 }

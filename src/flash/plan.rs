@@ -53,6 +53,13 @@ pub enum PostStep {
         size: u64,
         dir: PathBuf,
     },
+    /// Put these files into the existing ext4 file system of the partition at `offset` without
+    /// mounting it (debugfs), creating missing directories; each replaces a file of its path.
+    WriteFiles {
+        partition: String,
+        offset: u64,
+        files: Vec<crate::flash::persist::PersistFile>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +109,12 @@ pub enum SourceSpec {
         path: PathBuf,
         #[serde(default)]
         bmap: Option<PathBuf>,
+        /// For a zip: the member to write (needed when the zip holds several files).
+        #[serde(default)]
+        member: Option<String>,
+        /// Write the file even when its first sectors are not a disk image.
+        #[serde(default)]
+        raw: bool,
     },
     /// Pieces placed at offsets of a card of `size` bytes (partition tables, file system images,
     /// bootloader blobs). Bytes not covered are left alone on a card and are holes in a new file.
@@ -204,16 +217,22 @@ impl FlashPlan {
                         ),
                     });
                 }
-                if segment.end() > *size {
+                // Checked: an end past u64::MAX must not saturate into "fits".
+                let Some(segment_end) = segment
+                    .offset
+                    .checked_add(segment.len())
+                    .filter(|e| e <= size)
+                else {
                     return Err(FlashError::Plan {
                         detail: format!(
-                            "{} ends at byte {}, beyond the card size {size}",
+                            "{} at byte {} ({} bytes) ends beyond the card size {size}",
                             segment.label,
-                            segment.end()
+                            segment.offset,
+                            segment.len()
                         ),
                     });
-                }
-                end = segment.end();
+                };
+                end = segment_end;
                 previous = &segment.label;
             }
         }
@@ -316,5 +335,20 @@ mod tests {
             "{err}"
         );
         assert!(FlashPlan::from_json("[1,2").is_err());
+    }
+
+    #[test]
+    fn rejects_a_segment_whose_end_overflows() {
+        let mut p = plan(vec![]);
+        p.source = SourceSpec::Assembly {
+            size: u64::MAX,
+            segments: vec![Segment {
+                offset: u64::MAX - 1,
+                label: "blob".into(),
+                data: SegmentData::Zero { len: 4 },
+            }],
+        };
+        let err = FlashPlan::from_json(&p.to_json()).unwrap_err();
+        assert!(err.to_string().contains("blob at byte"), "{err}");
     }
 }

@@ -12,6 +12,18 @@ pub enum FailReason {
     SourceUnreadable,
     /// The image is empty, truncated or does not decode.
     SourceCorrupt,
+    /// The decoded first sectors are not a disk image (a zip of several files, a block map,
+    /// text, random bytes); `--raw` writes it anyway.
+    NotADiskImage,
+    /// A zip holds several files and none was named, or not the one named (`--member`).
+    ZipMember,
+    /// Options that do not go together (found after the command line was parsed).
+    Usage,
+    /// The stack, its layers or layout, or the build output a card job needs is missing or
+    /// invalid (format, install, image build).
+    Stack,
+    /// The file system holding an image-file target is full.
+    NoSpace,
     /// The `.bmap` file itself is malformed.
     BlockMapInvalid,
     /// The image does not match its block map's checksums.
@@ -58,11 +70,48 @@ pub enum FailReason {
 }
 
 impl FailReason {
+    /// Every reason, in the order of the documentation's table.
+    pub const ALL: [FailReason; 28] = [
+        FailReason::SourceUnreadable,
+        FailReason::SourceCorrupt,
+        FailReason::NotADiskImage,
+        FailReason::ZipMember,
+        FailReason::BlockMapInvalid,
+        FailReason::BlockMapMismatch,
+        FailReason::Refused,
+        FailReason::IdentityChanged,
+        FailReason::Busy,
+        FailReason::Permission,
+        FailReason::BadTarget,
+        FailReason::UnknownDevice,
+        FailReason::TooSmall,
+        FailReason::NoSpace,
+        FailReason::WriteIo,
+        FailReason::ReadIo,
+        FailReason::VerifyMismatch,
+        FailReason::Cancelled,
+        FailReason::BadPlan,
+        FailReason::Stack,
+        FailReason::Layout,
+        FailReason::Tool,
+        FailReason::Escalation,
+        FailReason::NotConfirmed,
+        FailReason::Usage,
+        FailReason::Io,
+        FailReason::SystemView,
+        FailReason::Internal,
+    ];
+
     /// The stable snake_case code (`verify_mismatch`), as on the wire.
     pub fn code(self) -> &'static str {
         match self {
             FailReason::SourceUnreadable => "source_unreadable",
             FailReason::SourceCorrupt => "source_corrupt",
+            FailReason::NotADiskImage => "not_a_disk_image",
+            FailReason::ZipMember => "zip_member",
+            FailReason::Usage => "usage",
+            FailReason::NoSpace => "no_space",
+            FailReason::Stack => "stack",
             FailReason::BlockMapInvalid => "block_map_invalid",
             FailReason::BlockMapMismatch => "block_map_mismatch",
             FailReason::Refused => "refused",
@@ -102,9 +151,13 @@ impl FailReason {
             | FailReason::ReadIo
             | FailReason::VerifyMismatch
             | FailReason::Escalation => 3,
-            FailReason::Internal | FailReason::SystemView => 2,
+            FailReason::NoSpace => 3,
+            FailReason::Internal | FailReason::SystemView | FailReason::Usage => 2,
             FailReason::SourceUnreadable
             | FailReason::SourceCorrupt
+            | FailReason::NotADiskImage
+            | FailReason::ZipMember
+            | FailReason::Stack
             | FailReason::BlockMapInvalid
             | FailReason::BlockMapMismatch
             | FailReason::BadTarget

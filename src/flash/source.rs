@@ -2,7 +2,7 @@
 //! block-mapped images, and assemblies of segments; each feeds the chunk builder in offset order.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,36 +12,11 @@ use sha2::{Digest, Sha256};
 use super::bmap::{Bmap, ChecksumKind};
 use super::cancel::CancelToken;
 use super::chunker::{ChunkBuilder, Stop};
+pub use super::content::Compression;
+use super::content::{self, Recognised, recognise};
 use super::error::FlashError;
 use super::plan::{Segment, SegmentData, SourceSpec};
 use super::sparse::{data_extents, extent_bytes};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
-    Xz,
-    Zstd,
-    Bzip2,
-}
-
-impl Compression {
-    /// Recognises a compressed stream from its first bytes.
-    pub fn from_magic(head: &[u8]) -> Compression {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            Compression::Gzip
-        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-            Compression::Xz
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Compression::Zstd
-        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
-            Compression::Bzip2
-        } else {
-            Compression::None
-        }
-    }
-}
 
 /// Counts compressed bytes consumed, for progress on streams of unknown decoded size.
 struct Counting<R> {
@@ -54,6 +29,12 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
     }
 }
 
@@ -103,26 +84,31 @@ fn file_len(file: &File, path: &Path) -> Result<u64, FlashError> {
 impl PreparedSource {
     pub fn prepare(spec: &SourceSpec) -> Result<PreparedSource, FlashError> {
         match spec {
-            SourceSpec::Image { path, bmap } => Self::image(path, bmap.as_deref()),
+            SourceSpec::Image {
+                path,
+                bmap,
+                member,
+                raw,
+            } => Self::image(path, bmap.as_deref(), member.as_deref(), *raw),
             SourceSpec::Assembly { size, segments } => Self::assembly(*size, segments),
         }
     }
 
-    fn image(path: &Path, bmap_path: Option<&Path>) -> Result<PreparedSource, FlashError> {
-        let mut file = open(path, "open the image")?;
-        let mut head = [0u8; 8];
-        let mut got = 0;
-        while got < head.len() {
-            match file.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(source) => return Err(FlashError::source_io(path, "read the image", source)),
-            }
+    fn image(
+        path: &Path,
+        bmap_path: Option<&Path>,
+        member: Option<&str>,
+        raw: bool,
+    ) -> Result<PreparedSource, FlashError> {
+        let recognised = recognise(path, member)?;
+        if !raw && !recognised.is_disk_image() {
+            return Err(FlashError::NotADiskImage {
+                path: path.to_path_buf(),
+                looks_like: recognised.description,
+            });
         }
-        file.seek(SeekFrom::Start(0))
-            .map_err(|source| FlashError::source_io(path, "read the image", source))?;
-        let compression = Compression::from_magic(&head[..got]);
+        let compression = recognised.compression;
+        let file = open(path, "open the image")?;
         let bmap = bmap_path.map(Bmap::load).transpose()?;
         let len = file_len(&file, path)?;
         let mut warnings = Vec::new();
@@ -140,7 +126,7 @@ impl PreparedSource {
         if compression == Compression::None {
             return Self::raw(file, path, len, bmap, describe, warnings);
         }
-        Self::compressed(file, path, len, compression, bmap, describe, warnings)
+        Self::compressed(file, path, len, bmap, describe, warnings, &recognised)
     }
 
     /// A raw image: its data extents (holes skipped), or the ranges its block map names.
@@ -204,43 +190,48 @@ impl PreparedSource {
         file: File,
         path: &Path,
         len: u64,
-        compression: Compression,
         bmap: Option<Bmap>,
         describe: String,
         warnings: Vec<String>,
+        recognised: &Recognised,
     ) -> Result<PreparedSource, FlashError> {
+        let compression = recognised.compression;
+        if let (Some(map), Some(declared)) = (&bmap, recognised.declared_size)
+            && map.image_size != declared
+        {
+            return Err(FlashError::Source {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "declares {declared} bytes but its block map describes {} bytes; use the matching .bmap",
+                    map.image_size
+                ),
+            });
+        }
         let count = Arc::new(AtomicU64::new(0));
-        let counted = BufReader::with_capacity(
-            1 << 20,
-            Counting {
-                inner: file,
-                count: Arc::clone(&count),
-            },
-        );
-        let decoder: Box<dyn Read + Send> = match compression {
-            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(counted)),
-            Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(counted)),
-            Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(counted).map_err(|e| {
-                    FlashError::Source {
-                        path: path.to_path_buf(),
-                        detail: format!("cannot start the zstd decoder: {e}"),
-                    }
-                })?,
-            ),
-            Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(counted)),
-            Compression::None => {
-                return Err(FlashError::Internal {
-                    detail: "an uncompressed image reached the decoder".into(),
-                });
-            }
+        let counted = Counting {
+            inner: file,
+            count: Arc::clone(&count),
         };
+        let decoder =
+            content::decoder(counted, compression, recognised.member.as_ref()).map_err(|e| {
+                FlashError::Source {
+                    path: path.to_path_buf(),
+                    detail: format!("cannot start decoding: {e}"),
+                }
+            })?;
+        let image_size = bmap
+            .as_ref()
+            .map(|m| m.image_size)
+            .or(recognised.declared_size);
         Ok(PreparedSource {
             describe,
             path: path.to_path_buf(),
             compression,
-            image_size: bmap.as_ref().map(|m| m.image_size),
-            write_total: bmap.as_ref().map(Bmap::mapped_bytes),
+            image_size,
+            write_total: bmap
+                .as_ref()
+                .map(Bmap::mapped_bytes)
+                .or(recognised.declared_size),
             compressed_progress: Some((len, count)),
             warnings,
             feed: Feed::Stream { decoder, bmap },

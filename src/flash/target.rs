@@ -119,11 +119,46 @@ fn pick(devices: Vec<BlockDevice>, path: &Path, key: Key<'_>) -> Result<Target, 
 
 /// Resolves what the user named: a block device node (any symlink to one, too), a fake device
 /// node under a fake system's dev directory, or an image file path (existing or to be created).
+/// True when `typed` names `device`: its name (`sdb`), its path (`/dev/sdb`), or a link to it
+/// (`/dev/disk/by-id/usb-...`). Paths under `/dev/` are looked up in the system view's /dev.
+pub fn names_device(
+    view: &SystemView,
+    props: &dyn DeviceProperties,
+    typed: &str,
+    device: &BlockDevice,
+) -> bool {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return false;
+    }
+    if typed == device.name {
+        return true;
+    }
+    if !typed.contains('/') {
+        return false;
+    }
+    let mut candidates = vec![PathBuf::from(typed)];
+    if let Some(rest) = typed.strip_prefix("/dev/") {
+        candidates.insert(0, view.dev.join(rest));
+    }
+    candidates.iter().any(|path| {
+        std::fs::symlink_metadata(path).is_ok()
+            && matches!(resolve(view, props, path), Ok(Target::Device(d)) if d.name == device.name)
+    })
+}
+
 pub fn resolve(
     view: &SystemView,
     props: &dyn DeviceProperties,
     path: &Path,
 ) -> Result<Target, FlashError> {
+    // A link (the usual /dev/disk/by-id/ name) is what it points to, checked and written as
+    // that; the link itself is never replaced.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let real = std::fs::canonicalize(path)
+            .map_err(|e| FlashError::io(path, "follow the link to its target", e))?;
+        return resolve(view, props, &real);
+    }
     match std::fs::metadata(path) {
         Ok(meta) if meta.file_type().is_block_device() => {
             let devices = discover(view, props)?;

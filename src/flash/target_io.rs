@@ -37,6 +37,15 @@ pub trait BlockTarget: Send + Sync {
     fn commit(&mut self, image_len: u64) -> io::Result<()>;
     /// Failure or cancel: a new file that never completed is removed.
     fn discard(&mut self);
+    /// True when the write goes to a new file beside the target, so a failure leaves whatever
+    /// was at the target's path unchanged.
+    fn keeps_previous(&self) -> bool {
+        false
+    }
+    /// True for an image file (new or written in place), false for a device.
+    fn is_file(&self) -> bool {
+        false
+    }
 }
 
 enum Kind {
@@ -281,6 +290,14 @@ impl BlockTarget for OpenTarget {
         }
         self.committed = true;
         Ok(())
+    }
+
+    fn keeps_previous(&self) -> bool {
+        matches!(self.kind, Kind::NewFile { .. })
+    }
+
+    fn is_file(&self) -> bool {
+        !matches!(self.kind, Kind::Device)
     }
 
     fn discard(&mut self) {

@@ -12,6 +12,7 @@ use super::error::FlashError;
 use super::event::{EventSink, FlashEvent, PhaseTracker};
 use super::execute::{Environment, execute};
 use super::helper::HELPER_COMMAND;
+use super::helper_reply;
 use super::plan::FlashPlan;
 
 /// Overrides the escalation command (tests, unusual setups): a program name or path, or `none`.
@@ -243,35 +244,6 @@ fn watch_cancel(
     })
 }
 
-/// The outcome an event announces: `Done` or `Failed` (kept typed, with its reason and phase).
-fn outcome_of(event: &FlashEvent) -> Option<Result<Summary, FlashError>> {
-    match event {
-        FlashEvent::Done {
-            written,
-            verified,
-            image_len,
-            secs,
-        } => Some(Ok(Summary {
-            written: *written,
-            verified: *verified,
-            image_len: *image_len,
-            secs: *secs,
-        })),
-        FlashEvent::Failed {
-            error,
-            exit_code,
-            reason,
-            phase,
-        } => Some(Err(FlashError::Helper {
-            message: error.clone(),
-            exit_code: *exit_code,
-            reason: *reason,
-            phase: *phase,
-        })),
-        _ => None,
-    }
-}
-
 impl Helper {
     /// Runs the plan through the helper. A failure the helper reported was relayed with the
     /// other events; any other failure is emitted here, with the phase the run was in.
@@ -351,17 +323,11 @@ impl Helper {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             stderr.relay(sink, false);
-            match serde_json::from_str::<FlashEvent>(&line) {
-                Ok(event) => {
-                    if let Some(o) = outcome_of(&event) {
-                        outcome = Some(o);
-                    }
-                    sink.emit(event);
+            if let Some(event) = helper_reply::read_line(&line) {
+                if let Some(result) = helper_reply::outcome(&event) {
+                    outcome = Some(result);
                 }
-                Err(_) if !line.trim().is_empty() => {
-                    sink.emit(FlashEvent::Notice { message: line })
-                }
-                Err(_) => {}
+                sink.emit(event);
             }
         }
         finished.cancel();

@@ -128,6 +128,10 @@ pub fn final_dir(req: &ConfigureRequest, version: &Version, merged: &Merged) -> 
     add("WARNING", warning.to_string(), false);
     add("DO_NOT_EDIT", warning.to_string(), false);
     add("skiff_config", format!("{}\n", req.stack.joined()), false);
+    if !req.stack.requested.is_empty() {
+        let typed = format!("{}\n", req.stack.requested.join(","));
+        add(super::workspace::TYPED_STACK_FILE, typed, false);
+    }
     if !req.env.extra_paths.is_empty() {
         let text = format!("{}\n", req.env.extra_paths);
         add("skiff_extra_configs_path", text, false);

@@ -2,19 +2,24 @@
 
 pub mod accumulate;
 pub mod board;
+pub mod bundle;
 pub mod catalog;
 pub mod choices;
 pub mod configure;
 pub mod contents;
+pub mod core_config;
 pub mod diff;
+pub mod digest;
 pub mod env;
 pub mod error;
+pub mod files;
 pub mod fragment;
 pub mod host;
 pub mod layout;
 pub mod merge;
 pub mod metadata;
 pub mod names;
+pub mod project;
 pub mod provenance;
 pub mod stack;
 pub mod text;

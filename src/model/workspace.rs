@@ -11,11 +11,15 @@ pub struct WorkspaceInfo {
     pub name: String,
     /// The resolved stack it was last configured with.
     pub stack: Option<String>,
+    /// The stack as typed for that configure (`skiff_stack`), when skiff wrote one.
+    pub typed: Option<String>,
     pub extra_configs_path: Option<String>,
     /// Seconds since the Unix epoch of the last configure.
     pub configured_at: Option<u64>,
     /// Whether Buildroot's output directory exists.
     pub has_output: bool,
+    /// Whether `workspaces/<ws>/images/` holds anything (a build finished).
+    pub has_images: bool,
     pub final_dir: PathBuf,
 }
 
@@ -23,7 +27,24 @@ pub struct WorkspaceInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recovered {
     pub stack: Option<String>,
+    /// `skiff_stack`: the stack as typed, beside the resolved chain of `skiff_config`.
+    pub typed: Option<String>,
     pub extra_configs_path: Option<String>,
+}
+
+/// The file of the final directory that keeps the stack as typed (skiff's own; upstream
+/// only writes the resolved chain to `skiff_config`).
+pub const TYPED_STACK_FILE: &str = "skiff_stack";
+
+/// The stack to start from for a workspace: the one typed at its last configure when it
+/// still resolves to the chain recorded in `skiff_config`, else that chain.
+pub fn stack_to_edit(catalog: &super::Catalog, typed: Option<&str>, chain: &str) -> String {
+    typed
+        .filter(|t| {
+            super::stack::resolve_text(catalog, t).is_ok_and(|r| r.joined() == chain.trim())
+        })
+        .unwrap_or(chain)
+        .to_string()
 }
 
 /// Read `skiff_config` and `skiff_extra_configs_path` of a workspace's final directory.
@@ -37,8 +58,35 @@ pub fn recover(tree: &Tree, ws: &str) -> Recovered {
     };
     Recovered {
         stack: read("skiff_config"),
+        typed: read(TYPED_STACK_FILE),
         extra_configs_path: read("skiff_extra_configs_path"),
     }
+}
+
+/// A fingerprint of the workspaces' state on disk: which workspaces exist, and for each the
+/// inode and modification time of `.config_<ws>/skiff_config` (a configure swaps in a new
+/// directory) and of `<ws>/images`. Two equal stamps mean nothing a screen shows changed.
+pub fn stamp(tree: &Tree) -> u64 {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let meta = |p: &std::path::Path, h: &mut std::collections::hash_map::DefaultHasher| {
+        if let Ok(m) = std::fs::metadata(p) {
+            (m.ino(), m.mtime(), m.mtime_nsec(), m.size()).hash(h);
+        }
+    };
+    let dir = tree.workspaces_dir();
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    names.sort();
+    for n in names {
+        n.hash(&mut h);
+        let p = dir.join(&n);
+        meta(&p.join("skiff_config"), &mut h);
+        meta(&p.join("images"), &mut h);
+    }
+    h.finish()
 }
 
 /// Every workspace: each `workspaces/<ws>` directory and each `workspaces/.config_<ws>`.
@@ -74,8 +122,11 @@ pub fn list(tree: &Tree) -> Vec<WorkspaceInfo> {
                 .map(|d| d.as_secs());
             WorkspaceInfo {
                 has_output: tree.workspace_dir(&name).is_dir(),
+                has_images: std::fs::read_dir(tree.workspace_dir(&name).join("images"))
+                    .is_ok_and(|mut d| d.next().is_some()),
                 name,
                 stack: r.stack,
+                typed: r.typed,
                 extra_configs_path: r.extra_configs_path,
                 configured_at,
                 final_dir,

@@ -7,6 +7,7 @@ use super::screen_id::ScreenId;
 pub enum Action {
     Quit,
     Help,
+    Messages,
     NextScreen,
     PrevScreen,
     Show(ScreenId),
@@ -49,12 +50,17 @@ pub enum Action {
     WriteImage,
     ForceUnsafe,
     CancelWrite,
+    EditCore,
+    CoreChange,
+    CoreAdd,
+    CoreSave,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
 const TABLE: &[(Action, &str, &str)] = &[
     (Action::Quit, "quit", "quit skiff"),
     (Action::Help, "help", "show the keys of this pane"),
+    (Action::Messages, "messages", "show the last 50 messages"),
     (Action::NextScreen, "next-screen", "next screen"),
     (Action::PrevScreen, "prev-screen", "previous screen"),
     (
@@ -86,7 +92,11 @@ const TABLE: &[(Action, &str, &str)] = &[
     ),
     (Action::MoveUp, "move-up", "move the layer up"),
     (Action::MoveDown, "move-down", "move the layer down"),
-    (Action::Remove, "remove", "remove the layer from the stack"),
+    (
+        Action::Remove,
+        "remove",
+        "remove the layer (core editor: user or mount)",
+    ),
     (Action::PrevTab, "prev-tab", "previous configuration"),
     (Action::NextTab, "next-tab", "next configuration"),
     (Action::Search, "search", "search symbols and values"),
@@ -106,7 +116,11 @@ const TABLE: &[(Action, &str, &str)] = &[
         "switch to the workspace and load its stack",
     ),
     (Action::NewWorkspace, "new-workspace", "create a workspace"),
-    (Action::Refresh, "refresh", "reload the list"),
+    (
+        Action::Refresh,
+        "refresh",
+        "reload the list (core editor: drop the edits)",
+    ),
     (Action::Confirm, "confirm", "confirm"),
     (Action::Cancel, "cancel", "cancel or close"),
     (
@@ -155,6 +169,26 @@ const TABLE: &[(Action, &str, &str)] = &[
         Action::CancelWrite,
         "cancel-write",
         "stop the running write (asks first)",
+    ),
+    (
+        Action::EditCore,
+        "edit-core",
+        "open or close the skiff-core editor",
+    ),
+    (
+        Action::CoreChange,
+        "core-change",
+        "core editor: change the selected value",
+    ),
+    (
+        Action::CoreAdd,
+        "core-add",
+        "core editor: add a user or a mount",
+    ),
+    (
+        Action::CoreSave,
+        "core-save",
+        "core editor: save as the workspace override",
     ),
 ];
 

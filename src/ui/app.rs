@@ -13,6 +13,7 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::Line;
 
 /// Exit code for Ctrl-C, as for an interrupted command.
 pub const INTERRUPTED: i32 = 130;
@@ -42,7 +43,10 @@ pub fn chrome(area: Rect) -> (Rect, Rect, Rect) {
 
 impl App {
     pub fn new(shared: Shared, width: u16, height: u16) -> App {
-        let screens = ScreenId::ALL.iter().map(|s| s.create(&shared)).collect();
+        let screens = ScreenId::ALL
+            .iter()
+            .map(|s| super::screen_list::create(*s, &shared))
+            .collect();
         App {
             shared,
             screens,
@@ -55,7 +59,7 @@ impl App {
     /// Effects to run at start: list workspaces, merge the stack, load what the first
     /// screen shows.
     pub fn init(&mut self) -> Vec<Cmd> {
-        let mut cmds = vec![Cmd::LoadWorkspaces];
+        let mut cmds = vec![Cmd::LoadWorkspaces, Cmd::Stamp];
         cmds.extend(self.shared.merge_cmd());
         cmds.extend(self.refresh());
         cmds
@@ -87,6 +91,7 @@ impl App {
                 self.size = Rect::new(0, 0, w, h);
                 Vec::new()
             }
+            Msg::Tick => vec![Cmd::Stamp],
             Msg::Worker(ev) => self.worker(ev),
         };
         if let Some(ask) = self.shared.ask.take() {
@@ -150,10 +155,23 @@ impl App {
                 None => return vec![Cmd::Quit { code: 0 }],
             },
             Action::Help => {
+                let sh = &self.shared;
                 self.overlay = Some(Overlay::Help {
-                    pane: self.active().name().to_string(),
-                    title: self.active().title().to_string(),
+                    title: format!("Keys: {}", self.active().title()),
+                    lines: super::overlay::help_lines(&sh.keymap, self.active().name(), &sh.theme),
                     scroll: 0,
+                })
+            }
+            Action::Messages => {
+                let sh = &self.shared;
+                let history: Vec<_> = sh.history.iter().cloned().collect();
+                let lines = message_lines(&history, &sh.theme);
+                let max = super::overlay::help_scroll_max(&lines, self.size);
+                self.overlay = Some(Overlay::Help {
+                    title: format!("Messages (last {})", super::shared::HISTORY),
+                    lines,
+                    // Open on the newest.
+                    scroll: max,
                 })
             }
             Action::NextScreen => self.active = (self.active + 1) % n,
@@ -202,13 +220,8 @@ impl App {
             (Some(Overlay::Help { scroll, .. }), Some(Action::Up)) => {
                 *scroll = scroll.saturating_sub(1)
             }
-            (Some(Overlay::Help { scroll, pane, .. }), Some(Action::Down)) => {
-                let max = super::overlay::help_scroll_max(
-                    &self.shared.keymap,
-                    pane,
-                    &self.shared.theme,
-                    self.size,
-                );
+            (Some(Overlay::Help { scroll, lines, .. }), Some(Action::Down)) => {
+                let max = super::overlay::help_scroll_max(lines, self.size);
                 *scroll = (*scroll + 1).min(max);
             }
             (Some(Overlay::Confirm(_)), Some(Action::Confirm)) => {
@@ -237,27 +250,9 @@ impl App {
         Vec::new()
     }
 
-    /// Tab labels with their x ranges, for the tab bar and clicks on it.
-    pub fn tab_ranges(&self) -> Vec<(usize, String, u16, u16)> {
-        let mut x = 7; // after " skiff "
-        let mut out = Vec::new();
-        for (i, s) in self.screens.iter().enumerate() {
-            let text = format!(" {} {} ", i + 1, s.id().title());
-            let w = text.chars().count() as u16;
-            out.push((i, text, x, x + w));
-            x += w;
-        }
-        out
-    }
-
     fn mouse(&mut self, m: MouseEvent) -> Vec<Cmd> {
-        if let Some(Overlay::Help { scroll, pane, .. }) = &mut self.overlay {
-            let max = super::overlay::help_scroll_max(
-                &self.shared.keymap,
-                pane,
-                &self.shared.theme,
-                self.size,
-            );
+        if let Some(Overlay::Help { scroll, lines, .. }) = &mut self.overlay {
+            let max = super::overlay::help_scroll_max(lines, self.size);
             match m.kind {
                 MouseEventKind::ScrollDown => *scroll = (*scroll + 3).min(max),
                 MouseEventKind::ScrollUp => *scroll = scroll.saturating_sub(1),
@@ -272,12 +267,12 @@ impl App {
         let pos = Position::new(m.column, m.row);
         if tabs.contains(pos) {
             if m.kind == MouseEventKind::Down(MouseButton::Left)
-                && let Some((i, ..)) = self
-                    .tab_ranges()
+                && let Some(tab) = self
+                    .tabs(tabs.width)
                     .into_iter()
-                    .find(|(_, _, x0, x1)| (*x0..*x1).contains(&m.column))
+                    .find(|t| (t.x0..t.x1).contains(&m.column))
             {
-                self.active = i;
+                self.active = tab.index;
             }
             return Vec::new();
         }
@@ -311,6 +306,16 @@ impl App {
             WorkerEvent::Workspaces { list, now } => {
                 sh.workspaces = Some(list);
                 sh.now = now;
+            }
+            WorkerEvent::Stamp(stamp) => {
+                // Anything that configures or builds (this app, the CLI in another
+                // terminal) changes the stamp: reread the workspaces and the preview diff.
+                let before = sh.stamp.replace(stamp);
+                if before.is_some_and(|b| b != stamp) {
+                    let mut cmds = vec![Cmd::LoadWorkspaces];
+                    cmds.extend(sh.merge_cmd());
+                    return cmds;
+                }
             }
             WorkerEvent::Configured { workspace, result } => {
                 sh.saving = false;
@@ -349,8 +354,36 @@ impl App {
                 super::screens::build::event(sh, &workspace, *event)
             }
             WorkerEvent::Flash(r) => return super::flash::screen::report(sh, *r),
+            WorkerEvent::Core(r) => return super::screens::core_editor::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),
         }
         Vec::new()
     }
+}
+
+/// The message history, oldest first, one line per message with its level's colour.
+fn message_lines(
+    history: &[super::shared::Status],
+    theme: &super::theme::Theme,
+) -> Vec<Line<'static>> {
+    use super::shared::StatusLevel;
+    if history.is_empty() {
+        return vec![Line::styled(
+            "No messages yet.",
+            theme.style(super::theme::Role::Dim),
+        )];
+    }
+    history
+        .iter()
+        .map(|m| {
+            use super::theme::Role;
+            let (mark, role) = match m.level {
+                StatusLevel::Info => ("·", Role::Text),
+                StatusLevel::Ok => ("✓", Role::Ok),
+                StatusLevel::Warning => ("⚠", Role::Warning),
+                StatusLevel::Error => ("✗", Role::Error),
+            };
+            Line::styled(format!("{mark} {}", m.text), theme.style(role))
+        })
+        .collect()
 }

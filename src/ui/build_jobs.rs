@@ -23,6 +23,8 @@ pub struct JobContext {
     pub env: ConfigureEnv,
     /// The make program (`make`; tests use a stand-in).
     pub make: PathBuf,
+    /// PATH to check Buildroot's host tools against before anything runs; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 struct Job {
@@ -149,6 +151,9 @@ fn run_job(
     slot: &Mutex<Option<BuildHandle>>,
     send: &dyn Fn(BuildEvent),
 ) {
+    if let Some(Err(e)) = ctx.host_path.as_deref().map(crate::build::hostdeps::check) {
+        return send(ended(Status::Failed, Some(e.to_string())));
+    }
     send(BuildEvent::Phase {
         message: "locking and configuring the workspace".into(),
     });

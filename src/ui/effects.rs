@@ -25,6 +25,8 @@ pub struct Effects {
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash::jobs::FlashJobs>,
+    /// PATH to check Buildroot's host tools against before a build; `None` skips it.
+    pub host_path: Option<std::ffi::OsString>,
 }
 
 impl Effects {
@@ -40,6 +42,7 @@ impl Effects {
             env,
             builds: Arc::default(),
             flash: Arc::default(),
+            host_path: None,
         }
     }
 
@@ -58,6 +61,7 @@ impl Effects {
                 ..self.env.clone()
             },
             make: PathBuf::from("make"),
+            host_path: self.host_path.clone(),
         }
     }
 
@@ -87,6 +91,7 @@ impl Effects {
                     .map(|d| d.as_secs())
                     .unwrap_or(0),
             },
+            Cmd::Stamp => WorkerEvent::Stamp(crate::model::workspace::stamp(&self.tree)),
             Cmd::Configure { workspace, stack } => WorkerEvent::Configured {
                 workspace: workspace.clone(),
                 result: self.configure(workspace, stack),
@@ -110,6 +115,11 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
+            Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
+                c,
+                &self.tree,
+                &self.catalog,
+            ))),
         })
     }
 
@@ -172,6 +182,7 @@ impl Effects {
                 report
                     .dropped
                     .iter()
+                    .filter(|d| d.severity == crate::build::kconfig::Severity::Error)
                     .map(|d| (d.symbol.clone(), d.reason.describe()))
                     .collect(),
                 None,

@@ -12,6 +12,8 @@ pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// Once a second: time to look whether the workspaces changed on disk.
+    Tick,
     Worker(WorkerEvent),
 }
 
@@ -31,6 +33,8 @@ pub enum WorkerEvent {
         /// Seconds since the epoch when the list was read (time enters only here).
         now: u64,
     },
+    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`).
+    Stamp(u64),
     Configured {
         workspace: String,
         result: Result<String, String>,
@@ -46,6 +50,8 @@ pub enum WorkerEvent {
     },
     /// A result of a flash effect, or an event of a write started from the TUI.
     Flash(Box<crate::ui::flash::types::FlashReport>),
+    /// A result of the skiff-core editor (load or save).
+    Core(Box<crate::ui::core_jobs::CoreReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
     Failed(String),
 }
@@ -77,6 +83,8 @@ pub enum Cmd {
         stack: ResolvedStack,
     },
     LoadWorkspaces,
+    /// Fingerprint the workspaces on disk, to notice a configure or build from elsewhere.
+    Stamp,
     Configure {
         workspace: String,
         stack: ResolvedStack,
@@ -94,4 +102,6 @@ pub enum Cmd {
     /// Flash screen work: device discovery, look-ups, and writes (a write only out of a
     /// confirmation).
     Flash(crate::ui::flash::types::FlashCmd),
+    /// The skiff-core editor: load the config the stack installs, save the override.
+    Core(crate::ui::core_jobs::CoreCmd),
 }

@@ -38,9 +38,10 @@ pub struct Input {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
+    /// A scrolling text: the keys of a pane, or the message history.
     Help {
-        pane: String,
         title: String,
+        lines: Vec<Line<'static>>,
         scroll: u16,
     },
     Confirm(Confirm),
@@ -55,6 +56,16 @@ impl Overlay {
             Overlay::Confirm(_) => super::keymap::CONFIRM,
             Overlay::Input(_) => "",
         }
+    }
+}
+
+/// The label of a dialog's "no" button: `cancel`, unless the "yes" already cancels or stops
+/// something (then "cancel" would read as the same choice).
+pub fn no_label(yes: &str) -> &'static str {
+    if yes.starts_with("cancel") || yes.starts_with("stop") {
+        "no, keep going"
+    } else {
+        "cancel"
     }
 }
 
@@ -133,8 +144,8 @@ pub fn help_lines(keymap: &Keymap, pane: &str, theme: &Theme) -> Vec<Line<'stati
 }
 
 /// How far the help of `pane` can scroll in a terminal of `area`.
-pub fn help_scroll_max(keymap: &Keymap, pane: &str, theme: &Theme, area: Rect) -> u16 {
-    let total = help_lines(keymap, pane, theme).len() as u16;
+pub fn help_scroll_max(lines: &[Line<'static>], area: Rect) -> u16 {
+    let total = lines.len() as u16;
     let visible = popup(area, 84, total + 2).height.saturating_sub(2);
     total.saturating_sub(visible)
 }
@@ -143,26 +154,26 @@ pub fn help_scroll_max(keymap: &Keymap, pane: &str, theme: &Theme, area: Rect) -
 pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Frame, area: Rect) {
     match overlay {
         Overlay::Help {
-            pane,
             title,
+            lines,
             scroll,
         } => {
-            let lines = help_lines(keymap, pane, theme);
             let total = lines.len() as u16;
             let r = popup(area, 84, total + 2);
             let visible = r.height.saturating_sub(2);
             let max = total.saturating_sub(visible);
             let title = if max > 0 {
                 format!(
-                    " Keys: {title} · ↑↓ scroll ({}/{total}) · Esc closes ",
+                    " {title} · ↑↓ scroll ({}/{total}) · Esc closes ",
                     (*scroll).min(max) + visible
                 )
             } else {
-                format!(" Keys: {title} · Esc closes ")
+                format!(" {title} · Esc closes ")
             };
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             frame.render_widget(
-                Paragraph::new(lines)
+                Paragraph::new(lines.clone())
                     .block(frame_block(title, theme.style(Role::BorderFocused)))
                     .scroll(((*scroll).min(max), 0)),
                 r,
@@ -174,10 +185,16 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
             } else {
                 theme.style(Role::BorderFocused)
             };
+            let width = 76u16.min(area.width.saturating_sub(2));
+            // Wrapped here, at separators, so no layer name or path is split.
             let mut lines: Vec<Line> = c
                 .lines
                 .iter()
-                .map(|(role, text)| Line::from(Span::styled(text.clone(), theme.style(*role))))
+                .flat_map(|(role, text)| {
+                    super::widgets::wrap_words(text, width.saturating_sub(2) as usize)
+                        .into_iter()
+                        .map(|l| Line::from(Span::styled(l, theme.style(*role))))
+                })
                 .collect();
             lines.push(Line::default());
             let yes_role = if c.danger {
@@ -190,15 +207,18 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
             lines.push(Line::from(vec![
                 Span::styled(format!(" [{yes}] {} ", c.yes), theme.style(yes_role)),
                 Span::raw("   "),
-                Span::styled(format!(" [{no}] cancel "), theme.style(Role::Tab)),
+                Span::styled(
+                    format!(" [{no}] {} ", no_label(&c.yes)),
+                    theme.style(Role::Tab),
+                ),
             ]));
-            let width = 76u16;
             let wrapped: u16 = lines
                 .iter()
                 .map(|l| (l.width() as u16).div_ceil(width - 2).max(1))
                 .sum();
             let r = popup(area, width, wrapped + 2);
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(frame_block(format!(" {} ", c.title), border))
@@ -209,6 +229,7 @@ pub fn render(overlay: &Overlay, keymap: &Keymap, theme: &Theme, frame: &mut Fra
         Overlay::Input(i) => {
             let r = popup(area, 60, 5);
             frame.render_widget(Clear, r);
+            frame.buffer_mut().set_style(r, theme.style(Role::Text));
             let lines = vec![
                 Line::from(vec![
                     Span::raw(format!("{}: ", i.prompt)),

@@ -54,9 +54,13 @@ fn run_loop(
         .name("skiff-worker".into())
         .spawn(move || worker(effects, cmd_rx, worker_tx))?;
     if !opts.exit_after_first_frame {
+        let tick_tx = msg_tx.clone();
         std::thread::Builder::new()
             .name("skiff-input".into())
             .spawn(move || input(msg_tx))?;
+        std::thread::Builder::new()
+            .name("skiff-tick".into())
+            .spawn(move || tick(tick_tx))?;
     }
     let size = terminal.size()?;
     let mut cmds = app.update(Msg::Resize(size.width, size.height));
@@ -98,6 +102,16 @@ fn dispatch(cmds: Vec<Cmd>, tx: &Sender<Cmd>) -> Option<i32> {
     None
 }
 
+/// A `Msg::Tick` once a second (the workspaces are looked at on each), until the app ends.
+fn tick(tx: Sender<Msg>) {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if tx.send(Msg::Tick).is_err() {
+            return;
+        }
+    }
+}
+
 /// Terminal events to messages.
 fn input(tx: Sender<Msg>) {
     loop {
@@ -117,18 +131,23 @@ fn input(tx: Sender<Msg>) {
     }
 }
 
-/// Run effects one at a time. Of several queued merges only the newest runs: older
-/// ones would be dropped by `update` anyway.
+/// Run effects one at a time. Of several queued merges (and stamps) only the newest runs:
+/// older ones would be dropped by `update` anyway.
 fn worker(effects: Effects, rx: Receiver<Cmd>, tx: Sender<Msg>) {
     while let Ok(first) = rx.recv() {
         let mut batch: Vec<Cmd> = std::iter::once(first).chain(rx.try_iter()).collect();
-        if let Some(last_merge) = batch.iter().rposition(|c| matches!(c, Cmd::Merge { .. })) {
-            let mut i = 0;
-            batch.retain(|c| {
-                let keep = !matches!(c, Cmd::Merge { .. }) || i == last_merge;
-                i += 1;
-                keep
-            });
+        for newest_only in [
+            |c: &Cmd| matches!(c, Cmd::Merge { .. }),
+            |c: &Cmd| matches!(c, Cmd::Stamp),
+        ] {
+            if let Some(last) = batch.iter().rposition(newest_only) {
+                let mut i = 0;
+                batch.retain(|c| {
+                    let keep = !newest_only(c) || i == last;
+                    i += 1;
+                    keep
+                });
+            }
         }
         for cmd in batch {
             let run =

@@ -1,4 +1,4 @@
-//! The screen list and the contract every screen (one file under screens/) implements.
+//! The contract every screen (one file under screens/, and ui/flash/) implements.
 
 use super::action::Action;
 use super::msg::Cmd;

@@ -1,7 +1,7 @@
 //! User settings: the keymap and theme override files in the XDG config directory.
 
 use super::keymap::{Keymap, Problem};
-use super::theme::Theme;
+use super::theme::{Palette, Theme};
 use crate::model::error::ModelError;
 use crate::model::text::read_text;
 use std::path::{Path, PathBuf};
@@ -33,10 +33,52 @@ pub fn config_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     nonempty("HOME").map(|h| PathBuf::from(h).join(".config").join("skiff"))
 }
 
+/// Which built-in theme to start from: `SKIFF_THEME` (`dark`, `light` or `16`), else the
+/// light one when `COLORFGBG` says the background is light (its last field 7 or 15), else the
+/// 16-colour one on the Linux console or a `TERM` ending in `-16color`, else the dark one.
+pub fn pick_palette(var: impl Fn(&str) -> Option<String>) -> (Palette, Option<Problem>) {
+    let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
+    let mut problem = None;
+    if let Some(name) = nonempty("SKIFF_THEME") {
+        match Palette::parse(name.trim()) {
+            Some(p) => return (p, None),
+            None => {
+                problem = Some(Problem {
+                    source: "SKIFF_THEME".into(),
+                    line: 0,
+                    what: format!("unknown theme `{name}`; use dark, light or 16"),
+                })
+            }
+        }
+    }
+    let light_bg = nonempty("COLORFGBG").and_then(|v| {
+        v.rsplit(';')
+            .next()
+            .map(|b| b.trim() == "7" || b.trim() == "15")
+    });
+    let term = nonempty("TERM").unwrap_or_default();
+    let palette = if light_bg == Some(true) {
+        Palette::Light
+    } else if term == "linux" || term.ends_with("-16color") {
+        Palette::Basic
+    } else {
+        Palette::Dark
+    };
+    (palette, problem)
+}
+
 impl Settings {
     /// Defaults, then `keymap.conf` and `theme.conf` from `dir` when they exist.
     pub fn load(dir: Option<&Path>, no_colour: bool) -> Settings {
-        let mut s = Settings::default();
+        Settings::load_on(Palette::Dark, dir, no_colour)
+    }
+
+    /// The built-in theme `palette`, then the user's files from `dir` on top.
+    pub fn load_on(palette: Palette, dir: Option<&Path>, no_colour: bool) -> Settings {
+        let mut s = Settings {
+            theme: Theme::builtin(palette),
+            ..Settings::default()
+        };
         if let Some(dir) = dir {
             for (file, is_keymap) in [("keymap.conf", true), ("theme.conf", false)] {
                 let path = dir.join(file);
@@ -60,11 +102,16 @@ impl Settings {
         s
     }
 
-    /// Settings as the running program finds them: XDG directory and NO_COLOR.
+    /// Settings as the running program finds them: XDG directory, the theme's variables and
+    /// NO_COLOR.
     pub fn from_env() -> Settings {
-        let dir = config_dir(|k| std::env::var(k).ok());
+        let var = |k: &str| std::env::var(k).ok();
+        let dir = config_dir(var);
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Settings::load(dir.as_deref(), no_colour)
+        let (palette, problem) = pick_palette(var);
+        let mut s = Settings::load_on(palette, dir.as_deref(), no_colour);
+        s.problems.extend(problem);
+        s
     }
 }
 
@@ -81,6 +128,36 @@ mod tests {
         let d = config_dir(|k| (k == "HOME").then(|| "/h".to_string()));
         assert_eq!(d, Some(PathBuf::from("/h/.config/skiff")));
         assert_eq!(config_dir(|_| None), None);
+    }
+
+    #[test]
+    fn palette_from_variables() {
+        let pick = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            pick_palette(move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        };
+        assert_eq!(pick(&[]).0, Palette::Dark);
+        assert_eq!(pick(&[("COLORFGBG", "0;15")]).0, Palette::Light);
+        assert_eq!(pick(&[("COLORFGBG", "15;default;0")]).0, Palette::Dark);
+        assert_eq!(pick(&[("TERM", "linux")]).0, Palette::Basic);
+        assert_eq!(pick(&[("TERM", "xterm-256color")]).0, Palette::Dark);
+        let (p, problem) = pick(&[("SKIFF_THEME", "light"), ("COLORFGBG", "15;0")]);
+        assert_eq!((p, problem), (Palette::Light, None));
+        assert_eq!(
+            pick(&[("SKIFF_THEME", ""), ("TERM", "linux")]).0,
+            Palette::Basic
+        );
+        let (p, problem) = pick(&[("SKIFF_THEME", "solar")]);
+        assert_eq!(p, Palette::Dark);
+        assert!(
+            problem
+                .unwrap()
+                .to_string()
+                .contains("unknown theme `solar`")
+        );
     }
 
     #[test]

@@ -13,6 +13,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// How many messages the history (`m`) keeps.
+pub const HISTORY: usize = 50;
+
 /// How far back undo goes.
 const UNDO_DEPTH: usize = 200;
 
@@ -29,6 +32,55 @@ pub enum StatusLevel {
 pub struct Status {
     pub level: StatusLevel,
     pub text: String,
+}
+
+/// What going from stack `from` to stack `to` does, for undo and redo messages:
+/// "pi/4 back", "core/fedora removed", or the whole new stack for a reorder or a switch.
+fn change_text(to: &[String], from: &[String]) -> String {
+    let added: Vec<&str> = to
+        .iter()
+        .filter(|l| !from.contains(l))
+        .map(|s| s.as_str())
+        .collect();
+    let removed: Vec<&str> = from
+        .iter()
+        .filter(|l| !to.contains(l))
+        .map(|s| s.as_str())
+        .collect();
+    match (added.as_slice(), removed.as_slice()) {
+        ([], []) => format!("order now {}", to.join(",")),
+        (a, []) => format!("{} back in the stack", a.join(", ")),
+        ([], r) => format!("{} out of the stack", r.join(", ")),
+        _ => format!(
+            "stack now {}",
+            if to.is_empty() {
+                "(empty)".to_string()
+            } else {
+                to.join(",")
+            }
+        ),
+    }
+}
+
+/// One step of the path from board to card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// `✓`
+    Done,
+    /// `✗`
+    Missing,
+    /// `—`: nothing tried yet.
+    NotYet,
+}
+
+impl Step {
+    pub fn mark(self) -> &'static str {
+        match self {
+            Step::Done => "✓",
+            Step::Missing => "✗",
+            Step::NotYet => "—",
+        }
+    }
 }
 
 /// The stack as typed, its analysis, and the edit history.
@@ -73,16 +125,22 @@ pub struct Shared {
     pub workspaces: Option<Vec<WorkspaceInfo>>,
     pub contents: HashMap<String, LayerContents>,
     pub status: Option<Status>,
+    /// The last `HISTORY` messages, oldest first.
+    pub history: std::collections::VecDeque<Status>,
     /// Seconds since the epoch, from the last workspace listing.
     pub now: u64,
     /// A configure is running.
     pub saving: bool,
+    /// The last fingerprint of the workspaces on disk (`Cmd::Stamp`).
+    pub stamp: Option<u64>,
     /// Set by a screen to have the app open a modal after the update.
     pub ask: Option<Ask>,
     /// Builds started this session, one per workspace.
     pub builds: super::build_view::Builds,
     /// Targets, layout and the write of the flash screen.
     pub flash: super::flash::state::FlashState,
+    /// The skiff-core editor of the Stack screen.
+    pub core: super::core_edit::CoreState,
 }
 
 impl Shared {
@@ -108,11 +166,14 @@ impl Shared {
             workspaces: None,
             contents: HashMap::new(),
             status: None,
+            history: Default::default(),
             now: 0,
             saving: false,
+            stamp: None,
             ask: None,
             builds: Default::default(),
             flash: Default::default(),
+            core: Default::default(),
         }
     }
 
@@ -135,9 +196,13 @@ impl Shared {
             self.set_status(StatusLevel::Info, "nothing to undo");
             return Vec::new();
         };
+        let text = format!(
+            "undid a stack change: {}",
+            change_text(&prev, &self.stack.typed)
+        );
         let cur = std::mem::replace(&mut self.stack.typed, prev);
         self.stack.redo.push(cur);
-        self.set_status(StatusLevel::Info, "undone");
+        self.set_status(StatusLevel::Info, text);
         self.reanalyze()
     }
 
@@ -146,9 +211,13 @@ impl Shared {
             self.set_status(StatusLevel::Info, "nothing to redo");
             return Vec::new();
         };
+        let text = format!(
+            "redid a stack change: {}",
+            change_text(&next, &self.stack.typed)
+        );
         let cur = std::mem::replace(&mut self.stack.typed, next);
         self.stack.undo.push(cur);
-        self.set_status(StatusLevel::Info, "redone");
+        self.set_status(StatusLevel::Info, text);
         self.reanalyze()
     }
 
@@ -179,10 +248,15 @@ impl Shared {
     }
 
     pub fn set_status(&mut self, level: StatusLevel, text: impl Into<String>) {
-        self.status = Some(Status {
+        let status = Status {
             level,
             text: text.into(),
-        });
+        };
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(status.clone());
+        self.status = Some(status);
     }
 
     /// `text` with the tree root written as `<tree>`, so paths in values fit on screen.
@@ -214,6 +288,37 @@ impl Shared {
             .map(|r| r.joined())
             .unwrap_or_default();
         self.configured_stack().unwrap_or("") != now
+    }
+
+    /// The steps from board to card, for the status strip of the tab bar: whether the typed
+    /// stack has a board and a distribution, the workspace is saved with it, built, and a
+    /// card or image was written this session.
+    pub fn progress(&self) -> [(&'static str, Step); 5] {
+        use crate::model::board::is_board;
+        let typed = &self.stack.typed;
+        let yes = |b: bool| if b { Step::Done } else { Step::Missing };
+        let board = typed.iter().any(|l| is_board(l));
+        let distro = typed
+            .iter()
+            .any(|l| l.starts_with("core/") || l == "skiff/core");
+        let info = self
+            .workspaces
+            .as_ref()
+            .and_then(|ws| ws.iter().find(|w| w.name == self.workspace));
+        let saved = info.is_some_and(|w| w.configured_at.is_some()) && !self.unsaved();
+        let built = info.is_some_and(|w| w.has_images);
+        let card = match self.flash.run.as_ref().and_then(|r| r.outcome.as_ref()) {
+            Some(Ok(_)) => Step::Done,
+            Some(Err(_)) => Step::Missing,
+            None => Step::NotYet,
+        };
+        [
+            ("board", yes(board)),
+            ("distro", yes(distro)),
+            ("saved", yes(saved)),
+            ("built", yes(built)),
+            ("card", card),
+        ]
     }
 
     /// Where a layer stands in the stack: typed position, or the layer that pulled it in.

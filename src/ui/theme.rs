@@ -3,8 +3,46 @@
 use super::keymap::Problem;
 use ratatui::style::{Color, Modifier, Style};
 
-/// The default theme, shipped in `assets/theme.conf`.
+/// The default (dark) theme, shipped in `assets/theme.conf`.
 pub const DEFAULT_THEME: &str = include_str!("../../assets/theme.conf");
+/// The light theme, `assets/theme-light.conf`.
+pub const LIGHT_THEME: &str = include_str!("../../assets/theme-light.conf");
+/// The 16-colour theme, `assets/theme-16.conf`.
+pub const BASIC_THEME: &str = include_str!("../../assets/theme-16.conf");
+
+/// The built-in themes a user theme file is applied on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Palette {
+    Dark,
+    Light,
+    Basic,
+}
+
+impl Palette {
+    pub const ALL: [Palette; 3] = [Palette::Dark, Palette::Light, Palette::Basic];
+
+    /// The name used by `SKIFF_THEME`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Palette::Dark => "dark",
+            Palette::Light => "light",
+            Palette::Basic => "16",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Palette> {
+        Palette::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The theme file's text and its name in the source tree.
+    pub fn file(self) -> (&'static str, &'static str) {
+        match self {
+            Palette::Dark => (DEFAULT_THEME, "assets/theme.conf"),
+            Palette::Light => (LIGHT_THEME, "assets/theme-light.conf"),
+            Palette::Basic => (BASIC_THEME, "assets/theme-16.conf"),
+        }
+    }
+}
 
 /// What a style is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +70,8 @@ pub enum Role {
     Status,
 }
 
-const ROLES: [(Role, &str); 21] = [
+/// Every role with its name in theme files.
+pub const ROLES: [(Role, &str); 21] = [
     (Role::Text, "text"),
     (Role::Dim, "dim"),
     (Role::Title, "title"),
@@ -63,12 +102,18 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The compiled-in theme.
+    /// The compiled-in default (dark) theme.
     pub fn defaults() -> Theme {
+        Theme::builtin(Palette::Dark)
+    }
+
+    /// A compiled-in theme.
+    pub fn builtin(palette: Palette) -> Theme {
         let mut t = Theme {
             styles: [Style::default(); ROLES.len()],
         };
-        t.apply(DEFAULT_THEME, "assets/theme.conf");
+        let (text, source) = palette.file();
+        t.apply(text, source);
         t
     }
 
@@ -114,10 +159,12 @@ impl Theme {
 
     /// Drop colours and keep modifiers (for NO_COLOR).
     pub fn without_colour(mut self) -> Theme {
+        let canvas = self.style(Role::Text).bg;
         for s in &mut self.styles {
             let mut plain = Style::default().add_modifier(s.add_modifier);
-            // Reversed video stands in for a background colour so selections stay visible.
-            if s.bg.is_some_and(|c| c != Color::Reset) {
+            // Reversed video stands in for a background other than the text's, so selections
+            // and the status line stay visible.
+            if s.bg.is_some_and(|c| c != Color::Reset) && s.bg != canvas {
                 plain = plain.add_modifier(Modifier::REVERSED);
             }
             *s = plain;
@@ -206,10 +253,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_parse_cleanly() {
-        let mut t = Theme::defaults();
-        assert!(t.apply(DEFAULT_THEME, "d").is_empty());
-        assert_eq!(t.style(Role::Danger).bg, Some(Color::Red));
+    fn builtins_parse_cleanly() {
+        for p in Palette::ALL {
+            let mut t = Theme::builtin(p);
+            assert!(t.apply(p.file().0, "d").is_empty(), "{}", p.name());
+            assert_eq!(Palette::parse(p.name()), Some(p));
+        }
+        assert_eq!(
+            Theme::defaults().style(Role::Danger).bg,
+            Some(Color::Indexed(124))
+        );
     }
 
     #[test]

@@ -1,13 +1,11 @@
 //! The frame around the screens: tab bar, status line, overlays, and the too-small message.
 
 use super::action::Action;
-use super::analysis::Level;
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, chrome};
 use super::overlay;
-use super::screen_id::ScreenId;
 use super::shared::StatusLevel;
 use super::theme::Role;
-use super::widgets::fit;
+use super::widgets::{fit, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -36,6 +34,8 @@ impl App {
             );
             return;
         }
+        // Every cell starts on the theme's background, so no colour depends on the terminal's.
+        frame.buffer_mut().set_style(area, t.style(Role::Text));
         let (tabs, body, status) = chrome(area);
         self.tab_bar(frame, tabs);
         self.screens[self.active].render(&self.shared, frame, body);
@@ -46,101 +46,85 @@ impl App {
     }
 
     fn tab_bar(&self, frame: &mut Frame, area: Rect) {
-        let sh = &self.shared;
-        let t = &sh.theme;
-        let mut spans = vec![Span::styled(" skiff ", t.style(Role::Title))];
-        for (i, text, _, _) in self.tab_ranges() {
-            let role = if i == self.active {
-                Role::TabActive
-            } else {
-                Role::Tab
-            };
-            spans.push(Span::styled(text, t.style(role)));
-            if self.screens[i].id() == ScreenId::Stack {
-                let notes = &sh.stack.analysis.notes;
-                let errors = notes.iter().filter(|n| n.level == Level::Error).count();
-                if errors > 0 {
-                    spans.push(Span::styled(format!("✗{errors} "), t.style(Role::Error)));
-                } else if !notes.is_empty() {
-                    spans.push(Span::styled(
-                        format!("⚠{} ", notes.len()),
-                        t.style(Role::Warning),
-                    ));
-                }
-            }
-        }
-        let left: usize = spans.iter().map(|s| s.width()).sum();
-        let mut right = vec![Span::styled(
-            format!("workspace {}", sh.workspace),
-            t.style(Role::Text),
-        )];
-        if sh.saving {
-            right.push(Span::styled(" · configuring…", t.style(Role::Warning)));
-        } else if sh.workspaces.is_some() && sh.unsaved() && !sh.stack.typed.is_empty() {
-            right.push(Span::styled(" · unsaved", t.style(Role::Warning)));
-        }
-        right.push(Span::raw(" "));
-        let rw: usize = right.iter().map(|s| s.width()).sum();
-        let gap = (area.width as usize).saturating_sub(left + rw);
-        if gap > 0 {
-            spans.push(Span::raw(" ".repeat(gap)));
-            spans.extend(right);
-        }
-        frame.render_widget(Line::from(spans), area);
+        frame.render_widget(self.tab_line(area.width), area);
     }
 
     fn status_line(&self, frame: &mut Frame, area: Rect) {
         let sh = &self.shared;
         let t = &sh.theme;
+        // A message takes the whole line in its own colours; hints come back with the next key.
+        if let Some(s) = &sh.status {
+            let role = match s.level {
+                StatusLevel::Info => Role::Text,
+                StatusLevel::Ok => Role::Ok,
+                StatusLevel::Warning => Role::Warning,
+                StatusLevel::Error => Role::Error,
+            };
+            // A long message wraps upwards over the bottom of the screen (up to 6 lines),
+            // never cut; the next key brings the screen back.
+            let room = (area.width as usize).saturating_sub(2);
+            let lines = wrap_words(&s.text, room);
+            let n = (lines.len() as u16)
+                .min(6)
+                .min(area.y.saturating_sub(2))
+                .max(1);
+            let r = Rect::new(area.x, area.y + 1 - n, area.width, n);
+            frame.render_widget(ratatui::widgets::Clear, r);
+            frame.buffer_mut().set_style(r, t.style(role));
+            let text: Vec<Line> = lines
+                .into_iter()
+                .take(n as usize)
+                .map(|l| Line::from(format!(" {l}")))
+                .collect();
+            frame.render_widget(Paragraph::new(text).style(t.style(role)), r);
+            return;
+        }
         frame.buffer_mut().set_style(area, t.style(Role::Status));
+        let hints = format!("{} ", self.hints(area.width as usize).join(" · "));
+        let hw = hints.chars().count();
+        let room = (area.width as usize).saturating_sub(hw + 2);
+        let stack = if sh.stack.typed.is_empty() {
+            "(empty)".to_string()
+        } else {
+            sh.stack.typed.join(",")
+        };
+        let left = format!(" {}", fit(&format!("stack: {stack}"), room));
+        let gap = (area.width as usize).saturating_sub(left.chars().count() + hw);
+        let line = Line::from(format!("{left}{}{hints}", " ".repeat(gap)));
+        frame.render_widget(line.style(t.style(Role::Status)), area);
+    }
+
+    /// The hints of the status line for a line `width` columns wide: the screen's own
+    /// actions in order, then save, help and quit. When they do not fit beside the stack,
+    /// the screen's later actions go first, then save; its main action, help and quit stay.
+    pub fn hints(&self, width: usize) -> Vec<String> {
+        let sh = &self.shared;
         let pane = self.active().name();
-        let mut hint_actions: Vec<Action> = self.screens[self.active].hints().to_vec();
-        hint_actions.extend([Action::Save, Action::Help, Action::Quit]);
-        let mut hints: Vec<String> = hint_actions
+        let mut actions: Vec<Action> = self.screens[self.active].hints().to_vec();
+        actions.extend([Action::Save, Action::Help, Action::Quit]);
+        let mut hints: Vec<(Action, String)> = actions
             .iter()
             .filter_map(|a| {
                 let k = sh.keymap.first_key(pane, *a)?;
-                Some(format!("{k} {}", a.name()))
+                Some((*a, format!("{k} {}", a.name())))
             })
             .collect();
-        // Keep room for the stack on narrow terminals: drop the screen's hints first.
-        while hints.len() > 1 && hints.join(" · ").chars().count() + 40 > area.width as usize {
-            hints.remove(0);
+        let fits = |h: &[(Action, String)]| {
+            let len: usize = h.iter().map(|(_, s)| s.chars().count() + 3).sum();
+            len + 24 <= width
+        };
+        while !fits(&hints) {
+            let common = [Action::Save, Action::Help, Action::Quit];
+            let own = hints.iter().filter(|(a, _)| !common.contains(a)).count();
+            let drop = if own > 1 {
+                own - 1
+            } else if let Some(i) = hints.iter().position(|(a, _)| *a == Action::Save) {
+                i
+            } else {
+                break;
+            };
+            hints.remove(drop);
         }
-        // A message takes the whole line; hints come back with the next key.
-        let hints = if sh.status.is_some() {
-            String::new()
-        } else {
-            format!("{} ", hints.join(" · "))
-        };
-        let hw = hints.chars().count();
-        let room = (area.width as usize).saturating_sub(hw + 2);
-        let left = match &sh.status {
-            Some(s) => {
-                let role = match s.level {
-                    StatusLevel::Info => Role::Text,
-                    StatusLevel::Ok => Role::Ok,
-                    StatusLevel::Warning => Role::Warning,
-                    StatusLevel::Error => Role::Error,
-                };
-                Span::styled(format!(" {}", fit(&s.text, room)), t.style(role))
-            }
-            None => {
-                let stack = if sh.stack.typed.is_empty() {
-                    "(empty)".to_string()
-                } else {
-                    sh.stack.typed.join(",")
-                };
-                Span::raw(format!(" {}", fit(&format!("stack: {stack}"), room)))
-            }
-        };
-        let lw = left.width();
-        let gap = (area.width as usize).saturating_sub(lw + hw);
-        let line = Line::from(vec![
-            left,
-            Span::raw(" ".repeat(gap)),
-            Span::styled(hints, t.style(Role::Dim)),
-        ]);
-        frame.render_widget(line, area);
+        hints.into_iter().map(|(_, s)| s).collect()
     }
 }

@@ -125,6 +125,27 @@ pub fn row(frame: &mut Frame, area: Rect, line: Line<'_>, row_style: Style) {
     frame.render_widget(line, area);
 }
 
+/// Draw one list row in the text style, or in the selection colours when `selected`: on a
+/// selected row every span takes the selection's foreground and background (keeping its
+/// bold, underline...), so no span colour meant for the plain background lands on it.
+pub fn list_row(frame: &mut Frame, area: Rect, line: Line<'_>, theme: &Theme, selected: bool) {
+    if !selected {
+        return row(frame, area, line, theme.style(Role::Text));
+    }
+    let sel = theme.style(Role::Selection);
+    let spans: Vec<Span<'_>> = line
+        .spans
+        .into_iter()
+        .map(|sp| {
+            let mut st = sp.style;
+            st.fg = sel.fg;
+            st.bg = sel.bg;
+            Span::styled(sp.content, st.add_modifier(sel.add_modifier))
+        })
+        .collect();
+    row(frame, area, Line::from(spans), sel);
+}
+
 /// `text` cut to `width` columns with an ellipsis (for ASCII-ish names and values).
 pub fn fit(text: &str, width: usize) -> String {
     let n = text.chars().count();
@@ -137,6 +158,55 @@ pub fn fit(text: &str, width: usize) -> String {
     let mut s: String = text.chars().take(width - 1).collect();
     s.push('…');
     s
+}
+
+/// `text` broken into lines of at most `width` columns, at spaces and after the separators
+/// `,`, `;` and `·`, so names like `apps/docker` are never split; only a single name longer
+/// than a line is cut. Continuation lines keep the first line's indentation.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+    let indent = if indent.chars().count() * 2 > width {
+        String::new()
+    } else {
+        indent
+    };
+    // Pieces end after a break opportunity: "a, " "b " "c".
+    let mut pieces: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        cur.push(c);
+        let breaks = c == ' ' || ((c == ',' || c == ';' || c == '·') && chars.peek() != Some(&' '));
+        if breaks && chars.peek().is_some_and(|n| *n != ' ') {
+            pieces.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        pieces.push(cur);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        let lw = line.chars().count();
+        let pw = piece.trim_end().chars().count();
+        if lw > 0 && lw + pw > width && line.trim() != "" {
+            lines.push(line.trim_end().to_string());
+            line = indent.clone();
+        }
+        line.push_str(&piece);
+        // A single name longer than a line: cut it.
+        while line.trim_end().chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            let rest: String = line.chars().skip(width).collect();
+            lines.push(head);
+            line = format!("{indent}{rest}");
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
 }
 
 /// Text padded with spaces to `width` columns (cut when longer).
@@ -174,5 +244,27 @@ mod tests {
         assert_eq!(substring_hits("BR2_HTOP", "x"), None);
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(pad("ab", 4), "ab  ");
+    }
+
+    #[test]
+    fn wrapping_never_splits_a_name() {
+        let chain = "  chain: skiff/moduleimg,odroid/common,apps/runc,apps/docker,skiff/core";
+        let lines = wrap_words(chain, 40);
+        assert_eq!(
+            lines,
+            [
+                "  chain: skiff/moduleimg,odroid/common,",
+                "  apps/runc,apps/docker,skiff/core"
+            ]
+        );
+        for l in &lines {
+            assert!(l.chars().count() <= 40);
+        }
+        let msg = "no Buildroot tree: clone it into buildroot/ or set SKIFF_BUILDROOT";
+        let lines = wrap_words(msg, 30);
+        assert_eq!(lines.join(" "), msg);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap_words("", 10), [""]);
     }
 }

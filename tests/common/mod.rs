@@ -32,6 +32,23 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
+/// The skiff binary on the tree at `root`, with no stack, workspace or paths from the
+/// environment.
+pub fn skiff(root: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("skiff").expect("binary");
+    c.arg("--root").arg(root);
+    for v in [
+        "SKIFF_CONFIG",
+        "SKIFF_WORKSPACE",
+        "SKIFF_EXTRA_CONFIGS_PATH",
+        "SKIFF_ROOT",
+        "BR2_CCACHE_DIR",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
 pub fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -52,4 +69,16 @@ pub fn catalog(root: &Path) -> (Tree, Catalog) {
 /// Replace the temporary root in generated text so snapshots are stable.
 pub fn scrub(text: &str, root: &Path) -> String {
     text.replace(&root.display().to_string(), "<root>")
+}
+
+/// The skiff binary run in `cwd` without any of the caller's `SKIFF_*` variables.
+pub fn skiff_in(cwd: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("skiff").expect("binary");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SKIFF_") {
+            c.env_remove(k);
+        }
+    }
+    c.current_dir(cwd);
+    c
 }

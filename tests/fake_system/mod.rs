@@ -263,6 +263,10 @@ pub struct MemTarget {
     pub data: std::sync::Mutex<Vec<u8>>,
     /// Writes touching this byte range fail with EIO (a failing card, or one pulled mid-write).
     pub fail_writes_in: Option<(u64, u64)>,
+    /// The errno of those failures (EIO by default; ENOSPC for a full file system).
+    pub fail_errno: i32,
+    /// Behave as an image file written in place rather than a device.
+    pub file: bool,
     /// Reads return this byte flipped (a card that does not keep what it was given).
     pub corrupt_read_at: Option<u64>,
     /// Offsets of every write, in order.
@@ -274,6 +278,8 @@ impl MemTarget {
         MemTarget {
             data: std::sync::Mutex::new(vec![fill; size]),
             fail_writes_in: None,
+            fail_errno: 5,
+            file: false,
             corrupt_read_at: None,
             writes: std::sync::Mutex::new(Vec::new()),
         }
@@ -297,12 +303,16 @@ impl skiff::flash::target_io::BlockTarget for MemTarget {
         false
     }
 
+    fn is_file(&self) -> bool {
+        self.file
+    }
+
     fn write_at(&self, buf: &[u8], offset: u64) -> std::io::Result<()> {
         if let Some((from, to)) = self.fail_writes_in
             && offset < to
             && offset + buf.len() as u64 > from
         {
-            return Err(std::io::Error::from_raw_os_error(5));
+            return Err(std::io::Error::from_raw_os_error(self.fail_errno));
         }
         let mut data = self
             .data

@@ -10,6 +10,41 @@ use skiff::model::layout::{Kind, Layout};
 
 pub const MIB: u64 = 1 << 20;
 
+/// The skiff binary with the tree as its root, no stack or fake system from the environment,
+/// and no terminal on stdin.
+pub fn skiff() -> Command {
+    use assert_cmd::cargo::CommandCargoExt;
+    let mut c = Command::cargo_bin("skiff").unwrap();
+    c.env_remove("SKIFF_CONFIG")
+        .env_remove("SKIFF_SYSROOT")
+        .env("SKIFF_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// `skiff VERB CARD pcduino/3 --arch arm --images IMAGES EXTRA...` (format or install).
+pub fn pcduino(verb: &str, card: &Path, images: &Path, extra: &[&str]) -> (i32, String, String) {
+    output(
+        skiff()
+            .arg(verb)
+            .arg(card)
+            .arg("pcduino/3")
+            .args(["--arch", "arm", "--images"])
+            .arg(images)
+            .args(extra),
+    )
+}
+
+/// Exit code, stdout and stderr of a finished command.
+pub fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Deterministic, incompressible bytes.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
@@ -21,6 +56,21 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+/// Deterministic bytes that start with a DOS partition table (one partition), so content
+/// recognition takes them for a card image.
+pub fn card_image(len: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = noise(len, seed);
+    if bytes.len() >= 512 {
+        bytes[446..512].fill(0);
+        bytes[446 + 4] = 0x83;
+        bytes[446 + 8] = 8;
+        bytes[446 + 12] = 8;
+        bytes[510] = 0x55;
+        bytes[511] = 0xaa;
+    }
+    bytes
 }
 
 fn put(path: &Path, bytes: &[u8]) {

@@ -60,9 +60,60 @@ impl Reason {
     }
 }
 
+/// How much a dropped value matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Expected in a layered stack: a later layer replaced it, or it is a configs-base
+    /// default for a part of the system no layer builds.
+    Info,
+    /// A layer asked for something Kconfig does not give it.
+    Error,
+}
+
+/// Why a dropped value is expected in a layered stack (its severity is info).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "kebab-case")]
+pub enum Expected {
+    /// A choice member replaced by another member a later assignment asked for.
+    Replaced {
+        by: String,
+        layer: String,
+        path: PathBuf,
+        line: usize,
+    },
+    /// A configs-base default under parents no layer of the stack enables.
+    BaseDefault { disabled: Vec<String> },
+}
+
+impl Expected {
+    /// A short sentence, paths relative to `root`.
+    pub fn describe(&self, root: &Path) -> String {
+        match self {
+            Expected::Replaced {
+                by,
+                layer,
+                path,
+                line,
+            } => format!(
+                "replaced by {by}=y from {layer} ({}:{line})",
+                path.strip_prefix(root).unwrap_or(path).display()
+            ),
+            Expected::BaseDefault { disabled } => format!(
+                "configs-base default; no layer of the stack enables {}",
+                disabled.join(", ")
+            ),
+        }
+    }
+}
+
 /// A requested value that did not survive, with where it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dropped {
+    pub severity: Severity,
+    /// For info: why it is expected, with the provenance of what replaced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Expected>,
     pub symbol: String,
     /// As written in the fragment (`y`, `"text"`, `is not set`).
     pub requested: String,
@@ -81,6 +132,9 @@ pub struct CheckReport {
     pub engine: String,
     /// Requested symbols looked at.
     pub checked: usize,
+    /// Dropped values of severity error, and of severity info.
+    pub errors: usize,
+    pub info: usize,
     pub dropped: Vec<Dropped>,
     /// Fragment warnings from the merge (kernel symbols in Buildroot fragments...).
     pub warnings: Vec<Warning>,
@@ -94,6 +148,7 @@ impl CheckReport {
     pub fn marks(&self) -> BTreeMap<&str, &Reason> {
         self.dropped
             .iter()
+            .filter(|d| d.severity == Severity::Error)
             .map(|d| (d.symbol.as_str(), &d.reason))
             .collect()
     }
@@ -142,7 +197,13 @@ pub fn classify(
             Some(sym) => explain(sym, &a.value, actual.as_deref(), &scope, final_values),
         };
         if let Some(reason) = reason {
+            let expected = expected(tree, &reason, h, requests);
             out.push(Dropped {
+                severity: match expected {
+                    Some(_) => Severity::Info,
+                    None => Severity::Error,
+                },
+                expected,
                 symbol: h.symbol.clone(),
                 requested: a.value.display(),
                 actual,
@@ -154,6 +215,59 @@ pub fn classify(
         }
     }
     out
+}
+
+/// Layers whose defaults apply to every stack (SkiffOS's `configs-base/pre` and `post`).
+const BASE_PREFIX: &str = "configs-base/";
+
+/// Why a dropped value is expected rather than a mistake, or `None` for an error:
+/// a choice member replaced by a member a later layer asked for, or a configs-base
+/// default whose menu (U-Boot on a board without it, say) no layer enables.
+fn expected(
+    tree: &KconfigTree,
+    reason: &Reason,
+    dropped: &SymbolHistory,
+    requests: &[SymbolHistory],
+) -> Option<Expected> {
+    let asked = &dropped.effective;
+    let request = |sym: &str| requests.iter().find(|h| h.symbol == sym);
+    let enabled =
+        |h: &&SymbolHistory| matches!(&h.effective.value, Value::Set(v) if v == "y" || v == "m");
+    match reason {
+        Reason::ChoiceOverridden { chosen: Some(c) } => {
+            let winner = request(c)
+                .filter(enabled)
+                .filter(|w| w.position > dropped.position && w.effective.layer != asked.layer)?;
+            let w = &winner.effective;
+            Some(Expected::Replaced {
+                by: c.clone(),
+                layer: w.layer.clone(),
+                path: w.path.clone(),
+                line: w.line,
+            })
+        }
+        Reason::UnmetDependency { unmet, .. } if asked.layer.starts_with(BASE_PREFIX) => {
+            let mut parents: Vec<&str> = unmet
+                .iter()
+                .flat_map(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+                .filter(|w| tree.symbols.contains_key(*w))
+                .collect();
+            // A parent some layer asked for and did not get is reported on its own line;
+            // its children are then not an expected default.
+            parents.dedup();
+            if parents.is_empty()
+                || parents
+                    .iter()
+                    .any(|p| request(p).is_some_and(|h| enabled(&h)))
+            {
+                return None;
+            }
+            Some(Expected::BaseDefault {
+                disabled: parents.iter().map(|p| p.to_string()).collect(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn survived(sym: &Symbol, req: &Value, actual: Option<&str>) -> bool {
@@ -379,9 +493,12 @@ pub fn check(input: CheckInput) -> Result<CheckReport> {
     let tree = read_tree(input.srctree, "Config.in", &env)?;
     let final_values = values(&eval_out.config);
     let dropped = classify(&tree, input.requests, &final_values);
+    let count = |s: Severity| dropped.iter().filter(|d| d.severity == s).count();
     Ok(CheckReport {
         engine: input.engine.describe(),
         checked: input.requests.len(),
+        errors: count(Severity::Error),
+        info: count(Severity::Info),
         dropped,
         warnings: input.warnings,
         config: eval_out.config,

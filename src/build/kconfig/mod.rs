@@ -8,5 +8,5 @@ pub mod parse;
 pub mod syntax;
 pub mod tree;
 
-pub use check::{CheckInput, CheckReport, Dropped, Reason, check};
+pub use check::{CheckInput, CheckReport, Dropped, Expected, Reason, Severity, check};
 pub use engine::{Engine, find_engine};

@@ -9,13 +9,15 @@ use clap::Args;
 use serde::Serialize;
 
 use super::confirm::{SafetyArgs, choose};
-use super::{report, run_plan};
+use super::{report, report_other, run_plan};
 use crate::cli::Cli;
 use crate::cli::context::Context;
 use crate::flash::FileMode;
+use crate::flash::Phase;
 use crate::flash::card::{CardMode, CardPlan, SystemTools};
 use crate::flash::job::{CardJobRequest, layout_for, plan_card};
 use crate::flash::plan::SegmentData;
+use crate::flash::reason::FailReason;
 use crate::model::layout::{Layout, parse_size};
 
 #[derive(Debug, Args)]
@@ -29,6 +31,10 @@ pub struct CardArgs {
     pub common: BoardArgs,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    /// install only: check this skiff-core config and write it into the persist partition as
+    /// skiff/core/config.yaml (what skiff-core reads at boot), without mounting.
+    #[arg(long, value_name = "FILE")]
+    pub core_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -56,9 +62,9 @@ pub struct BoardArgs {
 }
 
 /// A problem with what the user asked for: printed, exit code 1 (3 for permissions).
-pub(super) fn user_error(e: anyhow::Error) -> i32 {
+pub(super) fn user_error(e: &anyhow::Error) -> i32 {
     eprintln!("skiff: error: {e:#}");
-    match crate::cli::exit::code_for(&e) {
+    match crate::cli::exit::code_for(e) {
         crate::cli::exit::INTERNAL => crate::cli::exit::USER,
         code => code,
     }
@@ -170,11 +176,22 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
 pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     match card_command(cli, a, mode) {
         Ok(code) => Ok(code),
-        Err(e) => Ok(user_error(e)),
+        Err(e) => Ok(report_other(
+            &e,
+            a.common.json,
+            &a.target,
+            FailReason::Stack,
+            Phase::Prepare,
+        )),
     }
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
+    let persist_files = match (&a.core_config, mode) {
+        (Some(f), CardMode::Install) => vec![crate::cli::core::persist_entry(f)?],
+        (Some(_), _) => anyhow::bail!("--core-config works with skiff install"),
+        (None, _) => Vec::new(),
+    };
     let req = job_request(cli, a.stack.as_deref(), &a.common, mode)?;
     let layout = layout_for(&req.layers, &req.stack)?;
     let verb = if mode == CardMode::Install {
@@ -190,17 +207,25 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
     };
     let (target, spec) = match choose(&a.target, None, &what, &a.safety, file_mode) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e, a.common.json)),
+        Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
-    let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
+    let mut job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
-        Err(e) => return Ok(report(&e, a.common.json)),
+        Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
+    if !persist_files.is_empty() {
+        crate::cli::core::add_persist_files(&mut job.card, &job.layout, persist_files)?;
+        job.plan = crate::flash::card::flash_plan(
+            &job.card,
+            job.decision.target.clone(),
+            job.decision.verify,
+        );
+    }
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }
     if a.common.dry_run {
         return preview(&job.card, &job.layout, mode, a.common.json);
     }
-    Ok(run_plan(&job.plan, a.common.json))
+    Ok(run_plan(&job.plan, a.common.json, &a.target))
 }

@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::flash::device::human_bytes;
 use crate::flash::system::default_properties;
-use crate::flash::target::resolve;
+use crate::flash::target::{names_device, resolve};
 use crate::flash::{FileMode, FlashError, SystemView, Target, TargetSpec};
 
 /// Flags every writing command shares.
@@ -21,7 +21,8 @@ pub struct SafetyArgs {
     /// hold the running system, swap, mounts or holders are never written.
     #[arg(long)]
     pub force_unsafe: bool,
-    /// The device name, typed in advance, confirming --force-unsafe (e.g. `--confirm sda`).
+    /// The device, typed in advance, confirming --force-unsafe: its name, its /dev path or a
+    /// /dev/disk/by-id/ link to it (e.g. `--confirm sda`).
     #[arg(long, value_name = "NAME")]
     pub confirm: Option<String>,
 }
@@ -103,7 +104,7 @@ pub fn choose(
                 verdict.describe()
             ))?,
         };
-        if typed != device.name {
+        if !names_device(&view, props.as_ref(), &typed, &device) {
             return Err(FlashError::NotConfirmed {
                 detail: format!(
                     "the typed name {typed:?} is not {:?}; nothing was written",

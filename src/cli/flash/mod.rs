@@ -14,15 +14,18 @@ use clap::Args;
 use crate::flash::bmap::find_beside;
 use crate::flash::helper::serve;
 use crate::flash::plan::PLAN_VERSION;
+use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::{
-    CancelToken, Environment, FileMode, FlashError, FlashPlan, Phase, SourceSpec, writer_for,
+    CancelToken, Environment, EventSink, FileMode, FlashError, FlashEvent, FlashPlan, Phase,
+    SourceSpec, writer_for,
 };
 use confirm::{SafetyArgs, choose};
+use progress::JsonLines;
 
 #[derive(Debug, Args)]
 pub struct FlashArgs {
-    /// The image: raw, or compressed .gz, .xz, .zst, .bz2 (recognised by content).
+    /// The image: raw, compressed .gz, .xz, .zst, .bz2, or a .zip (recognised by content).
     pub image: PathBuf,
     /// Where to write: a whole disk (/dev/sdX, /dev/mmcblkN) or an image file.
     #[arg(long, value_name = "TARGET")]
@@ -34,6 +37,13 @@ pub struct FlashArgs {
     /// Ignore a block map found next to the image.
     #[arg(long, conflicts_with = "bmap")]
     pub no_bmap: bool,
+    /// For a zip holding several files: the one to write (as `unzip -l` lists it).
+    #[arg(long, value_name = "NAME")]
+    pub member: Option<String>,
+    /// Write the file even if its first sectors are not a disk image (no MBR, GPT, hybrid ISO
+    /// or known boot image).
+    #[arg(long)]
+    pub raw: bool,
     /// Skip reading back what was written.
     #[arg(long)]
     pub no_verify: bool,
@@ -56,30 +66,68 @@ pub fn cancel_on_signals() -> CancelToken {
     token
 }
 
-/// Prints a flash error and returns its exit code. With `json`, the typed `failed` event
-/// (reason code, phase, exit code) also goes to stdout, as the last line of the stream.
-pub fn report(e: &FlashError, json: bool) -> i32 {
+/// Prints a flash error that ends a command before its plan ran, and returns its exit code.
+/// With `json`, the typed `failed` event (reason code, phase, exit code, target) also goes to
+/// stdout, as the last line of the stream.
+pub fn report(e: &FlashError, json: bool, target: &Path) -> i32 {
     eprintln!("skiff: error: {e}");
     if json {
-        println!("{}", e.to_event(Phase::Prepare).to_json_line());
+        JsonLines::new(target).emit(e.to_event(Phase::Prepare));
     }
     e.exit_code()
 }
 
-/// Runs a plan with the writer it needs and renders its events; returns the exit code.
-pub fn run_plan(plan: &FlashPlan, json: bool) -> i32 {
+/// Reports an error of a writing command that is not a flash error (the stack, the layout, a
+/// file written after the image): printed, and with `json` the `failed` event with `reason`
+/// (a flash error's own reason when it is one) and `phase`. Returns the exit code.
+pub fn report_other(
+    e: &anyhow::Error,
+    json: bool,
+    target: &Path,
+    reason: FailReason,
+    phase: Phase,
+) -> i32 {
+    if let Some(flash) = e.downcast_ref::<FlashError>() {
+        return report(flash, json, target);
+    }
+    let code = card::user_error(e);
+    if json {
+        JsonLines::new(target).emit(FlashEvent::Failed {
+            message: format!("{e:#}"),
+            exit_code: code,
+            reason,
+            phase,
+        });
+    }
+    code
+}
+
+/// Runs a plan with the writer it needs and renders its events into `sink`; returns the exit
+/// code. Every run ends with one `done` or `failed` event.
+pub fn run_plan_into(plan: &FlashPlan, sink: &mut dyn EventSink) -> i32 {
     let cancel = cancel_on_signals();
     let writer = match writer_for(plan) {
         Ok(w) => w,
-        Err(e) => return report(&e, json),
+        Err(e) => {
+            eprintln!("skiff: error: {e}");
+            sink.emit(e.to_event(Phase::Prepare));
+            return e.exit_code();
+        }
     };
-    let mut sink = progress::sink(json);
-    match writer.run(plan, sink.as_mut(), &cancel) {
+    match writer.run(plan, sink, &cancel) {
         Ok(_) => 0,
-        // The sink already printed the failed event.
-        Err(e) if json => e.exit_code(),
-        Err(e) => report(&e, false),
+        // The sink has the failed event already; the message also goes to stderr.
+        Err(e) => {
+            eprintln!("skiff: error: {e}");
+            e.exit_code()
+        }
     }
+}
+
+/// [`run_plan_into`] the command's usual sink for `target`.
+pub fn run_plan(plan: &FlashPlan, json: bool, target: &Path) -> i32 {
+    let mut sink = progress::sink(json, target);
+    run_plan_into(plan, sink.as_mut())
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -95,10 +143,12 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
     let source = SourceSpec::Image {
         path: absolute(&a.image),
         bmap: bmap.as_deref().map(absolute),
+        member: a.member.clone(),
+        raw: a.raw,
     };
     let prepared = match PreparedSource::prepare(&source) {
         Ok(p) => p,
-        Err(e) => return Ok(report(&e, a.json)),
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
     let what = format!(
         "write {}{}{}",
@@ -119,7 +169,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         FileMode::Replace,
     ) {
         Ok(t) => t,
-        Err(e) => return Ok(report(&e, a.json)),
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
     drop(prepared);
     let plan = FlashPlan {
@@ -131,7 +181,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         expect_partitions: Vec::new(),
         post: Vec::new(),
     };
-    Ok(run_plan(&plan, a.json))
+    Ok(run_plan(&plan, a.json, &a.to))
 }
 
 /// The privileged side: plan on stdin, events on stdout.

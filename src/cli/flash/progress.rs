@@ -2,19 +2,36 @@
 //! terminal's stderr, or one line per phase when stderr is not a terminal.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::flash::device::human_bytes;
+use crate::flash::event::TargetedEvent;
 use crate::flash::{EventSink, FlashEvent, Phase};
 
-/// JSON Lines on stdout, one event per line, flushed at once.
-pub struct JsonLines;
+/// JSON Lines on stdout, one event per line with the target it is about, flushed at once.
+pub struct JsonLines {
+    pub target: String,
+}
+
+impl JsonLines {
+    pub fn new(target: &Path) -> JsonLines {
+        JsonLines {
+            target: target.display().to_string(),
+        }
+    }
+}
 
 impl EventSink for JsonLines {
     fn emit(&mut self, event: FlashEvent) {
+        let line = TargetedEvent {
+            target: self.target.clone(),
+            event,
+        }
+        .to_json_line();
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", event.to_json_line());
+        let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }
 }
@@ -64,7 +81,7 @@ impl EventSink for Human {
                     None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
                 };
                 let template = if total.is_some() {
-                    "{prefix:>8} [{bar:36}] {binary_bytes}/{binary_total_bytes} {msg}"
+                    "{prefix:>8} [{bar:36}] {percent:>3}% {binary_bytes}/{binary_total_bytes} {msg}"
                 } else {
                     "{prefix:>8} {spinner} {binary_bytes} {msg}"
                 };
@@ -115,12 +132,18 @@ impl EventSink for Human {
                 secs,
                 ..
             } => {
-                eprintln!(
-                    "skiff: done: {} written, {} verified, {:.1} s",
-                    human_bytes(written),
-                    human_bytes(verified),
-                    secs
-                );
+                let what = if verified == written {
+                    format!("{} written and verified", human_bytes(written))
+                } else if verified == 0 {
+                    format!("{} written, not verified", human_bytes(written))
+                } else {
+                    format!(
+                        "{} written, {} of it verified",
+                        human_bytes(written),
+                        human_bytes(verified)
+                    )
+                };
+                eprintln!("skiff: done: {what}, {secs:.1} s");
             }
             FlashEvent::Failed { .. } => self.clear(),
         }
@@ -144,9 +167,9 @@ impl Human {
 }
 
 /// The sink for a command: JSON Lines with `--json`, else human output.
-pub fn sink(json: bool) -> Box<dyn EventSink> {
+pub fn sink(json: bool, target: &Path) -> Box<dyn EventSink> {
     if json {
-        Box::new(JsonLines)
+        Box::new(JsonLines::new(target))
     } else {
         Box::new(Human::new())
     }

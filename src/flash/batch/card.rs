@@ -105,7 +105,7 @@ pub fn run_card(
                 outcome.verified = *bytes;
             }
             FlashEvent::Failed {
-                error,
+                message,
                 reason,
                 phase,
                 ..
@@ -113,7 +113,7 @@ pub fn run_card(
                 outcome.result = CardResult::Failed {
                     reason: *reason,
                     phase: *phase,
-                    message: error.clone(),
+                    message: message.clone(),
                 };
             }
             _ => {}

@@ -111,6 +111,8 @@ impl SharedImage {
             source: SourceSpec::Image {
                 path: source.to_path_buf(),
                 bmap: None,
+                member: None,
+                raw: false,
             },
             verify: false,
             wipe_ends: false,

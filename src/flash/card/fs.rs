@@ -101,7 +101,7 @@ pub fn make_ext4(
     }
     args.extend([image.display().to_string(), (size / 4096).to_string()]);
     tools.run("mke2fs", &args)?;
-    zero_journal(tools, image)?;
+    zero_expected_blocks(tools, image)?;
     if let Some(dir) = content {
         own_by_root(tools, image, dir)?;
     }
@@ -136,18 +136,53 @@ fn journal_blocks(stat: &str) -> Vec<(u64, u64)> {
     out
 }
 
-fn zero_journal(tools: &dyn ToolRunner, image: &Path) -> Result<(), FlashError> {
+/// Block ranges of every group's inode table, from `debugfs stats` (group lines name where
+/// each table starts; each spans inodes per group times inode size).
+fn inode_tables(stats: &str) -> Vec<(u64, u64)> {
+    let field = |name: &str| {
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let (Some(per_group), Some(inode_size)) = (field("Inodes per group:"), field("Inode size:"))
+    else {
+        return Vec::new();
+    };
+    let blocks = (per_group * inode_size).div_ceil(4096);
+    stats
+        .lines()
+        .filter_map(|l| l.split_once("inode table at ").map(|(_, rest)| rest))
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse::<u64>().ok()
+        })
+        .filter(|_| blocks > 0)
+        .map(|first| (first, first + blocks - 1))
+        .collect()
+}
+
+/// Writes real zeros into the holes of the blocks mke2fs expects zeroed on the card: the
+/// journal and the inode tables (with lazy_itable_init they are holes in the file, and a used
+/// card's old bytes there would read as garbage inodes).
+fn zero_expected_blocks(tools: &dyn ToolRunner, image: &Path) -> Result<(), FlashError> {
     let stat = tools.run(
         "debugfs",
         &[arg("-R"), arg("stat <8>"), image.display().to_string()],
     )?;
+    let stats = tools.run(
+        "debugfs",
+        &[arg("-R"), arg("stats"), image.display().to_string()],
+    )?;
+    let mut ranges = journal_blocks(&stat);
+    ranges.extend(inode_tables(&stats));
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(image)
         .map_err(|e| FlashError::io(image, "open the ext4 image", e))?;
     let zeros = vec![0u8; 1 << 20];
-    for (first, last) in journal_blocks(&stat) {
+    for (first, last) in ranges {
         let start = first * 4096;
         let end = (last + 1) * 4096;
         let data = data_extents(&file, start, end)
@@ -232,6 +267,13 @@ pub fn quote(path: &str) -> Result<String, FlashError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_inode_tables() {
+        let stats = "Inodes per group:         24320\nInode size:\t          256\n Group  0: block bitmap at 13, inode bitmap at 15, inode table at 17\n Group  1: block bitmap at 14, inode bitmap at 16, inode table at 1537\n";
+        assert_eq!(inode_tables(stats), [(17, 1536), (1537, 3056)]);
+        assert!(inode_tables("garbage").is_empty());
+    }
 
     #[test]
     fn parses_journal_extents() {

@@ -1,7 +1,6 @@
 //! Post steps: copying files into a kept file system on the card without mounting it
 //! (debugfs for ext4, mtools for vfat). Existing files are replaced, others are kept.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::fs::quote;
@@ -9,6 +8,7 @@ use super::tools::ToolRunner;
 use crate::flash::environment::Environment;
 use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent};
+use crate::flash::persist::{parse_listing, write_ext4};
 use crate::flash::plan::{CopyFs, FlashPlan, PostStep};
 
 /// Runs every post step of the plan against its target path.
@@ -37,6 +37,16 @@ pub fn run_all(
                         copy_into_vfat(env.tools.as_ref(), &plan.target.path, *offset, dir)?
                     }
                 }
+            }
+            PostStep::WriteFiles {
+                partition,
+                offset,
+                files,
+            } => {
+                sink.emit(FlashEvent::Notice {
+                    message: format!("writing {} file(s) into partition {partition}", files.len()),
+                });
+                write_ext4(env.tools.as_ref(), &plan.target.path, *offset, files)?
             }
         }
     }
@@ -100,32 +110,6 @@ fn walk(dir: &Path, inner: &str, out: &mut Vec<(String, Entry)>) -> Result<(), F
         }
     }
     Ok(())
-}
-
-/// Parses `debugfs ls -p` output: per listed directory, the names in it and whether each is a
-/// directory. Sections start with the echoed command `debugfs: ls -p "<dir>"`.
-fn parse_listing(stdout: &str) -> HashMap<String, HashMap<String, bool>> {
-    let mut out: HashMap<String, HashMap<String, bool>> = HashMap::new();
-    let mut current: Option<String> = None;
-    for line in stdout.lines() {
-        if let Some(rest) = line.strip_prefix("debugfs: ls -p ") {
-            let dir = rest.trim().trim_matches('"').to_string();
-            out.entry(dir.clone()).or_default();
-            current = Some(dir);
-            continue;
-        }
-        let (Some(dir), Some(body)) = (&current, line.strip_prefix('/')) else {
-            continue;
-        };
-        let fields: Vec<&str> = body.split('/').collect();
-        if fields.len() >= 5 && fields[4] != "." && fields[4] != ".." {
-            let is_dir = fields[1].starts_with("04");
-            if let Some(map) = out.get_mut(dir) {
-                map.insert(fields[4].to_string(), is_dir);
-            }
-        }
-    }
-    out
 }
 
 /// debugfs works on `image?offset=N`. It corrupts a file system when asked to mkdir an existing
@@ -216,20 +200,4 @@ pub fn copy_into_ext4(
             ],
         )
         .map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_listings() {
-        let out = "debugfs: ls -p \"/\"\n/2/040755/0/0/.//\n/12/040755/0/0/rootfs//\n/13/100644/0/0/a.txt/3/\n\n\
-                   debugfs: ls -p \"/rootfs\"\n/12/040755/0/0/.//\n/14/100644/0/0/b/1/\n";
-        let map = parse_listing(out);
-        assert!(map["/"]["rootfs"]);
-        assert!(!map["/"]["a.txt"]);
-        assert!(!map["/rootfs"]["b"]);
-        assert!(!map["/"].contains_key("."));
-    }
 }

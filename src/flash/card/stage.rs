@@ -165,6 +165,83 @@ fn timestamp() -> u32 {
         })
 }
 
+/// One install copy rule matched against `images/`: a file, symlink or directory to copy, and
+/// where it lands. `contents` means "copy what is inside `src`" (a `from` ending in `/`).
+#[derive(Debug, Clone)]
+pub struct ResolvedCopy {
+    pub src: PathBuf,
+    pub contents: bool,
+    /// Partition and full path of the copy (a directory when `contents`).
+    pub to: Dest,
+    /// The rule, for messages: `<layout>: install.copy[i] (from ...)`.
+    pub what: String,
+}
+
+/// Install's copy rules resolved against `images/`, in rule order (later entries overwrite
+/// earlier ones). A rule matching nothing is an error unless it is optional.
+pub fn resolve_copies(layout: &Layout, images: &Path) -> Result<Vec<ResolvedCopy>, FlashError> {
+    let origin = &layout.origin;
+    let mut out = Vec::new();
+    for (i, rule) in layout
+        .install
+        .iter()
+        .flat_map(|inst| inst.copy.iter())
+        .enumerate()
+    {
+        let what = format!(
+            "{origin}: install.copy[{i}] (from {})",
+            rule.from.join(" | ")
+        );
+        let mut found = None;
+        for candidate in &rule.from {
+            if let Some(f) = find(images, candidate)? {
+                found = Some(f);
+                break;
+            }
+        }
+        let Some(found) = found else {
+            if rule.optional {
+                continue;
+            }
+            return Err(stage_error(format!(
+                "{what}: nothing matches in {}; build the image first or mark the rule optional",
+                images.display()
+            )));
+        };
+        match found {
+            Found::Contents(dir) => out.push(ResolvedCopy {
+                src: dir,
+                contents: true,
+                to: rule.to.clone(),
+                what,
+            }),
+            Found::Paths(paths) => {
+                if !rule.to.is_dir() && paths.len() > 1 {
+                    return Err(stage_error(format!(
+                        "{what}: {} files match but the destination {} is a single file; end it with /",
+                        paths.len(),
+                        rule.to.path
+                    )));
+                }
+                for path in paths {
+                    let mut to = rule.to.clone();
+                    if to.is_dir() {
+                        to.path
+                            .push_str(&path.file_name().unwrap_or_default().to_string_lossy());
+                    }
+                    out.push(ResolvedCopy {
+                        src: path,
+                        contents: false,
+                        to,
+                        what: what.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Builds `work/stage/<partition>/` for every partition with a file system and fills them.
 pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashError> {
     let layout = input.layout;
@@ -182,62 +259,19 @@ pub fn stage(input: &StageInput<'_>) -> Result<BTreeMap<String, PathBuf>, FlashE
 
 type Dirs = BTreeMap<String, PathBuf>;
 
-/// `install.copy`: the first candidate of each rule found in images/, copied to its partition.
+/// `install.copy`: each rule's matches in images/ (see [`resolve_copies`]) copied to its
+/// partition's staging directory.
 fn copy_rules(input: &StageInput<'_>, dirs: &Dirs) -> Result<(), FlashError> {
-    let layout = input.layout;
-    let origin = &layout.origin;
-    for (i, rule) in layout
-        .install
-        .iter()
-        .flat_map(|inst| inst.copy.iter())
-        .enumerate()
-    {
-        let what = format!(
-            "{origin}: install.copy[{i}] (from {})",
-            rule.from.join(" | ")
-        );
-        let mut found = None;
-        for candidate in &rule.from {
-            if let Some(f) = find(input.images, candidate)? {
-                found = Some(f);
-                break;
+    for copy in resolve_copies(input.layout, input.images)? {
+        let dest = dest_path(dirs, &copy.to, &copy.what)?;
+        if copy.contents {
+            let read = std::fs::read_dir(&copy.src)
+                .map_err(|e| FlashError::io(&copy.src, "list a directory to install", e))?;
+            for entry in read.filter_map(Result::ok) {
+                copy_into(&entry.path(), &dest.join(entry.file_name()))?;
             }
-        }
-        let Some(found) = found else {
-            if rule.optional {
-                continue;
-            }
-            return Err(stage_error(format!(
-                "{what}: nothing matches in {}; build the image first or mark the rule optional",
-                input.images.display()
-            )));
-        };
-        let dest = dest_path(dirs, &rule.to, &what)?;
-        match found {
-            Found::Contents(dir) => {
-                let read = std::fs::read_dir(&dir)
-                    .map_err(|e| FlashError::io(&dir, "list a directory to install", e))?;
-                for entry in read.filter_map(Result::ok) {
-                    copy_into(&entry.path(), &dest.join(entry.file_name()))?;
-                }
-            }
-            Found::Paths(paths) => {
-                if !rule.to.is_dir() && paths.len() > 1 {
-                    return Err(stage_error(format!(
-                        "{what}: {} files match but the destination {} is a single file; end it with /",
-                        paths.len(),
-                        rule.to.path
-                    )));
-                }
-                for path in paths {
-                    let target = if rule.to.is_dir() {
-                        dest.join(path.file_name().unwrap_or_default())
-                    } else {
-                        dest.clone()
-                    };
-                    copy_into(&path, &target)?;
-                }
-            }
+        } else {
+            copy_into(&copy.src, &dest)?;
         }
     }
     Ok(())

@@ -231,24 +231,12 @@ fn run_for(st: &FlashState, req: &FlashRequest) -> FlashRun {
         },
     };
     FlashRun {
-        id: req.id,
-        action: req.action,
-        target,
-        about,
         device: req.device,
         in_place: req.device
             || (req.action != FlashAction::WriteImage
                 && file.is_some_and(|f| f.existing_size.is_some())),
         source,
-        phase: None,
-        bytes: 0,
-        total: None,
-        rate: 0.0,
-        eta: None,
-        done: Vec::new(),
-        messages: Vec::new(),
-        outcome: None,
-        cancelling: false,
+        ..FlashRun::new(req.id, req.action, target, about)
     }
 }
 

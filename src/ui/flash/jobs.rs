@@ -254,6 +254,8 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: path.to_path_buf(),
         bmap: bmap.clone(),
+        member: None,
+        raw: false,
     })
     .map_err(|e| e.to_string())?;
     use crate::flash::source::Compression as C;
@@ -266,6 +268,7 @@ fn inspect(path: &Path) -> Result<ImageInfo, String> {
             C::Xz => "xz",
             C::Zstd => "zstd",
             C::Bzip2 => "bzip2",
+            C::Zip => "zip",
         },
         bmap,
     })

@@ -11,11 +11,10 @@ use crate::ui::action::Action;
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
+use crate::ui::text_input::Edit;
 use crate::ui::theme::Role;
 use ratatui::Frame;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Margin, Position, Rect};
 use std::path::PathBuf;
 
@@ -133,20 +132,13 @@ impl Screen for FlashScreen {
 
     fn text_input(&mut self, sh: &mut Shared, key: &KeyEvent, _area: Rect) -> Option<Vec<Cmd>> {
         let prompt = sh.flash.prompt.as_mut()?;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => prompt.text.clear(),
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                prompt.text.push(c)
-            }
-            KeyCode::Backspace => {
-                prompt.text.pop();
-            }
-            KeyCode::Esc => {
+        match crate::ui::text_input::edit(&mut prompt.text, key) {
+            Edit::Changed | Edit::Ignored => {}
+            Edit::Cancelled => {
                 sh.flash.prompt = None;
                 sh.set_status(StatusLevel::Info, "cancelled; nothing was written");
             }
-            KeyCode::Enter => {
+            Edit::Submitted => {
                 let p = sh.flash.prompt.take()?;
                 let text = p.text.trim().to_string();
                 if text.is_empty() && !matches!(p.kind, PromptKind::TypedName { .. }) {
@@ -168,7 +160,6 @@ impl Screen for FlashScreen {
                     }
                 });
             }
-            _ => {}
         }
         Some(Vec::new())
     }
@@ -224,12 +215,12 @@ impl Screen for FlashScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
-        // The status line drops hints from the front when short of room.
+        // The main action first: the status line drops hints from the end when short of room.
         &[
-            Action::CancelWrite,
-            Action::WriteImage,
-            Action::Install,
             Action::Format,
+            Action::Install,
+            Action::WriteImage,
+            Action::CancelWrite,
         ]
     }
 }

@@ -81,6 +81,28 @@ pub struct FlashRun {
 }
 
 impl FlashRun {
+    /// A run that has not reported anything yet.
+    pub fn new(id: u64, action: FlashAction, target: String, about: String) -> FlashRun {
+        FlashRun {
+            id,
+            action,
+            target,
+            about,
+            device: false,
+            in_place: false,
+            source: String::new(),
+            phase: None,
+            bytes: 0,
+            total: None,
+            rate: 0.0,
+            eta: None,
+            done: Vec::new(),
+            messages: Vec::new(),
+            outcome: None,
+            cancelling: false,
+        }
+    }
+
     pub fn running(&self) -> bool {
         self.outcome.is_none()
     }
@@ -143,7 +165,7 @@ impl FlashRun {
             }
             FlashEvent::Warning { message } => self.messages.push((Role::Warning, message)),
             FlashEvent::Notice { message } => self.messages.push((Role::Dim, message)),
-            FlashEvent::Failed { error, .. } => self.messages.push((Role::Error, error)),
+            FlashEvent::Failed { message, .. } => self.messages.push((Role::Error, message)),
         }
         if self.messages.len() > 50 {
             self.messages.remove(0);

@@ -158,6 +158,8 @@ fn plan(
             source: SourceSpec::Image {
                 bmap: find_beside(&image),
                 path: image,
+                member: None,
+                raw: false,
             },
             verify: true,
             wipe_ends: true,

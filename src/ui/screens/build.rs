@@ -307,12 +307,12 @@ impl Screen for BuildScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
-        // The status line drops hints from the front when short of room.
+        // The main action first: the status line drops hints from the end when short of room.
         &[
-            Action::ToggleFollow,
-            Action::Search,
-            Action::CancelBuild,
             Action::StartBuild,
+            Action::CancelBuild,
+            Action::Search,
+            Action::ToggleFollow,
         ]
     }
 }

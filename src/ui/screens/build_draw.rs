@@ -6,7 +6,7 @@ use crate::build::event::duration_text;
 use crate::ui::build_view::{BuildView, state_label};
 use crate::ui::shared::Shared;
 use crate::ui::theme::Role;
-use crate::ui::widgets::{fit, pane};
+use crate::ui::widgets::{fit, pane, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
@@ -197,9 +197,15 @@ pub(super) fn render_summary(sh: &Shared, v: &BuildView, frame: &mut Frame, area
     let inner_w = area.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(e) = &f.error_line {
+        for l in wrap_words(e, inner_w).into_iter().take(3) {
+            lines.push(Line::from(Span::styled(l, t.style(Role::Error))));
+        }
+    }
+    // What to do about it (a failed download: mirrors, --dl-dir), one sentence a line.
+    for s in f.hint.iter().flat_map(|h| h.split_inclusive(". ")) {
         lines.push(Line::from(Span::styled(
-            fit(e, inner_w),
-            t.style(Role::Error),
+            fit(s.trim_end(), inner_w),
+            t.style(Role::Warning),
         )));
     }
     let room = (area.height as usize).saturating_sub(3 + lines.len());

@@ -9,7 +9,7 @@ use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StackRole, StatusLevel};
 use crate::ui::text_input::{Edit, edit};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, highlighted, pad, pane, row};
+use crate::ui::widgets::{ListCursor, highlighted, list_row, pad, pane};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -35,6 +35,8 @@ pub struct LayersScreen {
     /// Layers shown (after the unlisted toggle) and how many are hidden.
     pub(super) shown: usize,
     pub(super) hidden: usize,
+    /// Hidden (unlisted) layers the filter matches.
+    pub(super) hidden_matches: usize,
     pub(super) name_width: usize,
     pub(super) filter: FuzzyFilter,
     pub(super) requested: HashSet<String>,
@@ -66,6 +68,7 @@ impl LayersScreen {
             detail_scroll: 0,
             shown: 0,
             hidden: 0,
+            hidden_matches: 0,
             name_width,
             filter: FuzzyFilter::default(),
             requested: HashSet::new(),
@@ -306,21 +309,46 @@ impl Screen for LayersScreen {
             }
             frame.render_widget(Line::from(spans), f);
         }
-        if self.rows.is_empty() {
-            let msg = if self.query.is_empty() {
-                "No layers in this tree."
-            } else {
-                "No layer matches; Esc clears the filter."
+        if self.rows.is_empty() || self.hidden_matches > 0 {
+            let unlisted = match self.hidden_matches {
+                0 => String::new(),
+                1 => "1 match among unlisted layers: press . to show them.".into(),
+                n => format!("{n} matches among unlisted layers: press . to show them."),
             };
-            frame.render_widget(Span::styled(msg, t.style(Role::Dim)), a.rows);
+            let (msg, role) = if !self.rows.is_empty() {
+                (unlisted, Role::Key)
+            } else if self.query.is_empty() {
+                ("No layers in this tree.".to_string(), Role::Dim)
+            } else if !unlisted.is_empty() {
+                (format!("No listed layer matches. {unlisted}"), Role::Key)
+            } else {
+                (
+                    "No layer matches; Esc clears the filter.".to_string(),
+                    Role::Dim,
+                )
+            };
+            let r = if self.rows.is_empty() {
+                a.rows
+            } else {
+                // Below the matches, when there is room.
+                let y = a.rows.y + (self.rows.len() as u16).min(a.rows.height);
+                Rect::new(
+                    a.rows.x,
+                    y,
+                    a.rows.width,
+                    (a.rows.bottom()).saturating_sub(y),
+                )
+            };
+            frame.render_widget(
+                Paragraph::new(msg)
+                    .style(t.style(role))
+                    .wrap(Wrap { trim: true }),
+                r,
+            );
         }
         for (i, r) in self.cursor.window(self.rows.len(), a.rows) {
             let selected = i == self.cursor.pos;
-            let style = if selected {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
+
             let line = match &self.rows[i] {
                 Row::Header { category, count } => Line::from(vec![
                     Span::styled(category.clone(), t.style(Role::Header)),
@@ -330,7 +358,7 @@ impl Screen for LayersScreen {
                     self.layer_line(sh, &sh.catalog.layers[*index], hit.as_ref())
                 }
             };
-            row(frame, r, line, style);
+            list_row(frame, r, line, t, selected);
         }
         let detail = match self.selected() {
             Some(i) => layer_detail::lines(sh, &sh.catalog.layers[i]),
@@ -361,6 +389,7 @@ impl LayersScreen {
         self.hidden = catalog.layers.len() - visible.len();
         self.shown = visible.len();
         self.rows.clear();
+        self.hidden_matches = 0;
         if self.query.trim().is_empty() {
             let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
             for &i in &visible {
@@ -396,6 +425,14 @@ impl LayersScreen {
                 )
             });
             let hits = self.filter.run(&self.query, items);
+            let hidden = (0..catalog.layers.len())
+                .filter(|&i| !self.show_unlisted && catalog.layers[i].meta.unlisted)
+                .map(|i| {
+                    let l = &catalog.layers[i];
+                    let d = l.meta.description.as_deref().unwrap_or("");
+                    (i, l.name.as_str(), d)
+                });
+            self.hidden_matches = self.filter.run(&self.query, hidden).len();
             self.rows.extend(hits.into_iter().map(|h| Row::Layer {
                 index: h.index,
                 hit: Some(h),

@@ -2,6 +2,8 @@
 
 pub mod build;
 mod build_draw;
+pub mod core_editor;
+mod core_editor_draw;
 pub mod layer_detail;
 pub mod layers;
 pub mod preview;

@@ -10,7 +10,7 @@ use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::Shared;
 use crate::ui::text_input::{Edit, edit};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, highlighted, pad, pane, row, substring_hits};
+use crate::ui::widgets::{ListCursor, fit, highlighted, list_row, pad, pane, substring_hits};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
@@ -264,12 +264,8 @@ impl Screen for PreviewScreen {
         }
         let width = a.rows.width as usize;
         for (i, r) in self.cursor.window(items.len(), a.rows) {
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
-            row(frame, r, self.item_line(sh, &items[i], width), style);
+            let selected = i == self.cursor.pos;
+            list_row(frame, r, self.item_line(sh, &items[i], width), t, selected);
         }
         let sel = items.get(self.cursor.pos.min(items.len().saturating_sub(1)));
         frame.render_widget(
@@ -279,7 +275,7 @@ impl Screen for PreviewScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
-        &[Action::NextTab, Action::Search, Action::ToggleDiff]
+        &[Action::Search, Action::ToggleDiff, Action::NextTab]
     }
 }
 
@@ -301,6 +297,18 @@ impl PreviewScreen {
         let Some(d) = &sh.preview.data else {
             return Line::from(spans);
         };
+        if !self.query.trim().is_empty() {
+            // Where the cursor is among the matches: "2 of 232".
+            let n = self.items(d).len();
+            let (text, role) = match n {
+                0 => ("no match · ".to_string(), Role::Warning),
+                n => {
+                    let pos = self.cursor.pos.min(n - 1) + 1;
+                    (format!("{pos} of {n} · "), Role::Key)
+                }
+            };
+            spans.push(Span::styled(text, t.style(role)));
+        }
         if self.diff {
             let count = |l: &str| d.diff.iter().filter(|c| c.label() == l).count();
             if d.configured {

@@ -7,9 +7,9 @@ use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, pad, pane, row};
+use crate::ui::widgets::{ListCursor, fit, list_row, pad, pane};
 use ratatui::Frame;
-use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -17,6 +17,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 #[derive(Debug, Default)]
 pub struct StackScreen {
     pub cursor: ListCursor,
+    /// The skiff-core editor, when open (`c`).
+    pub core: Option<super::core_editor::CoreEditor>,
 }
 
 struct Areas {
@@ -183,6 +185,12 @@ impl Screen for StackScreen {
     }
 
     fn update(&mut self, sh: &mut Shared, action: Action, area: Rect) -> Vec<Cmd> {
+        match (&mut self.core, action) {
+            (Some(_), Action::EditCore) => self.core = None,
+            (None, Action::EditCore) => self.core = Some(Default::default()),
+            (Some(ed), a) => return ed.update(sh, a, area),
+            (None, _) => {}
+        }
         let h = areas(sh, area).typed_rows.height as usize;
         let len = Self::len(sh);
         match action {
@@ -198,7 +206,14 @@ impl Screen for StackScreen {
         Vec::new()
     }
 
+    fn text_input(&mut self, sh: &mut Shared, key: &KeyEvent, _area: Rect) -> Option<Vec<Cmd>> {
+        self.core.as_mut()?.text_input(sh, key)
+    }
+
     fn mouse(&mut self, sh: &mut Shared, ev: &MouseEvent, area: Rect) -> Vec<Cmd> {
+        if self.core.is_some() {
+            return Vec::new();
+        }
         let a = areas(sh, area);
         let len = Self::len(sh);
         let h = a.typed_rows.height as usize;
@@ -221,12 +236,18 @@ impl Screen for StackScreen {
     }
 
     fn refresh(&mut self, sh: &Shared, area: Rect) -> Vec<Cmd> {
+        if let Some(ed) = &mut self.core {
+            return ed.refresh(sh, area);
+        }
         let h = areas(sh, area).typed_rows.height as usize;
         self.cursor.clamp(Self::len(sh), h);
         Vec::new()
     }
 
     fn render(&self, sh: &Shared, frame: &mut Frame, area: Rect) {
+        if let Some(ed) = &self.core {
+            return ed.render(sh, frame, area);
+        }
         let t = &sh.theme;
         let a = areas(sh, area);
         let title = format!(" Stack as typed ({}) ", sh.stack.typed.len());
@@ -243,12 +264,8 @@ impl Screen for StackScreen {
             );
         }
         for (i, r) in self.cursor.window(lines.len(), a.typed_rows) {
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
-            row(frame, r, lines[i].clone(), style);
+            let selected = i == self.cursor.pos;
+            list_row(frame, r, lines[i].clone(), t, selected);
         }
         let n = sh
             .stack
@@ -294,6 +311,9 @@ impl Screen for StackScreen {
     }
 
     fn hints(&self) -> &'static [Action] {
+        if self.core.is_some() {
+            return super::core_editor::CoreEditor::HINTS;
+        }
         &[
             Action::MoveUp,
             Action::MoveDown,

@@ -7,7 +7,7 @@ use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Ask, Shared, StatusLevel};
 use crate::ui::theme::Role;
-use crate::ui::widgets::{ListCursor, fit, pad, pane, row};
+use crate::ui::widgets::{ListCursor, fit, list_row, pad, pane};
 use ratatui::Frame;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Margin, Position, Rect};
@@ -68,7 +68,15 @@ impl WorkspacesScreen {
             let Some(r) = rs.get(self.cursor.pos) else {
                 return Vec::new();
             };
-            (r.name.to_string(), r.info.and_then(|i| i.stack.clone()))
+            let stack = r.info.and_then(|i| {
+                let chain = i.stack.as_deref()?;
+                Some(crate::model::workspace::stack_to_edit(
+                    &sh.catalog,
+                    i.typed.as_deref(),
+                    chain,
+                ))
+            });
+            (r.name.to_string(), stack)
         };
         if name == sh.workspace {
             sh.set_status(
@@ -158,11 +166,7 @@ impl Screen for WorkspacesScreen {
         for (i, r) in self.cursor.window(rs.len(), inner) {
             let ws = &rs[i];
             let current = ws.name == sh.workspace;
-            let style = if i == self.cursor.pos {
-                t.style(Role::Selection)
-            } else {
-                t.style(Role::Text)
-            };
+            let selected = i == self.cursor.pos;
             let state = match ws.info.and_then(|w| w.configured_at) {
                 Some(at) => format!("configured {}", age(sh.now, at)),
                 None if ws.info.is_some() => "not configured".to_string(),
@@ -178,7 +182,7 @@ impl Screen for WorkspacesScreen {
                 Span::styled(pad(&state, 24), t.style(Role::Dim)),
                 Span::raw(fit(&stack, width.saturating_sub(41))),
             ]);
-            row(frame, r, line, style);
+            list_row(frame, r, line, t, selected);
         }
         let mut lines = Vec::new();
         if let Some(ws) = rs.get(self.cursor.pos) {

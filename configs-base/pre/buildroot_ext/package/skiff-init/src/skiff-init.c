@@ -5,6 +5,10 @@
  * and runs this program as init. We loop-mount the image, stack a tmpfs on it
  * with overlayfs, bind the original root at /mnt/persist (or /mnt/boot), move
  * the result over / and exec systemd. Options come from /proc/cmdline.
+ *
+ * Built with -DSKIFF_INIT_PARSE_TEST it is a host program instead: it parses the
+ * kernel command line given as its argument, prints the options and exits (for
+ * skiff's tests; nothing is mounted).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +28,46 @@ static char image[256] = "/rootfs.squashfs";
 static char rootis[16] = "persist";
 static char overlay_size[32] = "25%";
 
+static void option(const char *word, const char *key, char *dst, size_t len)
+{
+	size_t klen = strlen(key);
+	if (strncmp(word, key, klen) == 0 && strlen(word + klen) < len)
+		strcpy(dst, word + klen);
+}
+
+/* Takes the skiff.* options of a kernel command line (modified in place). */
+static void parse_cmdline(char *buf)
+{
+	for (char *w = strtok(buf, " \t\n"); w; w = strtok(NULL, " \t\n")) {
+		option(w, "skiff.image=", image, sizeof(image));
+		option(w, "skiff.rootis=", rootis, sizeof(rootis));
+		option(w, "skiff.overlay=", overlay_size, sizeof(overlay_size));
+	}
+}
+
+static int valid_rootis(void)
+{
+	return strcmp(rootis, "persist") == 0 || strcmp(rootis, "boot") == 0;
+}
+
+#ifdef SKIFF_INIT_PARSE_TEST
+int main(int argc, char **argv)
+{
+	char buf[4096];
+	if (argc != 2 || strlen(argv[1]) >= sizeof(buf)) {
+		fprintf(stderr, "usage: %s KERNEL-COMMAND-LINE\n", argv[0]);
+		return 2;
+	}
+	strcpy(buf, argv[1]);
+	parse_cmdline(buf);
+	printf("image=%s\nrootis=%s\noverlay=%s\n", image, rootis, overlay_size);
+	if (!valid_rootis()) {
+		fprintf(stderr, "skiff-init: skiff.rootis must be persist or boot\n");
+		return 1;
+	}
+	return 0;
+}
+#else
 static void fail(const char *what)
 {
 	fprintf(stderr, "skiff-init: %s: %s\n", what, strerror(errno));
@@ -38,13 +82,6 @@ static void makedir(const char *path)
 		fail(path);
 }
 
-static void option(const char *word, const char *key, char *dst, size_t len)
-{
-	size_t klen = strlen(key);
-	if (strncmp(word, key, klen) == 0 && strlen(word + klen) < len)
-		strcpy(dst, word + klen);
-}
-
 static void read_cmdline(void)
 {
 	char buf[4096];
@@ -56,11 +93,7 @@ static void read_cmdline(void)
 	if (n < 0)
 		fail("read /proc/cmdline");
 	buf[n] = '\0';
-	for (char *w = strtok(buf, " \t\n"); w; w = strtok(NULL, " \t\n")) {
-		option(w, "skiff.image=", image, sizeof(image));
-		option(w, "skiff.rootis=", rootis, sizeof(rootis));
-		option(w, "skiff.overlay=", overlay_size, sizeof(overlay_size));
-	}
+	parse_cmdline(buf);
 }
 
 /* Attaches path read-only to a free loop device; returns the device name. */
@@ -103,7 +136,7 @@ int main(void)
 	if (mount("proc", "/proc", "proc", 0, NULL) != 0 && errno != EBUSY)
 		fail("mount /proc");
 	read_cmdline();
-	if (strcmp(rootis, "persist") != 0 && strcmp(rootis, "boot") != 0) {
+	if (!valid_rootis()) {
 		errno = EINVAL;
 		fail("skiff.rootis must be persist or boot");
 	}
@@ -148,3 +181,4 @@ int main(void)
 	fail("exec /lib/systemd/systemd");
 	return 1;
 }
+#endif

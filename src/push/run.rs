@@ -1,0 +1,444 @@
+//! The push flow (plan, connect, compare, upload, swap, reboot) and the public entry points
+//! `push` and `rollback` (whose steps are in rollback.rs).
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use super::device::mismatches;
+use super::engine::{Build, Fault, Outcome, PushRequest, Session, connect, hash_file, survey};
+use super::event::{FailReason, PushError, PushEvent, PushPhase, PushSink};
+use super::manifest::{Entry, Manifest};
+use super::plan::{LocalFile, line, select};
+use super::script;
+use super::ssh::UploadFailure;
+use crate::flash::bmap::hex;
+
+fn err(reason: FailReason, phase: PushPhase, message: impl Into<String>) -> PushError {
+    PushError::new(reason, phase, message)
+}
+
+const KEPT: &str = "the device keeps its previous files";
+
+/// Progress throttle: at most four events a second.
+struct Meter {
+    start: Instant,
+    last: Instant,
+    bytes: u64,
+    total: u64,
+}
+
+impl Meter {
+    /// Sets the bytes sent so far (never backwards); emits at most four events a second,
+    /// and always the one that reaches the total.
+    fn set(&mut self, bytes: u64, file: &str, sink: &mut dyn PushSink) {
+        if bytes <= self.bytes {
+            return;
+        }
+        self.bytes = bytes;
+        let now = Instant::now();
+        if now.duration_since(self.last) >= Duration::from_millis(250) || self.bytes == self.total {
+            self.last = now;
+            let secs = now.duration_since(self.start).as_secs_f64().max(1e-6);
+            sink.emit(PushEvent::Progress {
+                bytes: self.bytes,
+                total: self.total,
+                rate: self.bytes as f64 / secs,
+                file: file.to_string(),
+            });
+        }
+    }
+}
+
+/// Sends one file to its temporary name; returns the local SHA-256 after the device's matched.
+fn upload_one(
+    s: &mut Session<'_>,
+    file: &LocalFile,
+    meter: &mut Meter,
+    sink: &mut dyn PushSink,
+) -> Result<String, PushError> {
+    let phase = PushPhase::Upload;
+    let corrupt =
+        matches!(&s.req.fault, Some(Fault::Corrupt(name)) if file.dest.ends_with(name.as_str()));
+    let drop_after = match s.req.fault {
+        Some(Fault::DropAfter(n)) => Some(n),
+        _ => None,
+    };
+    let temp = script::temp_name(&file.dest);
+    let command = script::receive(s.hasher, &temp, file.mode, corrupt);
+    let src = file.src.clone();
+    let local_hash = std::thread::spawn(move || hash_file(&src));
+    let cancel = s.req.cancel.clone();
+    let base = meter.bytes;
+    let mut result = s.conn.upload(&command, &file.src, &mut |done, conn| {
+        meter.set(base + done, &file.dest, sink);
+        if drop_after.is_some_and(|n| meter.bytes >= n) {
+            conn.kill();
+        }
+        !cancel.is_cancelled()
+    });
+    // The injected drop happens once N bytes are sent: a small file on a fast link can be
+    // sent whole between two progress polls, so a crossed threshold drops it here.
+    if let Some(n) = drop_after
+        && result.is_ok()
+        && base + file.size >= n
+    {
+        s.conn.kill();
+        result = Err(UploadFailure::Lost(format!(
+            "injected fault: connection dropped after {n} bytes"
+        )));
+    }
+    meter.set(base + file.size, &file.dest, sink);
+    let host = &s.req.target.destination;
+    let out = result.map_err(|f| match f {
+        UploadFailure::Lost(why) => err(
+            FailReason::ConnectionLost,
+            phase,
+            format!(
+                "the connection to {host} dropped while sending {} ({why}); {KEPT}",
+                file.dest
+            ),
+        ),
+        UploadFailure::Remote(why) => err(
+            FailReason::Remote,
+            phase,
+            format!("writing {temp} on {host} failed: {why}; {KEPT}"),
+        ),
+        UploadFailure::Local(why) => err(FailReason::NoBuild, phase, format!("{why}; {KEPT}")),
+        UploadFailure::Cancelled => err(
+            FailReason::Interrupted,
+            phase,
+            format!("interrupted; {KEPT}"),
+        ),
+    })?;
+    let local = match local_hash.join() {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => {
+            return Err(err(
+                FailReason::NoBuild,
+                phase,
+                format!("{}: {e}; {KEPT}", file.src.display()),
+            ));
+        }
+        Err(_) => {
+            return Err(err(
+                FailReason::Internal,
+                phase,
+                "the hashing thread failed",
+            ));
+        }
+    };
+    let remote = out.split_whitespace().next().unwrap_or("");
+    if remote != local {
+        return Err(err(
+            FailReason::HashMismatch,
+            phase,
+            format!(
+                "{} arrived damaged on {host}: SHA-256 {remote} on the device, {local} here; {KEPT}",
+                file.dest
+            ),
+        ));
+    }
+    sink.emit(PushEvent::Verified {
+        path: file.dest.clone(),
+        sha256: local.clone(),
+    });
+    Ok(local)
+}
+
+/// Removes temporary files after a failed upload, when the connection still works.
+fn clean_up(s: &mut Session<'_>, temps: &[String], sink: &mut dyn PushSink) {
+    if temps.is_empty() || !s.conn.alive() {
+        return;
+    }
+    if let Err(e) = s.step(
+        PushPhase::Upload,
+        "removing temporary files",
+        &script::remove(temps),
+    ) {
+        sink.emit(PushEvent::Warning { message: e.message });
+    }
+}
+
+/// Uploads every file and the manifest, then swaps them in.
+fn transfer(
+    s: &mut Session<'_>,
+    send: &[(LocalFile, Option<String>)],
+    old: Option<&Manifest>,
+    release: Option<String>,
+    sink: &mut dyn PushSink,
+) -> Result<u64, PushError> {
+    sink.emit(PushEvent::PhaseStarted {
+        phase: PushPhase::Upload,
+    });
+    let rootfs = s.req.dirs.rootfs.trim_end_matches('/').to_string() + "/";
+    if send.iter().any(|(f, _)| f.dest.starts_with(&rootfs)) {
+        s.remount_rw(PushPhase::Upload)?;
+    }
+    let dests: Vec<&str> = send.iter().map(|(f, _)| f.dest.as_str()).collect();
+    let total = send.iter().map(|(f, _)| f.size).sum();
+    let now = Instant::now();
+    let mut meter = Meter {
+        start: now,
+        last: now,
+        bytes: 0,
+        total,
+    };
+    let mut temps = Vec::new();
+    let mut entries = Vec::new();
+    for (file, old_hash) in send {
+        temps.push(script::temp_name(&file.dest));
+        let new = match upload_one(s, file, &mut meter, sink) {
+            Ok(h) => h,
+            Err(e) => {
+                clean_up(s, &temps, sink);
+                return Err(e);
+            }
+        };
+        entries.push(Entry {
+            path: file.dest.clone(),
+            new: Some(new),
+            old: old_hash.clone(),
+        });
+    }
+    let manifest = Manifest {
+        pushed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        release,
+        entries,
+    };
+    swap_in(s, &manifest, &dests, old, &mut temps, sink)?;
+    Ok(total)
+}
+
+/// Sends the manifest (checked by its SHA-256 on the device) and swaps every verified file
+/// into place, in one session.
+fn swap_in(
+    s: &mut Session<'_>,
+    manifest: &Manifest,
+    dests: &[&str],
+    old: Option<&Manifest>,
+    temps: &mut Vec<String>,
+    sink: &mut dyn PushSink,
+) -> Result<(), PushError> {
+    let manifest_path = s.req.manifest_path();
+    let manifest_temp = script::temp_name(&manifest_path);
+    temps.push(manifest_temp.clone());
+    let text = manifest.render();
+    let want = hex(&Sha256::digest(text.as_bytes()));
+    sink.emit(PushEvent::PhaseStarted {
+        phase: PushPhase::Swap,
+    });
+    let stale: Vec<String> = old
+        .map(|m| {
+            m.entries
+                .iter()
+                .map(|e| e.path.clone())
+                .filter(|p| !dests.contains(&p.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let files: Vec<String> = dests.iter().map(|d| d.to_string()).collect();
+    let script = format!(
+        "{}{}",
+        script::receive_checked(s.hasher, &manifest_temp, &want),
+        script::swap(&stale, &manifest_temp, &manifest_path, &files)
+    );
+    let ran = s.conn.run(&script, text.as_bytes()).map_err(|e| {
+        err(
+            FailReason::Connect,
+            PushPhase::Swap,
+            format!("cannot run ssh: {e}"),
+        )
+    });
+    ran.and_then(|r| {
+        if r.ok() {
+            Ok(())
+        } else {
+            clean_up(s, temps, sink);
+            Err(err(
+                if r.status == Some(255) {
+                    FailReason::ConnectionLost
+                } else {
+                    FailReason::Remote
+                },
+                PushPhase::Swap,
+                format!(
+                    "renaming the new files into place on {} failed: {}",
+                    s.req.target.destination,
+                    r.why()
+                ),
+            ))
+        }
+    })
+    .map_err(|mut e| {
+        e.message.push_str(
+            "; some files may be swapped: `skiff push --rollback` restores the previous set",
+        );
+        e
+    })
+}
+
+/// A failure after a cancel is an interruption, whatever broke first (Ctrl-C also reaches
+/// the ssh processes).
+fn interrupted(
+    req: &PushRequest,
+    result: Result<Outcome, PushError>,
+) -> Result<Outcome, PushError> {
+    result.map_err(|mut e| {
+        if req.cancel.is_cancelled() {
+            e.reason = FailReason::Interrupted;
+        }
+        e
+    })
+}
+
+/// Pushes the build to the device and returns how it ended; the caller emits `Started` and
+/// the final `Done` or `Failed`.
+pub fn push(
+    req: &PushRequest,
+    build: &Build,
+    sink: &mut dyn PushSink,
+) -> Result<Outcome, PushError> {
+    interrupted(req, push_build(req, build, sink))
+}
+
+/// Swaps the last pushed set with the `.previous` files, after checking every file on the
+/// device is still what the manifest says.
+pub fn rollback(req: &PushRequest, sink: &mut dyn PushSink) -> Result<Outcome, PushError> {
+    interrupted(req, super::rollback::roll_back(req, sink))
+}
+
+fn push_build(
+    req: &PushRequest,
+    build: &Build,
+    sink: &mut dyn PushSink,
+) -> Result<Outcome, PushError> {
+    sink.emit(PushEvent::PhaseStarted {
+        phase: PushPhase::Plan,
+    });
+    let selection = select(&build.layout, &build.images, &req.dirs)?;
+    for note in &selection.notes {
+        sink.emit(PushEvent::Notice {
+            message: note.clone(),
+        });
+    }
+    let mut s = connect(req, sink)?;
+    let problems = mismatches(&build.info, &s.device);
+    if !problems.is_empty() {
+        let text = problems.join("; ");
+        if !req.force {
+            return Err(err(
+                FailReason::Mismatch,
+                PushPhase::Connect,
+                format!(
+                    "{}: {text}; pass --force to push anyway",
+                    req.target.destination
+                ),
+            ));
+        }
+        sink.emit(PushEvent::Warning {
+            message: format!("{text} (--force)"),
+        });
+    }
+    sink.emit(PushEvent::PhaseStarted {
+        phase: PushPhase::Compare,
+    });
+    let (old, remote) = survey(&s, &selection.files)?;
+    let mut send = Vec::new();
+    let mut skipped = 0;
+    for (i, file) in selection.files.iter().enumerate() {
+        let same = match remote.get(&i) {
+            Some(r) => {
+                hash_file(&file.src).map_err(|e| {
+                    err(
+                        FailReason::NoBuild,
+                        PushPhase::Compare,
+                        format!("{}: {e}", file.src.display()),
+                    )
+                })? == *r
+            }
+            None => false,
+        };
+        sink.emit(PushEvent::File(line(file, !same)));
+        if same {
+            skipped += 1;
+        } else {
+            send.push((file.clone(), remote.get(&i).cloned()));
+        }
+    }
+    let mut outcome = Outcome {
+        sent: send.len(),
+        skipped,
+        ..Outcome::default()
+    };
+    if req.dry_run || send.is_empty() {
+        return Ok(outcome);
+    }
+    let release = std::fs::read_to_string(build.images.join("skiff-release"))
+        .ok()
+        .and_then(|t| super::device::parse_release(&t).get("VERSION").cloned());
+    let result = transfer(&mut s, &send, old.as_ref(), release, sink);
+    s.restore_ro(sink);
+    outcome.bytes = result?;
+    if let Some(timeout) = req.reboot {
+        outcome.release = Some(reboot(s, timeout, sink)?);
+    }
+    Ok(outcome)
+}
+
+/// Reboots the device and waits until it answers with a new boot id; returns its VERSION.
+fn reboot(s: Session<'_>, timeout: Duration, sink: &mut dyn PushSink) -> Result<String, PushError> {
+    let phase = PushPhase::Reboot;
+    sink.emit(PushEvent::PhaseStarted { phase });
+    let req = s.req;
+    let old_id = s.device.boot_id.clone();
+    let command = req.commands.reboot.clone().unwrap_or_else(script::reboot);
+    // The session may end with the connection when the device goes down at once.
+    let _ = s.conn.run(&command, &[]);
+    drop(s);
+    let start = Instant::now();
+    let mut last = String::from("no answer yet");
+    while start.elapsed() < timeout {
+        if req.cancel.is_cancelled() {
+            return Err(err(
+                FailReason::Interrupted,
+                phase,
+                "interrupted while waiting for the reboot",
+            ));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        let left = timeout
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_secs(1));
+        let mut quiet = |_e: PushEvent| {};
+        let mut short = req.clone();
+        short.connect_timeout = left.min(Duration::from_secs(10));
+        match connect(&short, &mut quiet) {
+            Ok(again) if !again.device.boot_id.is_empty() && again.device.boot_id != old_id => {
+                let version = again
+                    .device
+                    .release
+                    .get("VERSION")
+                    .cloned()
+                    .unwrap_or_default();
+                sink.emit(PushEvent::Notice {
+                    message: format!("{} is back up, running {version}", req.target.destination),
+                });
+                return Ok(version);
+            }
+            Ok(_) => last = "the device still runs the same boot".into(),
+            Err(e) => last = e.message,
+        }
+    }
+    Err(err(
+        FailReason::RebootTimeout,
+        phase,
+        format!(
+            "{} did not come back within {} s after the reboot ({last}); the new files are in place",
+            req.target.destination,
+            timeout.as_secs()
+        ),
+    ))
+}

@@ -1,0 +1,208 @@
+//! The shell commands skiff runs on the device. Every value in them goes through
+//! `model::env::shell_quote` (the same quoting as bind_env.sh); the only text taken as-is
+//! are the commands a user (or a test) gives to replace the mount, remount and reboot steps.
+
+use crate::model::env::shell_quote as quote;
+
+/// Which SHA-256 tool the device uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hasher {
+    /// coreutils or busybox `sha256sum`.
+    Sha256sum,
+    /// `openssl dgst -sha256` (several times faster where the CPU has SHA instructions).
+    Openssl,
+}
+
+impl Hasher {
+    /// Command that hashes its stdin and prints the hex digest first.
+    pub fn stdin_command(self) -> &'static str {
+        match self {
+            Hasher::Sha256sum => "sha256sum",
+            Hasher::Openssl => "openssl dgst -sha256 -r",
+        }
+    }
+}
+
+/// Name beside `dest` that an upload goes to before the swap.
+pub fn temp_name(dest: &str) -> String {
+    match dest.rsplit_once('/') {
+        Some((dir, name)) => format!("{dir}/.{name}.skiff-new"),
+        None => format!(".{dest}.skiff-new"),
+    }
+}
+
+/// Where the previous version of `dest` is kept.
+pub fn previous_name(dest: &str) -> String {
+    format!("{dest}.previous")
+}
+
+/// Prints `arch=`, `hasher=` and the device's skiff-release prefixed with `release:`.
+pub fn probe(release_file: &str) -> String {
+    let r = quote(release_file);
+    format!(
+        "echo \"arch=$(uname -m)\"; \
+         if command -v openssl >/dev/null 2>&1 && echo | openssl dgst -sha256 -r >/dev/null 2>&1; \
+         then echo hasher=openssl; else echo hasher=sha256sum; fi; \
+         if [ -r {r} ]; then sed 's/^/release:/' {r}; fi; \
+         echo \"boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)\""
+    )
+}
+
+/// Mounts the boot partition on `boot` when nothing is mounted there: the board's
+/// `BOOT_DEVICE` from mount-all.pre.d, else the usual labels and first SD/eMMC partitions.
+pub fn mount_boot(boot: &str) -> String {
+    let b = quote(boot);
+    format!(
+        "mountpoint -q {b} 2>/dev/null && exit 0; \
+         for f in /opt/skiff/scripts/mount-all.pre.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; \
+         mkdir -p {b} || exit 1; \
+         if [ -n \"$BOOT_DEVICE\" ]; then mount $BOOT_MNT_FLAGS \"$BOOT_DEVICE\" {b}; fi; \
+         for d in LABEL=BOOT LABEL=boot /dev/mmcblk0p1 /dev/mmcblk1p1; do \
+         mountpoint -q {b} && break; mount \"$d\" {b} 2>/dev/null; done; \
+         mountpoint -q {b} || {{ echo \"no boot partition could be mounted on \"{b} >&2; exit 1; }}; \
+         echo mounted"
+    )
+}
+
+/// Remounts `rootfs` read-write when it is read-only; prints `remounted` when it did.
+pub fn remount_rw(rootfs: &str) -> String {
+    let r = quote(rootfs);
+    format!("[ -w {r} ] && exit 0; mount -o remount,rw {r} && echo remounted")
+}
+
+/// Puts `rootfs` back to read-only.
+pub fn remount_ro(rootfs: &str) -> String {
+    format!("sync; mount -o remount,ro {}", quote(rootfs))
+}
+
+/// Reboots in the background so the session returns first.
+pub fn reboot() -> String {
+    "(sleep 1; reboot) >/dev/null 2>&1 </dev/null &".into()
+}
+
+/// Checks the directories exist, then prints `d <i>` for each path that is a directory and
+/// `h <i> <sha256>` for each regular file.
+pub fn existing(hasher: Hasher, dirs: &[&str], files: &[&str]) -> String {
+    let mut s = String::new();
+    for d in dirs {
+        let q = quote(d);
+        s.push_str(&format!(
+            "[ -d {q} ] || {{ echo {} >&2; exit 1; }}; ",
+            quote(&format!("{d} does not exist on the device"))
+        ));
+    }
+    let h = hasher.stdin_command();
+    for (i, path) in files.iter().enumerate() {
+        let q = quote(path);
+        s.push_str(&format!(
+            "if [ -d {q} ]; then echo 'd {i}'; elif [ -f {q} ]; \
+             then set -- $({h} < {q}) && echo \"h {i} $1\"; fi; "
+        ));
+    }
+    s.push_str("exit 0");
+    s
+}
+
+/// Hashes of each path and its `.previous`: lines `h <i> <sha256>` and `p <i> <sha256>`.
+pub fn hashes_with_previous(hasher: Hasher, files: &[&str]) -> String {
+    let h = hasher.stdin_command();
+    let mut s = String::new();
+    for (i, path) in files.iter().enumerate() {
+        let q = quote(path);
+        let p = quote(&previous_name(path));
+        s.push_str(&format!(
+            "if [ -f {q} ]; then set -- $({h} < {q}) && echo \"h {i} $1\"; fi; \
+             if [ -f {p} ]; then set -- $({h} < {p}) && echo \"p {i} $1\"; fi; "
+        ));
+    }
+    s.push_str("exit 0");
+    s
+}
+
+/// A test-only fault applied on the device after a file arrives: flips its first byte.
+pub const CORRUPT: &str = "printf X | dd of=\"$t\" bs=1 count=1 conv=notrunc 2>/dev/null; ";
+
+/// Receives stdin into `temp` (its directory created first), sets its mode, prints its
+/// SHA-256 as read back from the file.
+pub fn receive(hasher: Hasher, temp: &str, mode: u32, corrupt: bool) -> String {
+    let dir = temp
+        .rsplit_once('/')
+        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
+    format!(
+        "t={}; mkdir -p {} && cat > \"$t\" && chmod {:o} \"$t\" && {}{} < \"$t\"",
+        quote(temp),
+        quote(dir),
+        mode,
+        if corrupt { CORRUPT } else { "" },
+        hasher.stdin_command()
+    )
+}
+
+/// Receives stdin into `temp` and stops the script unless its SHA-256 is `want`.
+pub fn receive_checked(hasher: Hasher, temp: &str, want: &str) -> String {
+    format!(
+        "t={}; cat > \"$t\" || exit 1; set -- $({} < \"$t\"); \
+         [ \"$1\" = {} ] || {{ echo \"$t arrived damaged\" >&2; exit 1; }}; ",
+        quote(temp),
+        hasher.stdin_command(),
+        quote(want)
+    )
+}
+
+/// Removes leftover temporary files (after a failure).
+pub fn remove(paths: &[String]) -> String {
+    let list: Vec<String> = paths.iter().map(|p| quote(p)).collect();
+    format!("rm -f {}", list.join(" "))
+}
+
+/// The swap: stale `.previous` files of the last push removed, the new manifest put in place,
+/// each verified temporary renamed over its destination (the old file kept as `.previous`),
+/// then `sync`. Stops at the first failing step.
+pub fn swap(stale: &[String], manifest_temp: &str, manifest: &str, files: &[String]) -> String {
+    let mut s = String::from("set -e; ");
+    for p in stale {
+        s.push_str(&format!("rm -f {}; ", quote(&previous_name(p))));
+    }
+    s.push_str(&format!(
+        "mv -f {} {}; ",
+        quote(manifest_temp),
+        quote(manifest)
+    ));
+    for d in files {
+        let q = quote(d);
+        s.push_str(&format!(
+            "if [ -e {q} ]; then mv -f {q} {}; fi; mv -f {} {q}; ",
+            quote(&previous_name(d)),
+            quote(&temp_name(d))
+        ));
+    }
+    s.push_str("sync");
+    s
+}
+
+/// The rollback: each path exchanged with its `.previous` (either may be absent), the
+/// swapped manifest put in place, `sync`.
+pub fn exchange(files: &[String], manifest_temp: &str, manifest: &str) -> String {
+    let mut s = String::from("set -e; ");
+    for d in files {
+        let q = quote(d);
+        let p = quote(&previous_name(d));
+        let t = quote(&format!("{d}.skiff-swap"));
+        s.push_str(&format!(
+            "if [ -e {q} ]; then mv -f {q} {t}; fi; if [ -e {p} ]; then mv -f {p} {q}; fi; \
+             if [ -e {t} ]; then mv -f {t} {p}; fi; "
+        ));
+    }
+    s.push_str(&format!(
+        "mv -f {} {}; sync",
+        quote(manifest_temp),
+        quote(manifest)
+    ));
+    s
+}
+
+/// Writes stdin to `path` through a temporary name and a rename.
+pub fn write_atomically(path: &str) -> String {
+    let t = quote(&temp_name(path));
+    format!("cat > {t} && mv -f {t} {}", quote(path))
+}

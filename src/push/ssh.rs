@@ -1,0 +1,331 @@
+//! The SSH transport: the system's OpenSSH client (so ~/.ssh/config, agents and known_hosts
+//! apply), one multiplexed master connection in a private temporary directory, commands and
+//! file streams as sessions over it.
+
+use std::ffi::OsString;
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::event::{FailReason, PushError, PushPhase};
+
+/// Where and how to connect.
+#[derive(Debug, Clone, Default)]
+pub struct SshTarget {
+    /// `[user@]host`.
+    pub destination: String,
+    pub port: Option<u16>,
+    pub identity: Option<PathBuf>,
+    /// `-o` options, e.g. `StrictHostKeyChecking=accept-new`.
+    pub options: Vec<String>,
+    /// The ssh program (default `ssh`).
+    pub program: Option<PathBuf>,
+}
+
+impl SshTarget {
+    /// Refuses destinations ssh would read as an option or that hold spaces or control
+    /// characters.
+    pub fn check(&self) -> Result<(), String> {
+        let d = &self.destination;
+        if d.is_empty() {
+            return Err("the destination is empty; give [USER@]HOST".into());
+        }
+        if d.starts_with('-') {
+            return Err(format!("destination `{d}` starts with `-`"));
+        }
+        if d.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "destination `{d}` holds spaces or control characters"
+            ));
+        }
+        if let Some(o) = self.options.iter().find(|o| !o.contains('=')) {
+            return Err(format!("--ssh-option `{o}` is not KEY=VALUE"));
+        }
+        Ok(())
+    }
+
+    fn program(&self) -> OsString {
+        self.program
+            .clone()
+            .map_or_else(|| "ssh".into(), PathBuf::into_os_string)
+    }
+
+    fn user_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        if let Some(p) = self.port {
+            args.push("-p".into());
+            args.push(p.to_string().into());
+        }
+        if let Some(i) = &self.identity {
+            args.push("-i".into());
+            args.push(i.clone().into_os_string());
+        }
+        for o in &self.options {
+            args.push("-o".into());
+            args.push(o.into());
+        }
+        args
+    }
+}
+
+/// Output of a command run on the device.
+#[derive(Debug)]
+pub struct Ran {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn ok(&self) -> bool {
+        self.status == Some(0)
+    }
+
+    /// The last lines of stderr, for a message.
+    pub fn why(&self) -> String {
+        let text = self.stderr.trim();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(4)..].join("; ");
+        if tail.is_empty() {
+            format!("exit status {:?}", self.status)
+        } else {
+            tail
+        }
+    }
+}
+
+/// How an upload ended when it did not succeed.
+#[derive(Debug)]
+pub enum UploadFailure {
+    /// The connection is gone (ssh exit 255 or the master died).
+    Lost(String),
+    /// The remote command failed (no space, permission...).
+    Remote(String),
+    /// Reading the local file failed.
+    Local(String),
+    Cancelled,
+}
+
+/// An open master connection. Dropping it closes the connection and its directory.
+pub struct Connection {
+    target: SshTarget,
+    dir: tempfile::TempDir,
+    master: Child,
+}
+
+fn connect_error(message: String) -> PushError {
+    PushError::new(FailReason::Connect, PushPhase::Connect, message)
+}
+
+impl Connection {
+    /// Starts the master (`ssh -M -N`) and waits until it accepts sessions.
+    pub fn open(target: &SshTarget, timeout: Duration) -> Result<Connection, PushError> {
+        let dir = tempfile::Builder::new()
+            .prefix("skiff-ssh-")
+            .tempdir()
+            .map_err(|e| connect_error(format!("cannot create a temporary directory: {e}")))?;
+        let log = dir.path().join("master.log");
+        let log_file = std::fs::File::create(&log)
+            .map_err(|e| connect_error(format!("cannot create {}: {e}", log.display())))?;
+        let mut cmd = Command::new(target.program());
+        cmd.arg("-M")
+            .arg("-N")
+            .arg("-S")
+            .arg(dir.path().join("c"))
+            .args(["-o", "ControlPersist=no"])
+            .args(["-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"])
+            .args(["-o", "ConnectTimeout=15"])
+            .args(target.user_args())
+            .arg("--")
+            .arg(&target.destination)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file);
+        let master = cmd.spawn().map_err(|e| {
+            connect_error(format!(
+                "cannot run {}: {e}; install the OpenSSH client",
+                target.program().to_string_lossy()
+            ))
+        })?;
+        let mut conn = Connection {
+            target: target.clone(),
+            dir,
+            master,
+        };
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(status)) = conn.master.try_wait() {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                return Err(connect_error(format!(
+                    "ssh to {} failed ({status}): {}",
+                    target.destination,
+                    text.trim()
+                )));
+            }
+            // The master creates its control socket once it is logged in.
+            if conn.control().exists() && conn.check() {
+                return Ok(conn);
+            }
+            if start.elapsed() > timeout {
+                return Err(connect_error(format!(
+                    "ssh to {} did not connect within {} s",
+                    target.destination,
+                    timeout.as_secs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn control(&self) -> PathBuf {
+        self.dir.path().join("c")
+    }
+
+    fn session(&self) -> Command {
+        let mut cmd = Command::new(self.target.program());
+        cmd.arg("-S")
+            .arg(self.control())
+            .args(["-o", "ControlMaster=no", "-o", "BatchMode=yes"])
+            .args(self.target.user_args());
+        cmd
+    }
+
+    /// True while the master accepts sessions.
+    pub fn check(&self) -> bool {
+        self.session()
+            .args(["-O", "check", "--"])
+            .arg(&self.target.destination)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// True while the master process runs.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.master.try_wait(), Ok(None))
+    }
+
+    /// Ends the connection at once (used by the fault-injection hook and by cancel).
+    pub fn kill(&mut self) {
+        let _ = self.master.kill();
+        let _ = self.master.wait();
+    }
+
+    fn remote(&self, command: &str) -> Command {
+        let mut cmd = self.session();
+        cmd.arg("--").arg(&self.target.destination).arg(command);
+        cmd
+    }
+
+    /// Runs `command` with the device's shell; `input` goes to its stdin.
+    pub fn run(&self, command: &str, input: &[u8]) -> std::io::Result<Ran> {
+        let mut child = self
+            .remote(command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = child.stdin.take();
+        let data = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            if let Some(s) = stdin.as_mut() {
+                let _ = s.write_all(&data);
+            }
+        });
+        let out = child.wait_with_output()?;
+        let _ = writer.join();
+        Ok(Ran {
+            status: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Runs `command` with `file` as its stdin (ssh reads the file itself, no copy through
+    /// skiff). `progress(bytes_read_so_far, connection)` is called every few milliseconds with
+    /// the shared file offset and stops the upload by returning false. Returns the command's
+    /// stdout.
+    pub fn upload(
+        &mut self,
+        command: &str,
+        file: &Path,
+        progress: &mut dyn FnMut(u64, &mut Connection) -> bool,
+    ) -> Result<String, UploadFailure> {
+        let src = std::fs::File::open(file)
+            .map_err(|e| UploadFailure::Local(format!("{}: {e}", file.display())))?;
+        // Same open file description as ssh's stdin: its offset is how far ssh has read.
+        let mut offset = src
+            .try_clone()
+            .map_err(|e| UploadFailure::Local(format!("{}: {e}", file.display())))?;
+        let mut child = self
+            .remote(command)
+            .stdin(Stdio::from(src))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| UploadFailure::Lost(format!("cannot run ssh: {e}")))?;
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let out_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stdout.as_mut() {
+                let _ = s.read_to_string(&mut text);
+            }
+            text
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = s.read_to_string(&mut text);
+            }
+            text
+        });
+        let mut cancelled = false;
+        let status = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break Some(status);
+            }
+            let done = offset.stream_position().unwrap_or(0);
+            if !cancelled && !progress(done, self) {
+                cancelled = true;
+                let _ = child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let ran = Ran {
+            status: status.and_then(|s| s.code()),
+            stdout: out_reader.join().unwrap_or_default(),
+            stderr: err_reader.join().unwrap_or_default(),
+        };
+        if cancelled {
+            return Err(UploadFailure::Cancelled);
+        }
+        if ran.ok() {
+            return Ok(ran.stdout);
+        }
+        if ran.status == Some(255) || ran.status.is_none() || !self.alive() {
+            return Err(UploadFailure::Lost(ran.why()));
+        }
+        Err(UploadFailure::Remote(ran.why()))
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if self.alive() {
+            let _ = self
+                .session()
+                .args(["-O", "exit", "--"])
+                .arg(&self.target.destination)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.master.kill();
+        let _ = self.master.wait();
+    }
+}
