@@ -22,14 +22,14 @@ use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashPlan, SystemView, TargetSpec,
 };
 
-use flash_support::noise;
+use flash_support::card_image;
 
 const MIB: usize = 1 << 20;
 
-/// 8 MiB: a marked first sector, data, 3 MiB of zeros, data, an odd tail.
+/// 8 MiB: a DOS partition table (so content recognition takes it for a card image), data,
+/// 3 MiB of zeros, data, an odd tail.
 fn sample_image() -> Vec<u8> {
-    let mut img = noise(8 * MIB + 4096, 11);
-    img[..4].copy_from_slice(b"MBR!");
+    let mut img = card_image(8 * MIB + 4096, 11);
     img[2 * MIB..5 * MIB].fill(0);
     img
 }

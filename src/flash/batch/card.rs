@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
+use crate::flash::engine::Summary;
 use crate::flash::environment::Environment;
+use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, execute_with};
-use crate::flash::plan::TargetSpec;
+use crate::flash::plan::{FlashPlan, TargetSpec};
 use crate::flash::reason::FailReason;
 
 /// A card to write: its number in the batch, its slot and what is known of its reader.
@@ -61,7 +63,30 @@ impl CardOutcome {
     pub fn ok(&self) -> bool {
         self.result == CardResult::Done
     }
+
+    /// A card that ended with `reason` before or without a summary (nothing counted).
+    pub fn failed(job: CardJob, reason: FailReason, phase: Phase, message: String) -> CardOutcome {
+        CardOutcome {
+            job,
+            written: 0,
+            verified: 0,
+            write_rate: 0.0,
+            verify_rate: 0.0,
+            secs: 0.0,
+            result: CardResult::Failed {
+                reason,
+                phase,
+                message,
+            },
+        }
+    }
 }
+
+/// How a card's plan is run: in this process or through the privileged helper. It sends every
+/// event to the sink, the last one `done` or `failed`.
+pub type PlanRunner = dyn Fn(&FlashPlan, &mut dyn EventSink, &CancelToken) -> Result<Summary, FlashError>
+    + Send
+    + Sync;
 
 /// Runs one card to its end. Every event goes to `sink` (the caller tags it with the card);
 /// the last one is `done` or `failed`.
@@ -70,6 +95,20 @@ pub fn run_card(
     image: &SharedImage,
     env: &Environment,
     open: &Opener,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+) -> CardOutcome {
+    let run = |plan: &FlashPlan, sink: &mut dyn EventSink, cancel: &CancelToken| {
+        execute_with(plan, env, sink, cancel, open)
+    };
+    run_card_with(job, image, &run, sink, cancel)
+}
+
+/// [`run_card`] with the plan run by `run` (in process, or the helper for a device).
+pub fn run_card_with(
+    job: CardJob,
+    image: &SharedImage,
+    run: &dyn Fn(&FlashPlan, &mut dyn EventSink, &CancelToken) -> Result<Summary, FlashError>,
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
 ) -> CardOutcome {
@@ -120,7 +159,7 @@ pub fn run_card(
         }
         sink.emit(event);
     };
-    let result = execute_with(&plan, env, &mut watch, cancel, open);
+    let result = run(&plan, &mut watch, cancel);
     if let Ok(summary) = result {
         outcome.written = summary.written;
         outcome.verified = summary.verified;

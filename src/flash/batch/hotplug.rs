@@ -29,6 +29,19 @@ pub enum Next {
 pub trait CardWatcher: Send {
     /// The next event, waiting at most `timeout`.
     fn next(&mut self, timeout: Duration) -> Next;
+
+    /// How this watcher learns of cards, for the user ("sysfs polling").
+    fn describe(&self) -> String {
+        "injected events".into()
+    }
+}
+
+/// How often sysfs is polled when nothing better is available.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The best watcher this system offers for the disks under `view`.
+pub fn choose_watcher(view: &SystemView) -> Box<dyn CardWatcher> {
+    Box::new(SysfsPoll::new(view.clone(), POLL_INTERVAL))
 }
 
 /// Polls /sys/block: a disk counts as present while it reports a non-zero size, so a card
@@ -102,6 +115,14 @@ impl CardWatcher for SysfsPoll {
             }
             self.poll();
         }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "polling {} every {} ms",
+            self.view.sys.join("block").display(),
+            self.interval.as_millis()
+        )
     }
 }
 

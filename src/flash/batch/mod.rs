@@ -13,6 +13,6 @@ pub mod shared;
 pub mod station;
 pub mod watch;
 
-pub use card::{CardJob, CardOutcome, CardResult};
-pub use shared::SharedImage;
+pub use card::{CardJob, CardOutcome, CardResult, PlanRunner};
+pub use shared::{DecodeOptions, SharedImage};
 pub use station::{BatchEvent, Station};

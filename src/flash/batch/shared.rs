@@ -15,6 +15,15 @@ use crate::flash::plan::{
 };
 use crate::flash::sparse::data_extents;
 
+/// How the source is read, as `flash` reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// A zip's card image (`--member`).
+    pub member: Option<String>,
+    /// Write a file that is not recognised as a card image (`--raw`).
+    pub raw: bool,
+}
+
 /// A source decoded once for every card of a batch.
 pub struct SharedImage {
     /// The file name of the source, for reports.
@@ -93,6 +102,19 @@ impl SharedImage {
         sink: &mut dyn EventSink,
         cancel: &CancelToken,
     ) -> Result<SharedImage, FlashError> {
+        let options = DecodeOptions::default();
+        SharedImage::decode_with(source, &options, work, env, sink, cancel)
+    }
+
+    /// [`SharedImage::decode`] with `flash`'s `--member` and `--raw`.
+    pub fn decode_with(
+        source: &Path,
+        options: &DecodeOptions,
+        work: &Path,
+        env: &Environment,
+        sink: &mut dyn EventSink,
+        cancel: &CancelToken,
+    ) -> Result<SharedImage, FlashError> {
         let sha256 = hash_file(source)?;
         let dir = tempfile::Builder::new()
             .prefix(".skiff-batch-")
@@ -111,8 +133,8 @@ impl SharedImage {
             source: SourceSpec::Image {
                 path: source.to_path_buf(),
                 bmap: None,
-                member: None,
-                raw: false,
+                member: options.member.clone(),
+                raw: options.raw,
             },
             verify: false,
             wipe_ends: false,

@@ -1,17 +1,20 @@
 //! The station: a thread per card, started when the card is known, its tagged events and its
-//! outcome sent to one channel. Nothing a card does waits for another card.
+//! outcome sent to one channel. Nothing a card does waits for another card, and a card whose
+//! thread panics ends as that card's failure, never the batch's.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::Sender;
 
-use super::card::{CardJob, CardOutcome, run_card};
+use super::card::{CardJob, CardOutcome, PlanRunner, run_card, run_card_with};
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
 use crate::flash::environment::Environment;
-use crate::flash::event::FlashEvent;
+use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, open_checked};
+use crate::flash::reason::FailReason;
 
 /// What the station reports: a card's event (naming its number, slot and target) or its end.
 #[derive(Clone, Debug)]
@@ -43,6 +46,7 @@ pub struct Station {
     events: Sender<BatchEvent>,
     cancel: CancelToken,
     running: Vec<JoinHandle<()>>,
+    devices: Option<Arc<PlanRunner>>,
 }
 
 impl Station {
@@ -71,7 +75,15 @@ impl Station {
             events,
             cancel,
             running: Vec::new(),
+            devices: None,
         }
+    }
+
+    /// Devices are written by `run` (the privileged helper when skiff is not root); image
+    /// files stay in this process.
+    pub fn devices_through(mut self, run: Arc<PlanRunner>) -> Station {
+        self.devices = Some(run);
+        self
     }
 
     /// Starts a card's pipeline on its own thread; returns at once.
@@ -79,21 +91,24 @@ impl Station {
         let image = Arc::clone(&self.image);
         let env = Arc::clone(&self.env);
         let open = Arc::clone(&self.open);
+        let devices = self.devices.clone().filter(|_| job.target.device);
         let events = self.events.clone();
         let cancel = self.cancel.clone();
         self.running.retain(|h| !h.is_finished());
         self.running.push(std::thread::spawn(move || {
-            let (number, slot) = (job.number, job.slot.clone());
-            let target = job.target.path.display().to_string();
-            let mut sink = |event: FlashEvent| {
-                let _ = events.send(BatchEvent::Card {
-                    number,
-                    slot: slot.clone(),
-                    target: target.clone(),
-                    event,
-                });
+            let mut sink = CardSink {
+                events: &events,
+                number: job.number,
+                slot: job.slot.clone(),
+                target: job.target.path.display().to_string(),
+                ended: false,
             };
-            let outcome = run_card(job, &image, &env, open.as_ref(), &mut sink, &cancel);
+            let copy = job.clone();
+            let outcome = catch_unwind(AssertUnwindSafe(|| match &devices {
+                Some(run) => run_card_with(job, &image, run.as_ref(), &mut sink, &cancel),
+                None => run_card(job, &image, &env, open.as_ref(), &mut sink, &cancel),
+            }));
+            let outcome = outcome.unwrap_or_else(|panic| sink.panicked(copy, panic.as_ref()));
             let _ = events.send(BatchEvent::Finished(outcome));
         }));
     }
@@ -113,5 +128,53 @@ impl Station {
         for handle in self.running.drain(..) {
             let _ = handle.join();
         }
+    }
+}
+
+/// A card's events, tagged with the card, into the station's channel.
+struct CardSink<'a> {
+    events: &'a Sender<BatchEvent>,
+    number: u32,
+    slot: String,
+    target: String,
+    /// The card's final event was sent.
+    ended: bool,
+}
+
+impl EventSink for CardSink<'_> {
+    fn emit(&mut self, event: FlashEvent) {
+        self.ended |= event.is_final();
+        let _ = self.events.send(BatchEvent::Card {
+            number: self.number,
+            slot: self.slot.clone(),
+            target: self.target.clone(),
+            event,
+        });
+    }
+}
+
+impl CardSink<'_> {
+    /// The card's thread panicked: the card fails with `internal` (its final event is sent
+    /// unless one was already), the batch goes on.
+    fn panicked(&mut self, job: CardJob, panic: &(dyn std::any::Any + Send)) -> CardOutcome {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        let message = format!(
+            "{}: internal error while writing card {}: {what} (please report this; the other cards go on)",
+            self.target, job.number
+        );
+        let outcome = CardOutcome::failed(job, FailReason::Internal, Phase::Write, message.clone());
+        if !self.ended {
+            self.emit(FlashEvent::Failed {
+                message,
+                reason: FailReason::Internal,
+                phase: Phase::Write,
+                exit_code: FailReason::Internal.exit_code(),
+            });
+        }
+        outcome
     }
 }
