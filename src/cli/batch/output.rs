@@ -87,7 +87,9 @@ impl Output {
             BatchEvent::Refused { name, slot, reason } => {
                 self.refused += 1;
                 if self.json {
-                    print_json(&json!({"event": "refused", "target": name, "slot": slot, "reason": reason}));
+                    print_json(
+                        &json!({"event": "refused", "target": name, "slot": slot, "reason": reason}),
+                    );
                 } else {
                     eprintln!("skiff: {name} [{slot}] refused, not opened: {reason}");
                 }

@@ -28,8 +28,8 @@ pub fn cards_for(
     let mut jobs: Vec<CardJob> = Vec::new();
     let mut devices = Vec::new();
     for (i, path) in to.iter().enumerate() {
-        let (target, spec) = choose(path, needed, what, &each, FileMode::Replace)
-            .map_err(|e| (path.clone(), e))?;
+        let (target, spec) =
+            choose(path, needed, what, &each, FileMode::Replace).map_err(|e| (path.clone(), e))?;
         if let Some(twin) = jobs.iter().find(|j| j.target.path == spec.path) {
             return Err((
                 path.clone(),
