@@ -79,6 +79,8 @@ enum Fault {
     PulledAfter(u64),
     /// Each write sleeps this long (a slow card).
     Slow(Duration),
+    /// A write panics once this many bytes were written (a bug in a card's pipeline).
+    PanicAfter(u64),
 }
 
 struct Faulty {
@@ -109,6 +111,7 @@ impl BlockTarget for Faulty {
             Fault::FailAfter(n) if done >= n => return Err(io::Error::from_raw_os_error(5)),
             Fault::PulledAfter(n) if done >= n => return Err(io::Error::from_raw_os_error(19)),
             Fault::Slow(d) => std::thread::sleep(d),
+            Fault::PanicAfter(n) if done >= n => panic!("injected panic"),
             _ => {}
         }
         self.inner.write_at(data, offset)
@@ -270,6 +273,37 @@ fn failing_and_pulled_cards_do_not_stop_the_others() {
         BatchEvent::Card { number, target, .. } => target.ends_with(&format!("card{number}.img")),
         _ => true,
     }));
+}
+
+#[test]
+fn a_panicking_card_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = sample_image();
+    let cards: Vec<PathBuf> = (1..=3)
+        .map(|n| dir.path().join(format!("card{n}.img")))
+        .collect();
+    let open = faulty_opener(vec![(cards[1].clone(), Fault::PanicAfter(MIB as u64))]);
+    let jobs = cards
+        .iter()
+        .enumerate()
+        .map(|(i, p)| job(i as u32 + 1, p))
+        .collect();
+    let run = run_batch(dir.path(), &img, jobs, open);
+    for n in [1, 3] {
+        assert_eq!(outcome(&run, n).result, CardResult::Done, "card {n}");
+        assert_eq!(std::fs::read(&cards[n as usize - 1]).unwrap(), img);
+    }
+    match &outcome(&run, 2).result {
+        CardResult::Failed { reason, .. } => assert_eq!(*reason, FailReason::Internal),
+        other => panic!("card 2: {other:?}"),
+    }
+    assert!(!cards[1].exists(), "the panicked card left its file");
+    let finals = run
+        .events
+        .iter()
+        .filter(|e| matches!(e, BatchEvent::Card { number: 2, event, .. } if event.is_final()))
+        .count();
+    assert_eq!(finals, 1);
 }
 
 #[test]
