@@ -13,9 +13,9 @@ use crossbeam_channel::Receiver;
 
 use super::flash::confirm::SafetyArgs;
 use super::flash::{cancel_on_signals, report};
-use crate::flash::batch::hotplug::choose_watcher;
 use crate::flash::batch::intake::{Intake, ReaderFilter};
 use crate::flash::batch::report::{ReportWriter, next_number, parse_report};
+use crate::flash::batch::uevent::choose_watcher;
 use crate::flash::batch::watch::watch;
 use crate::flash::batch::{BatchEvent, DecodeOptions, PlanRunner, SharedImage, Station};
 use crate::flash::device::human_bytes;

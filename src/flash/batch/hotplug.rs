@@ -1,5 +1,6 @@
 //! Cards appearing and disappearing, behind one trait: sysfs polling works everywhere (no udev
-//! daemon needed); tests inject events through a channel.
+//! daemon needed); tests inject events through a channel. The uevent watcher (udev monitor or
+//! kernel uevents) is in `uevent.rs`.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -39,31 +40,26 @@ pub trait CardWatcher: Send {
 /// How often sysfs is polled when nothing better is available.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// The best watcher this system offers for the disks under `view`.
-pub fn choose_watcher(view: &SystemView) -> Box<dyn CardWatcher> {
-    Box::new(SysfsPoll::new(view.clone(), POLL_INTERVAL))
-}
-
-/// Polls /sys/block: a disk counts as present while it reports a non-zero size, so a card
-/// inserted into a reader that was already there is an `Added` too. Disks present at the
-/// first poll are reported as added.
-pub struct SysfsPoll {
+/// Which disks under a system view hold a medium: a disk counts as present while its size in
+/// sysfs is non-zero, so a card inserted into a reader that was already there appears too.
+pub struct Presence {
     view: SystemView,
-    interval: Duration,
     present: BTreeSet<String>,
-    pending: Vec<HotplugEvent>,
-    last: Option<Instant>,
 }
 
-impl SysfsPoll {
-    pub fn new(view: SystemView, interval: Duration) -> SysfsPoll {
-        SysfsPoll {
+impl Presence {
+    pub fn new(view: SystemView) -> Presence {
+        Presence {
             view,
-            interval,
             present: BTreeSet::new(),
-            pending: Vec::new(),
-            last: None,
         }
+    }
+
+    fn has_medium(&self, name: &str) -> bool {
+        std::fs::read_to_string(self.view.sys.join("block").join(name).join("size"))
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .is_some_and(|sectors| sectors > 0)
     }
 
     fn scan(&self) -> BTreeSet<String> {
@@ -74,25 +70,70 @@ impl SysfsPoll {
         entries
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| {
-                std::fs::read_to_string(dir.join(name).join("size"))
-                    .ok()
-                    .and_then(|s| s.trim().parse::<u64>().ok())
-                    .is_some_and(|sectors| sectors > 0)
-            })
+            .filter(|name| self.has_medium(name))
             .collect()
     }
 
-    fn poll(&mut self) {
+    /// Every disk that came or went since the last look (removals first).
+    pub fn rescan(&mut self) -> Vec<HotplugEvent> {
         let now = self.scan();
-        for gone in self.present.difference(&now) {
-            self.pending.push(HotplugEvent::Removed(gone.clone()));
-        }
-        for new in now.difference(&self.present) {
-            self.pending.push(HotplugEvent::Added(new.clone()));
-        }
-        self.pending.reverse();
+        let mut events: Vec<HotplugEvent> = self
+            .present
+            .difference(&now)
+            .map(|gone| HotplugEvent::Removed(gone.clone()))
+            .collect();
+        events.extend(
+            now.difference(&self.present)
+                .map(|new| HotplugEvent::Added(new.clone())),
+        );
         self.present = now;
+        events
+    }
+
+    /// Looks at one disk again (after a uevent named it).
+    pub fn check(&mut self, name: &str) -> Option<HotplugEvent> {
+        let now = self.has_medium(name);
+        match (self.present.contains(name), now) {
+            (false, true) => {
+                self.present.insert(name.to_string());
+                Some(HotplugEvent::Added(name.to_string()))
+            }
+            (true, false) => {
+                self.present.remove(name);
+                Some(HotplugEvent::Removed(name.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn view(&self) -> &SystemView {
+        &self.view
+    }
+}
+
+/// Polls /sys/block (works everywhere, no udev daemon needed). Disks present at the first poll
+/// are reported as added.
+pub struct SysfsPoll {
+    presence: Presence,
+    interval: Duration,
+    pending: Vec<HotplugEvent>,
+    last: Option<Instant>,
+}
+
+impl SysfsPoll {
+    pub fn new(view: SystemView, interval: Duration) -> SysfsPoll {
+        SysfsPoll {
+            presence: Presence::new(view),
+            interval,
+            pending: Vec::new(),
+            last: None,
+        }
+    }
+
+    fn poll(&mut self) {
+        let mut events = self.presence.rescan();
+        events.reverse();
+        self.pending = events;
         self.last = Some(Instant::now());
     }
 }
@@ -120,7 +161,7 @@ impl CardWatcher for SysfsPoll {
     fn describe(&self) -> String {
         format!(
             "polling {} every {} ms",
-            self.view.sys.join("block").display(),
+            self.presence.view().sys.join("block").display(),
             self.interval.as_millis()
         )
     }

@@ -11,6 +11,7 @@ pub mod intake;
 pub mod report;
 pub mod shared;
 pub mod station;
+pub mod uevent;
 pub mod watch;
 
 pub use card::{CardJob, CardOutcome, CardResult, PlanRunner};
