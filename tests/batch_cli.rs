@@ -411,3 +411,56 @@ fn ctrl_c_fails_running_cards_cleanly_and_exits_130() {
         3
     );
 }
+
+#[test]
+fn a_stack_is_built_once_and_written_to_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let layouts: Vec<_> = tree_layouts().into_iter().map(|(_, l)| l).collect();
+    let images = fake_images(dir.path(), &layouts);
+    let (a, b, report) = (
+        dir.path().join("a.img"),
+        dir.path().join("b.img"),
+        dir.path().join("r.csv"),
+    );
+    let (code, _, stderr) = output(
+        skiff()
+            .args([
+                "batch",
+                "--stack",
+                "pcduino/3",
+                "--arch",
+                "arm",
+                "--size",
+                "800MiB",
+            ])
+            .arg("--images")
+            .arg(&images)
+            .arg("--to")
+            .arg(&a)
+            .arg("--to")
+            .arg(&b)
+            .arg("--report")
+            .arg(&report),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::metadata(&a).unwrap().len(), 800 * MIB);
+    // Built once: both cards are the same bytes, disk signature included.
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
+    let (_, partitions) = sfdisk(&a);
+    assert!(!partitions.is_empty());
+    let lines = parse_report(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.image.ends_with("pcduino/3 (built)") && l.result == "done"),
+        "{lines:?}"
+    );
+    // --stack and an image together is a usage error.
+    let (code, _, _) = output(
+        skiff()
+            .args(["batch", "os.img", "--stack", "pcduino/3", "--to"])
+            .arg(&a),
+    );
+    assert_eq!(code, 2);
+}

@@ -205,7 +205,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Tui(a) => tui::run(&cli, a),
         Command::Devices(a) => devices::run(a),
         Command::Flash(a) => flash::run_flash(a),
-        Command::Batch(a) => batch::run(a),
+        Command::Batch(a) => batch::run(&cli, a),
         Command::Format(a) => flash::card::run_card(&cli, a, crate::flash::card::CardMode::Format),
         Command::Install(a) => {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)

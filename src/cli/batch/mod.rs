@@ -2,6 +2,7 @@
 //! and reported as it finishes (docs/batch.md).
 
 pub mod output;
+pub mod stack;
 pub mod targets;
 
 use std::path::{Path, PathBuf};
@@ -11,8 +12,10 @@ use anyhow::Result;
 use clap::{ArgGroup, Args};
 use crossbeam_channel::Receiver;
 
+use super::Cli;
+use super::flash::card::BoardArgs;
 use super::flash::confirm::SafetyArgs;
-use super::flash::{cancel_on_signals, report};
+use super::flash::{cancel_on_signals, report, report_other};
 use crate::flash::batch::intake::{Intake, ReaderFilter};
 use crate::flash::batch::report::{ReportWriter, next_number, parse_report};
 use crate::flash::batch::uevent::choose_watcher;
@@ -20,20 +23,35 @@ use crate::flash::batch::watch::watch;
 use crate::flash::batch::{BatchEvent, DecodeOptions, PlanRunner, SharedImage, Station};
 use crate::flash::device::human_bytes;
 use crate::flash::engine::EngineConfig;
+use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::system::default_properties;
 use crate::flash::writer::{Helper, Writer};
 use crate::flash::{
-    CancelToken, Environment, EventSink, FlashError, FlashEvent, SourceSpec, SystemView,
+    CancelToken, Environment, EventSink, FlashError, FlashEvent, Phase, SourceSpec, SystemView,
 };
 use output::{Output, print_json};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("targets").required(true).args(["to", "watch"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["image", "stack"])))]
 pub struct BatchArgs {
     /// The image: raw, .gz, .xz, .zst, .bz2 or a .zip (recognised by content), decoded once
     /// for all cards.
-    pub image: PathBuf,
+    pub image: Option<PathBuf>,
+    /// Instead of an image: build the stack's card image from the workspace's build once
+    /// (format and install, as `image build` does) and write it to every card.
+    #[arg(long, value_name = "STACK")]
+    pub stack: Option<String>,
+    /// With --stack: the build's images/ directory (default: workspaces/<workspace>/images).
+    #[arg(long, value_name = "DIR", requires = "stack")]
+    pub images: Option<PathBuf>,
+    /// With --stack: the size of the built image, e.g. 2GiB (default: the layout's).
+    #[arg(long, value_name = "SIZE", requires = "stack")]
+    pub size: Option<String>,
+    /// With --stack: architecture for compiled boot scripts (default: the workspace's).
+    #[arg(long, requires = "stack")]
+    pub arch: Option<String>,
     /// A target (whole disk or image file); repeat for each card. All are written at once.
     #[arg(long, value_name = "TARGET", conflicts_with = "watch")]
     pub to: Vec<PathBuf>,
@@ -49,10 +67,10 @@ pub struct BatchArgs {
     #[arg(long, value_name = "N", requires = "watch")]
     pub count: Option<u32>,
     /// For a zip holding several files: the one to write.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", requires = "image")]
     pub member: Option<String>,
     /// Write the file even if its first sectors are not a disk image.
-    #[arg(long)]
+    #[arg(long, requires = "image")]
     pub raw: bool,
     /// Append one CSV line per finished card to FILE (the header first when it is new).
     #[arg(long, value_name = "FILE.csv")]
@@ -99,14 +117,26 @@ fn first_number(resume: Option<&Path>) -> Result<u32, String> {
 /// A usage or input error found before any card started: printed (and as a `failed` event
 /// with `--json`), then the summary line.
 fn fail_early(a: &BatchArgs, e: &FlashError) -> i32 {
-    let code = report(e, a.json, &a.image);
+    let code = report(e, a.json, &source_label(a));
     if a.json {
-        print_json(&serde_json::json!({
-            "event": "summary", "done": 0, "failed": 0, "refused": 0,
-            "interrupted": false, "secs": 0.0, "exit_code": code,
-        }));
+        summary_only(code);
     }
     code
+}
+
+/// The summary line of a batch that ended before any card.
+fn summary_only(code: i32) {
+    print_json(&serde_json::json!({
+        "event": "summary", "done": 0, "failed": 0, "refused": 0,
+        "interrupted": code == 130, "secs": 0.0, "exit_code": code,
+    }));
+}
+
+/// The source as the user named it: the image, or the stack.
+fn source_label(a: &BatchArgs) -> PathBuf {
+    a.image
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(a.stack.clone().unwrap_or_default()))
 }
 
 /// Writes devices through the privileged helper (escalated unless skiff is root).
@@ -130,7 +160,7 @@ impl EventSink for DecodeSink {
     }
 }
 
-pub fn run(a: &BatchArgs) -> Result<i32> {
+pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
     let first = match first_number(a.resume.as_deref()) {
         Ok(n) => n,
         Err(detail) => {
@@ -138,8 +168,20 @@ pub fn run(a: &BatchArgs) -> Result<i32> {
             return Ok(1);
         }
     };
+    let work = targets::work_dir(a.work_dir.as_deref());
+    let cancel = cancel_on_signals();
+    let built = match &a.stack {
+        Some(stack) => match build_stack(cli, a, stack, &work, &cancel) {
+            Ok(built) => Some(built),
+            Err(code) => return Ok(code),
+        },
+        None => None,
+    };
+    let image_path = built
+        .as_ref()
+        .map_or_else(|| source_label(a), |b| b.path.clone());
     let source = SourceSpec::Image {
-        path: absolute(&a.image),
+        path: absolute(&image_path),
         bmap: None,
         member: a.member.clone(),
         raw: a.raw,
@@ -150,7 +192,7 @@ pub fn run(a: &BatchArgs) -> Result<i32> {
     };
     let what = format!(
         "write {}{}",
-        a.image.display(),
+        source_label(a).display(),
         needed
             .map(|s| format!(" ({})", human_bytes(s)))
             .unwrap_or_default()
@@ -182,12 +224,13 @@ pub fn run(a: &BatchArgs) -> Result<i32> {
         Ok(w) => w,
         Err(e) => return Ok(fail_early(a, &e)),
     };
-    let cancel = cancel_on_signals();
     let mut env = Environment::host();
     env.config = CARD_CONFIG;
-    let work = targets::work_dir(a.work_dir.as_deref());
     if !a.json {
-        eprintln!("skiff: decoding {} once for every card", a.image.display());
+        eprintln!(
+            "skiff: decoding {} once for every card",
+            image_path.display()
+        );
     }
     let options = DecodeOptions {
         member: a.member.clone(),
@@ -195,14 +238,20 @@ pub fn run(a: &BatchArgs) -> Result<i32> {
     };
     let mut sink = DecodeSink { json: a.json };
     let decode_start = std::time::Instant::now();
-    let image = match SharedImage::decode_with(&a.image, &options, &work, &env, &mut sink, &cancel)
-    {
-        Ok(image) => Arc::new(image),
-        Err(e) => {
-            let code = fail_early(a, &e);
-            return Ok(if cancel.is_cancelled() { 130 } else { code });
-        }
-    };
+    let image =
+        match SharedImage::decode_with(&image_path, &options, &work, &env, &mut sink, &cancel) {
+            Ok(mut image) => {
+                if let Some(built) = &built {
+                    image.name = built.name.clone();
+                }
+                drop(built);
+                Arc::new(image)
+            }
+            Err(e) => {
+                let code = fail_early(a, &e);
+                return Ok(if cancel.is_cancelled() { 130 } else { code });
+            }
+        };
     let mut out = Output::new(a.json, writer, image.name.clone(), image.sha256.clone());
     out.decoded(&image, decode_start.elapsed().as_secs_f64());
     let (tx, rx) = crossbeam_channel::unbounded();
@@ -220,6 +269,41 @@ pub fn run(a: &BatchArgs) -> Result<i32> {
         drain(&rx, &mut out);
     }
     Ok(out.summary(cancel.is_cancelled()))
+}
+
+/// `--stack`: the card image built once; on failure, the exit code (the error reported).
+fn build_stack(
+    cli: &Cli,
+    a: &BatchArgs,
+    stack: &str,
+    work: &Path,
+    cancel: &CancelToken,
+) -> Result<stack::BuiltImage, i32> {
+    let board = BoardArgs {
+        images: a.images.clone(),
+        size: a.size.clone(),
+        arch: a.arch.clone(),
+        no_verify: false,
+        dry_run: false,
+        json: false,
+    };
+    if !a.json {
+        eprintln!("skiff: building the card image of {stack} once for every card");
+    }
+    let mut sink = DecodeSink { json: a.json };
+    stack::build(cli, stack, &board, work, &mut sink, cancel).map_err(|e| {
+        let code = report_other(
+            &e,
+            a.json,
+            &source_label(a),
+            FailReason::Stack,
+            Phase::Prepare,
+        );
+        if a.json {
+            summary_only(code);
+        }
+        if cancel.is_cancelled() { 130 } else { code }
+    })
 }
 
 /// Prints and records every event until the station and its cards are gone.

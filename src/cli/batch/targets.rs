@@ -103,9 +103,9 @@ pub fn confirm_watch(filter: &ReaderFilter, what: &str, yes: bool) -> Result<(),
     if yes {
         return Ok(());
     }
-    let answer = ask(&format!(
-        "All data on each card in those readers will be lost, without asking again. Continue? [y/N] "
-    ))?;
+    let answer = ask(
+        "All data on each card in those readers will be lost, without asking again. Continue? [y/N] ",
+    )?;
     if matches!(answer.as_str(), "y" | "Y" | "yes") {
         Ok(())
     } else {

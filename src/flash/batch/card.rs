@@ -82,6 +82,10 @@ impl CardOutcome {
     }
 }
 
+/// A card's plan run, borrowed for the card's time.
+pub type RunPlan<'a> =
+    dyn Fn(&FlashPlan, &mut dyn EventSink, &CancelToken) -> Result<Summary, FlashError> + 'a;
+
 /// How a card's plan is run: in this process or through the privileged helper. It sends every
 /// event to the sink, the last one `done` or `failed`.
 pub type PlanRunner = dyn Fn(&FlashPlan, &mut dyn EventSink, &CancelToken) -> Result<Summary, FlashError>
@@ -108,7 +112,7 @@ pub fn run_card(
 pub fn run_card_with(
     job: CardJob,
     image: &SharedImage,
-    run: &dyn Fn(&FlashPlan, &mut dyn EventSink, &CancelToken) -> Result<Summary, FlashError>,
+    run: &RunPlan<'_>,
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
 ) -> CardOutcome {
