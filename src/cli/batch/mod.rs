@@ -20,7 +20,7 @@ use crate::flash::batch::intake::{Intake, ReaderFilter};
 use crate::flash::batch::report::{ReportWriter, next_number, parse_report};
 use crate::flash::batch::uevent::choose_watcher;
 use crate::flash::batch::watch::watch;
-use crate::flash::batch::{BatchEvent, DecodeOptions, PlanRunner, SharedImage, Station};
+use crate::flash::batch::{BatchEvent, CardJob, DecodeOptions, PlanRunner, SharedImage, Station};
 use crate::flash::device::human_bytes;
 use crate::flash::engine::EngineConfig;
 use crate::flash::reason::FailReason;
@@ -160,109 +160,147 @@ impl EventSink for DecodeSink {
     }
 }
 
-pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
-    let first = match first_number(a.resume.as_deref()) {
-        Ok(n) => n,
-        Err(detail) => {
-            eprintln!("skiff: error: {detail}");
-            return Ok(1);
+/// What is settled before anything is decoded or written.
+struct Ready {
+    first: u32,
+    jobs: Vec<CardJob>,
+    devices: Option<Arc<PlanRunner>>,
+    writer: ReportWriter,
+}
+
+/// The numbering, the source recognised (an image), the targets chosen and confirmed, the
+/// writer for devices and the report opened; on failure, the exit code (error reported).
+fn get_ready(a: &BatchArgs) -> Result<Ready, i32> {
+    let first = first_number(a.resume.as_deref()).map_err(|detail| {
+        eprintln!("skiff: error: {detail}");
+        1
+    })?;
+    // A stack's image is built after the confirmation; the cards check its size themselves.
+    let needed = match &a.image {
+        Some(image) => {
+            let source = SourceSpec::Image {
+                path: absolute(image),
+                bmap: None,
+                member: a.member.clone(),
+                raw: a.raw,
+            };
+            PreparedSource::prepare(&source)
+                .map_err(|e| fail_early(a, &e))?
+                .image_size
         }
-    };
-    let work = targets::work_dir(a.work_dir.as_deref());
-    let cancel = cancel_on_signals();
-    let built = match &a.stack {
-        Some(stack) => match build_stack(cli, a, stack, &work, &cancel) {
-            Ok(built) => Some(built),
-            Err(code) => return Ok(code),
-        },
         None => None,
     };
-    let image_path = built
-        .as_ref()
-        .map_or_else(|| source_label(a), |b| b.path.clone());
-    let source = SourceSpec::Image {
-        path: absolute(&image_path),
-        bmap: None,
-        member: a.member.clone(),
-        raw: a.raw,
-    };
-    let needed = match PreparedSource::prepare(&source) {
-        Ok(p) => p.image_size,
-        Err(e) => return Ok(fail_early(a, &e)),
-    };
-    let what = format!(
-        "write {}{}",
-        source_label(a).display(),
-        needed
-            .map(|s| format!(" ({})", human_bytes(s)))
-            .unwrap_or_default()
-    );
-    let filter = ReaderFilter {
-        patterns: a.reader.clone(),
+    let what = match (&a.stack, needed) {
+        (Some(stack), _) => format!("write the card image of {stack}"),
+        (None, Some(size)) => format!(
+            "write {} ({})",
+            source_label(a).display(),
+            human_bytes(size)
+        ),
+        (None, None) => format!("write {}", source_label(a).display()),
     };
     let jobs = if a.watch {
-        if let Err(e) = targets::confirm_watch(&filter, &what, a.safety.yes) {
-            return Ok(fail_early(a, &e));
-        }
+        let filter = ReaderFilter {
+            patterns: a.reader.clone(),
+        };
+        targets::confirm_watch(&filter, &what, a.safety.yes).map_err(|e| fail_early(a, &e))?;
         Vec::new()
     } else {
-        match targets::cards_for(&a.to, needed, &what, &a.safety, first) {
-            Ok(jobs) => jobs,
-            Err((_, e)) => return Ok(fail_early(a, &e)),
-        }
+        targets::cards_for(&a.to, needed, &what, &a.safety, first)
+            .map_err(|(_, e)| fail_early(a, &e))?
     };
     let devices = if a.watch || jobs.iter().any(|j| j.target.device) {
-        match helper_runner() {
-            Ok(run) => Some(run),
-            Err(e) => return Ok(fail_early(a, &e)),
-        }
+        Some(helper_runner().map_err(|e| fail_early(a, &e))?)
     } else {
         None
     };
     let report_path = a.report.as_deref().or(a.resume.as_deref());
-    let writer = match ReportWriter::open(report_path, a.log.as_deref()) {
-        Ok(w) => w,
-        Err(e) => return Ok(fail_early(a, &e)),
+    let writer =
+        ReportWriter::open(report_path, a.log.as_deref()).map_err(|e| fail_early(a, &e))?;
+    Ok(Ready {
+        first,
+        jobs,
+        devices,
+        writer,
+    })
+}
+
+/// The source decoded once (a stack's image built first); on failure, the exit code.
+fn shared_image(
+    cli: &Cli,
+    a: &BatchArgs,
+    env: &Environment,
+    cancel: &CancelToken,
+) -> Result<(SharedImage, f64), i32> {
+    let work = targets::work_dir(a.work_dir.as_deref());
+    let started = std::time::Instant::now();
+    let built = match &a.stack {
+        Some(stack) => Some(build_stack(cli, a, stack, &work, cancel)?),
+        None => None,
     };
-    let mut env = Environment::host();
-    env.config = CARD_CONFIG;
+    let path = built
+        .as_ref()
+        .map_or_else(|| source_label(a), |b| b.path.clone());
     if !a.json {
-        eprintln!(
-            "skiff: decoding {} once for every card",
-            image_path.display()
-        );
+        eprintln!("skiff: decoding {} once for every card", path.display());
     }
     let options = DecodeOptions {
         member: a.member.clone(),
         raw: a.raw,
     };
     let mut sink = DecodeSink { json: a.json };
-    let decode_start = std::time::Instant::now();
-    let image =
-        match SharedImage::decode_with(&image_path, &options, &work, &env, &mut sink, &cancel) {
-            Ok(mut image) => {
-                if let Some(built) = &built {
-                    image.name = built.name.clone();
-                }
-                drop(built);
-                Arc::new(image)
+    match SharedImage::decode_with(&path, &options, &work, env, &mut sink, cancel) {
+        Ok(mut image) => {
+            if let Some(built) = built {
+                image.name = built.name;
             }
-            Err(e) => {
-                let code = fail_early(a, &e);
-                return Ok(if cancel.is_cancelled() { 130 } else { code });
-            }
-        };
-    let mut out = Output::new(a.json, writer, image.name.clone(), image.sha256.clone());
-    out.decoded(&image, decode_start.elapsed().as_secs_f64());
+            Ok((image, started.elapsed().as_secs_f64()))
+        }
+        Err(e) => {
+            let code = fail_early(a, &e);
+            Err(if cancel.is_cancelled() { 130 } else { code })
+        }
+    }
+}
+
+pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
+    let ready = match get_ready(a) {
+        Ok(ready) => ready,
+        Err(code) => return Ok(code),
+    };
+    // Ctrl-C stops the batch cleanly from here on (before, it ends skiff at the prompt).
+    let cancel = cancel_on_signals();
+    let mut env = Environment::host();
+    env.config = CARD_CONFIG;
+    let (image, secs) = match shared_image(cli, a, &env, &cancel) {
+        Ok(decoded) => decoded,
+        Err(code) => return Ok(code),
+    };
+    let image = Arc::new(image);
+    let mut out = Output::new(
+        a.json,
+        ready.writer,
+        image.name.clone(),
+        image.sha256.clone(),
+    );
+    out.decoded(&image, secs);
     let (tx, rx) = crossbeam_channel::unbounded();
     let mut station = Station::new(Arc::clone(&image), Arc::new(env), tx, cancel.clone());
-    if let Some(run) = devices {
+    if let Some(run) = ready.devices {
         station = station.devices_through(run);
     }
     if a.watch {
-        run_watch(a, station, &rx, &mut out, first, image.image_len, &cancel);
+        run_watch(
+            a,
+            station,
+            &rx,
+            &mut out,
+            ready.first,
+            image.image_len,
+            &cancel,
+        );
     } else {
-        for job in jobs {
+        for job in ready.jobs {
             station.start(job);
         }
         drop(station);
