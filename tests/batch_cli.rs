@@ -40,24 +40,6 @@ fn of<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["event"] == kind).collect()
 }
 
-/// The escalation stand-in: runs the test-only helper, which checks the fake machine.
-fn escalation_for(dir: &Path, root: &Path) -> PathBuf {
-    let escalate = dir.join("run-as-root");
-    std::fs::write(
-        &escalate,
-        format!(
-            "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
-            env!("CARGO_BIN_EXE_fake_flash_helper"),
-            root.display()
-        ),
-    )
-    .unwrap();
-    let mut perms = std::fs::metadata(&escalate).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&escalate, perms).unwrap();
-    escalate
-}
-
 #[test]
 fn to_targets_are_written_at_once_reported_and_resumed() {
     let dir = tempfile::tempdir().unwrap();

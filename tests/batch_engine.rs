@@ -70,6 +70,20 @@ fn job(number: u32, path: &Path) -> CardJob {
     }
 }
 
+/// `card1.img` ... `cardN.img` in `dir`.
+fn card_paths(dir: &Path, n: u32) -> Vec<PathBuf> {
+    (1..=n).map(|n| dir.join(format!("card{n}.img"))).collect()
+}
+
+/// One job per target, numbered from 1.
+fn jobs_for(cards: &[PathBuf]) -> Vec<CardJob> {
+    cards
+        .iter()
+        .enumerate()
+        .map(|(i, p)| job(i as u32 + 1, p))
+        .collect()
+}
+
 /// How an injected card misbehaves.
 #[derive(Clone, Copy)]
 enum Fault {
@@ -218,18 +232,12 @@ fn outcome(run: &Run, number: u32) -> &CardOutcome {
 fn failing_and_pulled_cards_do_not_stop_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let img = sample_image();
-    let cards: Vec<PathBuf> = (1..=4)
-        .map(|n| dir.path().join(format!("card{n}.img")))
-        .collect();
+    let cards = card_paths(dir.path(), 4);
     let open = faulty_opener(vec![
         (cards[1].clone(), Fault::FailAfter(2 * MIB as u64)),
         (cards[2].clone(), Fault::PulledAfter(3 * MIB as u64)),
     ]);
-    let jobs = cards
-        .iter()
-        .enumerate()
-        .map(|(i, p)| job(i as u32 + 1, p))
-        .collect();
+    let jobs = jobs_for(&cards);
     let run = run_batch(dir.path(), &img, jobs, open);
 
     for n in [1, 4] {
@@ -279,15 +287,9 @@ fn failing_and_pulled_cards_do_not_stop_the_others() {
 fn a_panicking_card_fails_alone() {
     let dir = tempfile::tempdir().unwrap();
     let img = sample_image();
-    let cards: Vec<PathBuf> = (1..=3)
-        .map(|n| dir.path().join(format!("card{n}.img")))
-        .collect();
+    let cards = card_paths(dir.path(), 3);
     let open = faulty_opener(vec![(cards[1].clone(), Fault::PanicAfter(MIB as u64))]);
-    let jobs = cards
-        .iter()
-        .enumerate()
-        .map(|(i, p)| job(i as u32 + 1, p))
-        .collect();
+    let jobs = jobs_for(&cards);
     let run = run_batch(dir.path(), &img, jobs, open);
     for n in [1, 3] {
         assert_eq!(outcome(&run, n).result, CardResult::Done, "card {n}");
@@ -310,18 +312,12 @@ fn a_panicking_card_fails_alone() {
 fn a_slow_card_does_not_slow_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let img = sample_image();
-    let cards: Vec<PathBuf> = (1..=3)
-        .map(|n| dir.path().join(format!("card{n}.img")))
-        .collect();
+    let cards = card_paths(dir.path(), 3);
     let open = faulty_opener(vec![(
         cards[0].clone(),
         Fault::Slow(Duration::from_millis(40)),
     )]);
-    let jobs = cards
-        .iter()
-        .enumerate()
-        .map(|(i, p)| job(i as u32 + 1, p))
-        .collect();
+    let jobs = jobs_for(&cards);
     let run = run_batch(dir.path(), &img, jobs, open);
     let order: Vec<u32> = run.outcomes.iter().map(|o| o.job.number).collect();
     assert_eq!(order.last(), Some(&1), "the slow card ends last: {order:?}");
