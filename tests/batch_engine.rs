@@ -12,15 +12,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult, SharedImage, Station};
-use skiff::flash::engine::EngineConfig;
 use skiff::flash::event::{EventSink, FlashEvent};
 use skiff::flash::execute::{Opener, open_checked};
 use skiff::flash::reason::FailReason;
 use skiff::flash::system::NoProperties;
 use skiff::flash::target_io::BlockTarget;
-use skiff::flash::{
-    CancelToken, Environment, FileMode, FlashError, FlashPlan, SystemView, TargetSpec,
-};
+use skiff::flash::{CancelToken, Environment, FileMode, FlashError, FlashPlan, TargetSpec};
 
 use flash_support::card_image;
 
@@ -35,15 +32,7 @@ fn sample_image() -> Vec<u8> {
 }
 
 fn env(root: &Path) -> Environment {
-    Environment {
-        view: SystemView::under(root),
-        props: Box::new(NoProperties),
-        tools: Box::new(skiff::flash::card::SystemTools),
-        config: EngineConfig {
-            chunk_size: 256 * 1024,
-            ring: 3,
-        },
-    }
+    fake_system::fake_env(root, 256 * 1024, 3)
 }
 
 fn xz(data: &[u8]) -> Vec<u8> {
