@@ -2,6 +2,7 @@
 //! (random input, the seed corpora and replayed crashes in every test run). A body may panic
 //! only where skiff is wrong: on a panic in skiff's code or on a broken property it asserts.
 
+pub mod batch_report;
 pub mod content;
 pub mod core_config;
 pub mod flash_inputs;
@@ -34,4 +35,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("push_manifest", push_manifest::run),
     ("content", content::run),
     ("osc_background", osc_background::run),
+    ("batch_report", batch_report::run),
 ];
