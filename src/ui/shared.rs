@@ -141,6 +141,8 @@ pub struct Shared {
     pub flash: super::flash::state::FlashState,
     /// The skiff-core editor of the Stack screen.
     pub core: super::core_edit::CoreState,
+    /// Source, targets and the running batch of the batch screen.
+    pub batch: super::batch::state::BatchState,
 }
 
 impl Shared {
@@ -174,6 +176,7 @@ impl Shared {
             builds: Default::default(),
             flash: Default::default(),
             core: Default::default(),
+            batch: Default::default(),
         }
     }
 

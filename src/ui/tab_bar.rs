@@ -79,8 +79,10 @@ impl App {
     fn tabs_for(&self, fit: Fit) -> Vec<Tab> {
         let mut x = if fit.title { TITLE.len() as u16 } else { 0 };
         let mut out = Vec::new();
-        for (i, s) in self.screens.iter().enumerate() {
-            let named = fit.tabs == 0 || (fit.tabs == 1 && i == self.active);
+        let active = self.active_tab();
+        // The tabs are the first screens; the batch screen is shown under Flash.
+        for (i, s) in self.screens.iter().enumerate().take(ScreenId::ALL.len()) {
+            let named = fit.tabs == 0 || (fit.tabs == 1 && i == active);
             let label = if named {
                 format!(" {} {} ", i + 1, s.id().title())
             } else {
@@ -177,7 +179,7 @@ impl App {
             spans.push(Span::styled(TITLE, t.style(Role::Title)));
         }
         for tab in self.tabs_for(fit) {
-            let role = if tab.index == self.active {
+            let role = if tab.index == self.active_tab() {
                 Role::TabActive
             } else {
                 Role::Tab

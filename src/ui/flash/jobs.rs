@@ -69,7 +69,7 @@ pub fn tui_escalation() -> Result<Vec<String>, FlashError> {
 }
 
 /// `~/x` → `$HOME/x`; relative paths against the current directory.
-fn expand(path: &Path) -> PathBuf {
+pub fn expand(path: &Path) -> PathBuf {
     let text = path.to_string_lossy();
     let path = match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
@@ -249,7 +249,8 @@ fn find_layout(catalog: &Catalog, stack: &ResolvedStack) -> Result<Option<FoundL
     Ok(None)
 }
 
-fn inspect(path: &Path) -> Result<ImageInfo, String> {
+/// What an image file holds, recognised as `flash` does (also the batch screen's source).
+pub fn inspect(path: &Path) -> Result<ImageInfo, String> {
     let bmap = find_beside(path);
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: path.to_path_buf(),
