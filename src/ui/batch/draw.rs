@@ -156,7 +156,7 @@ fn totals_line(t: &Theme, run: Option<&BatchRun>) -> Line<'static> {
                 ),
             )
         }
-        (None, false) if run.watching => ("▶", Role::Ok, "waiting for cards".to_string()),
+        (None, false) if run.watching => ("▶", Role::Ok, "watching".to_string()),
         (None, false) => ("▶", Role::Ok, "running".to_string()),
     };
     let mut spans = vec![
@@ -188,7 +188,7 @@ fn totals_line(t: &Theme, run: Option<&BatchRun>) -> Line<'static> {
 fn columns(width: u16) -> [usize; 4] {
     let w = width as usize;
     if w >= 96 {
-        [16, 4, 18, 10]
+        [16, 4, 24, 10]
     } else {
         [11, 3, 12, 9]
     }
@@ -210,6 +210,14 @@ fn render_table(t: &Theme, run: &BatchRun, frame: &mut Frame, area: Rect) {
     );
     let mut lines = vec![Line::styled(header, t.style(Role::Header))];
     lines.extend(run.rows.iter().map(|r| slot_line(t, r, cols, rest)));
+    if run.rows.is_empty() {
+        let text = if run.watching {
+            " no card yet: insert cards into the chosen readers"
+        } else {
+            " no target yet"
+        };
+        lines.push(Line::styled(text, t.style(Role::Dim)));
+    }
     let shown = lines.len().min(inner.height as usize);
     if shown < lines.len() && shown > 1 {
         let hidden = lines.len() - shown + 1;
@@ -250,8 +258,8 @@ fn slot_line(t: &Theme, r: &SlotRow, cols: [usize; 4], rest: usize) -> Line<'sta
         Span::raw(" "),
     ];
     let tail = match &r.state {
-        SlotState::Failed { reason, .. } => Span::styled(
-            fit(&format!("{reason}: see below"), rest),
+        SlotState::Failed { reason, phase, .. } => Span::styled(
+            fit(&format!("{reason} in {} (see below)", phase.as_str()), rest),
             t.style(Role::Error),
         ),
         SlotState::Refused { reason } => Span::styled(fit(reason, rest), t.style(Role::Warning)),
