@@ -477,3 +477,57 @@ fn watched_readers_on_a_fake_machine() {
     let text = h.render();
     assert!(text.contains("STORAGE DEVICE"), "{text}");
 }
+
+/// The workspace's build as the source: the stack's layout made into one image (as image
+/// build), decoded once, written to two image files that end up identical, with the kernel
+/// in their boot partition.
+#[test]
+fn the_workspace_build_onto_two_image_files() {
+    let mut f = batch_screen(100, 30);
+    let images = f.dir.path().join("workspaces/default/images");
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::write(images.join("zImage"), b"kernel bytes").unwrap();
+    let h = &mut f.h;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    h.effects.batch.set_sink(tx);
+    h.key("w");
+    assert!(h.render().contains("the build of workspace default"));
+    let targets = [f.dir.path().join("a.img"), f.dir.path().join("b.img")];
+    for t in &targets {
+        add_target(h, t);
+    }
+    h.key("enter");
+    assert!(
+        h.render()
+            .contains("Write the build of workspace default to 2 image files")
+    );
+    let cmds = h.key("y");
+    let id = started(&cmds).expect("started").id;
+    run_to_end(h, &rx, id);
+    let run = h.app.shared.batch.run.as_ref().unwrap();
+    assert_eq!((run.done, run.failed), (2, 0), "{:#?}", run.rows);
+    let a = std::fs::read(&targets[0]).unwrap();
+    assert_eq!(a.len() as u64, 64 * MIB);
+    assert!(a == std::fs::read(&targets[1]).unwrap());
+    let out = std::process::Command::new("mtype")
+        .env("MTOOLS_SKIP_CHECK", "1")
+        .arg("-i")
+        .arg(format!("{}@@{}", targets[0].display(), MIB))
+        .arg("::/zImage")
+        .output()
+        .expect("mtools");
+    assert_eq!(
+        out.stdout,
+        b"kernel bytes",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing of the build or the decode is left in the workspace.
+    let left: Vec<_> = std::fs::read_dir(f.dir.path().join("workspaces/default"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".skiff-batch"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -132,6 +132,15 @@ impl BatchJobs {
                 result: Err("another batch is running; stop it first".into()),
             });
         }
+        // Cards in readers are written by this process (no privileged helper per card).
+        let readers = matches!(req.targets, BatchTargets::Readers(_));
+        if readers && self.view.is_host() && !rustix::process::geteuid().is_root() {
+            return report(BatchReport::Ended {
+                id: req.id,
+                at: 0.0,
+                result: Err("writing cards in readers from the batch screen needs root: start the TUI as root (sudo skiff tui) or run skiff batch from a shell; image file targets work as any user".into()),
+            });
+        }
         let reporter = Reporter {
             id: req.id,
             started: Instant::now(),

@@ -238,11 +238,10 @@ impl BatchRun {
                 row.eta = None;
                 row.state = match outcome.result {
                     CardResult::Done => SlotState::Done,
-                    CardResult::Failed { reason, .. }
-                        if reason == crate::flash::reason::FailReason::Cancelled =>
-                    {
-                        SlotState::Stopped
-                    }
+                    CardResult::Failed {
+                        reason: crate::flash::reason::FailReason::Cancelled,
+                        ..
+                    } => SlotState::Stopped,
                     CardResult::Failed {
                         reason,
                         phase,
