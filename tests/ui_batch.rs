@@ -262,6 +262,16 @@ fn eight_slots_mixed_fit_80x24() {
         assert_eq!(rows[6].state, SlotState::Waiting);
         assert_eq!(rows[6].last.as_deref(), Some("#7 done"));
         let text = h.render();
+        let theme = &h.app.shared.theme;
+        use skiff::ui::theme::Role;
+        for (text, role) in [
+            ("✗ failed", Role::Error),
+            ("✓ done", Role::Ok),
+            ("refused ", Role::Warning),
+        ] {
+            let (want, got) = (theme.style(role), ui_common::style_at(h, text));
+            assert_eq!((got.fg, got.bg), (want.fg, want.bg), "{text}");
+        }
         for n in 1..=8 {
             assert!(
                 text.contains(&format!("1.{n}:1.0")),
