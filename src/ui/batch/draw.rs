@@ -195,7 +195,12 @@ fn columns(width: u16) -> [usize; 4] {
 }
 
 fn render_table(t: &Theme, run: &BatchRun, frame: &mut Frame, area: Rect) {
-    let block = pane(" Slots (USB port order) ", true, t);
+    let title = if run.watching {
+        " Slots (USB port order) "
+    } else {
+        " Slots (image files) "
+    };
+    let block = pane(title, true, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = columns(inner.width);
