@@ -519,19 +519,9 @@ fn the_workspace_build_onto_two_image_files() {
     let a = std::fs::read(&targets[0]).unwrap();
     assert_eq!(a.len() as u64, 64 * MIB);
     assert!(a == std::fs::read(&targets[1]).unwrap());
-    let out = std::process::Command::new("mtype")
-        .env("MTOOLS_SKIP_CHECK", "1")
-        .arg("-i")
-        .arg(format!("{}@@{}", targets[0].display(), MIB))
-        .arg("::/zImage")
-        .output()
-        .expect("mtools");
-    assert_eq!(
-        out.stdout,
-        b"kernel bytes",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let spec = format!("{}@@{}", targets[0].display(), MIB);
+    let (code, out, err) = flash_support::run("mtype", &["-i", &spec, "::/zImage"]);
+    assert_eq!((code, out.as_str()), (0, "kernel bytes"), "{err}");
     // Nothing of the build or the decode is left in the workspace.
     let left: Vec<_> = std::fs::read_dir(f.dir.path().join("workspaces/default"))
         .unwrap()

@@ -238,8 +238,7 @@ impl Action {
     /// Parse a keymap action name such as `move-up` or `show-stack`.
     pub fn parse(name: &str) -> Option<Action> {
         if let Some(screen) = name.strip_prefix("show-") {
-            return ScreenId::EVERY
-                .into_iter()
+            return ScreenId::every()
                 .find(|s| s.name() == screen)
                 .map(Action::Show);
         }
@@ -276,7 +275,7 @@ impl Action {
     /// Every action name, for documentation and error hints.
     pub fn all_names() -> Vec<String> {
         let mut v: Vec<String> = TABLE.iter().map(|(_, n, _)| n.to_string()).collect();
-        v.extend(ScreenId::EVERY.iter().map(|s| format!("show-{}", s.name())));
+        v.extend(ScreenId::every().map(|s| format!("show-{}", s.name())));
         v
     }
 }

@@ -43,9 +43,8 @@ pub fn chrome(area: Rect) -> (Rect, Rect, Rect) {
 
 impl App {
     pub fn new(shared: Shared, width: u16, height: u16) -> App {
-        let screens = ScreenId::EVERY
-            .iter()
-            .map(|s| super::screen_list::create(*s, &shared))
+        let screens = ScreenId::every()
+            .map(|s| super::screen_list::create(s, &shared))
             .collect();
         App {
             shared,

@@ -25,15 +25,9 @@ impl ScreenId {
     ];
 
     /// Every screen: the tabs, then the batch screen the flash screen opens.
-    pub const EVERY: [ScreenId; 7] = [
-        ScreenId::Layers,
-        ScreenId::Stack,
-        ScreenId::Preview,
-        ScreenId::Workspaces,
-        ScreenId::Build,
-        ScreenId::Flash,
-        ScreenId::Batch,
-    ];
+    pub fn every() -> impl Iterator<Item = ScreenId> {
+        ScreenId::ALL.into_iter().chain([ScreenId::Batch])
+    }
 
     /// The tab a screen is shown under (the batch screen under Flash).
     pub fn tab(self) -> ScreenId {

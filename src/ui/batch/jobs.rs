@@ -181,16 +181,8 @@ impl BatchJobs {
 
     /// Stops a running batch and waits up to `timeout` for its cards to end (on quit).
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(job) = lock(&self.job).take() else {
-            return;
-        };
-        job.cancel.cancel();
-        let deadline = Instant::now() + timeout;
-        while !job.thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if job.thread.is_finished() {
-            let _ = job.thread.join();
+        if let Some(job) = lock(&self.job).take() {
+            crate::ui::flash::jobs::stop_thread(&job.cancel, job.thread, timeout);
         }
     }
 }

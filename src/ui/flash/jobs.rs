@@ -192,17 +192,22 @@ impl FlashJobs {
 
     /// Cancel a running write and wait up to `timeout` for it to stop (when the app quits).
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(job) = lock(&self.job).take() else {
-            return;
-        };
-        job.cancel.cancel();
-        let deadline = Instant::now() + timeout;
-        while !job.thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
+        if let Some(job) = lock(&self.job).take() {
+            stop_thread(&job.cancel, job.thread, timeout);
         }
-        if job.thread.is_finished() {
-            let _ = job.thread.join();
-        }
+    }
+}
+
+/// Cancels a job's thread and waits up to `timeout` for it to end (writes and batches, when
+/// the app quits).
+pub fn stop_thread(cancel: &CancelToken, thread: JoinHandle<()>, timeout: Duration) {
+    cancel.cancel();
+    let deadline = Instant::now() + timeout;
+    while !thread.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if thread.is_finished() {
+        let _ = thread.join();
     }
 }
 
