@@ -285,6 +285,11 @@ fn eight_slots_mixed_fit_80x24() {
 fn starting_needs_a_source_targets_and_the_confirmation() {
     let mut f = batch_screen(100, 30);
     let h = &mut f.h;
+    h.key("?");
+    let text = h.render();
+    assert!(text.contains("Keys: Batch"), "{text}");
+    assert!(text.contains("batch: start (asks first"), "{text}");
+    h.key("esc");
     assert!(press(h, "enter").is_empty());
     assert!(status(h).contains("choose a source first"), "{}", status(h));
     let bad = f.dir.path().join("notes.txt");
