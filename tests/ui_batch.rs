@@ -536,3 +536,58 @@ fn the_workspace_build_onto_two_image_files() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Image file targets: one waiting row per file as soon as the batch starts, in the order of
+/// their names; the first card's progress.
+#[test]
+fn image_file_slots_wait_then_write() {
+    for (w, ht) in [(100, 30), (80, 24)] {
+        let mut f = batch_screen(w, ht);
+        choose_source(&mut f, 4096);
+        let files: Vec<PathBuf> = ["card-1.img", "card-2.img", "card-10.img"]
+            .iter()
+            .map(|n| f.dir.path().join(n))
+            .collect();
+        let h = &mut f.h;
+        for p in &files {
+            add_target(h, p);
+        }
+        h.key("enter");
+        let id = started(&press(h, "y")).expect("started").id;
+        let slots: Vec<String> = h
+            .app
+            .shared
+            .batch
+            .run
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.slot.clone())
+            .collect();
+        let want: Vec<String> = [0, 1, 2]
+            .iter()
+            .map(|i| files[*i].display().to_string())
+            .collect();
+        assert_eq!(slots, want);
+        snap(&format!("batch_files_waiting_{w}x{ht}"), h);
+        let job = CardJob {
+            number: 1,
+            slot: files[0].display().to_string(),
+            target: TargetSpec {
+                path: files[0].clone(),
+                device: false,
+                expect: None,
+                file_mode: FileMode::Replace,
+                force_unsafe: None,
+            },
+            reader_model: String::new(),
+            reader_serial: String::new(),
+            card_size: 0,
+            identity: String::new(),
+        };
+        card(h, id, 0.5, &job);
+        progress(h, id, 2.0, &job, Phase::Write, 50);
+        snap(&format!("batch_files_writing_{w}x{ht}"), h);
+    }
+}
