@@ -571,21 +571,7 @@ fn image_file_slots_wait_then_write() {
             .collect();
         assert_eq!(slots, want);
         snap(&format!("batch_files_waiting_{w}x{ht}"), h);
-        let job = CardJob {
-            number: 1,
-            slot: files[0].display().to_string(),
-            target: TargetSpec {
-                path: files[0].clone(),
-                device: false,
-                expect: None,
-                file_mode: FileMode::Replace,
-                force_unsafe: None,
-            },
-            reader_model: String::new(),
-            reader_serial: String::new(),
-            card_size: 0,
-            identity: String::new(),
-        };
+        let job = skiff::ui::batch::jobs::file_job(1, &files[0]);
         card(h, id, 0.5, &job);
         progress(h, id, 2.0, &job, Phase::Write, 50);
         snap(&format!("batch_files_writing_{w}x{ht}"), h);

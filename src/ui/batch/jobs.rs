@@ -310,7 +310,7 @@ fn forwarder(rx: crossbeam_channel::Receiver<BatchEvent>, rep: Reporter) -> Join
 }
 
 /// An image file target: its own slot (its path), written as `flash` writes a file.
-fn file_job(number: u32, path: &Path) -> CardJob {
+pub fn file_job(number: u32, path: &Path) -> CardJob {
     let path = crate::ui::flash::jobs::expand(path);
     CardJob {
         number,
