@@ -85,6 +85,7 @@ fn every_cell_uses_the_theme_on_every_screen() {
             &["4"],
             &["5"],
             &["6"],
+            &["6", "b"],
             &["1", "?"],
             &["s"],
             &["m"],

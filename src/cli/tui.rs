@@ -52,6 +52,7 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
         env: configure_env,
         builds: Default::default(),
         flash: Default::default(),
+        batch: Default::default(),
         host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
         clock: crate::ui::effects::system_clock(),
     };

@@ -25,6 +25,8 @@ pub struct Effects {
     pub builds: Arc<BuildJobs>,
     /// Device discovery and writes of the flash screen.
     pub flash: Arc<super::flash::jobs::FlashJobs>,
+    /// The batch screen's batch (decode once, a pipeline per card).
+    pub batch: Arc<super::batch::jobs::BatchJobs>,
     /// PATH to check Buildroot's host tools against before a build; `None` skips it.
     pub host_path: Option<std::ffi::OsString>,
     /// Seconds since the epoch ("configured 5 min ago"); tests inject their own.
@@ -57,6 +59,7 @@ impl Effects {
             env,
             builds: Arc::default(),
             flash: Arc::default(),
+            batch: Arc::default(),
             host_path: None,
             clock: system_clock(),
         }
@@ -84,7 +87,7 @@ impl Effects {
     /// Run one command. `Quit` is the runtime's business and yields nothing.
     pub fn perform(&self, cmd: &Cmd) -> Option<WorkerEvent> {
         Some(match cmd {
-            Cmd::Quit { .. } => return None,
+            Cmd::Quit { .. } | Cmd::Bell => return None,
             Cmd::LoadContents(name) => {
                 let layer = self.catalog.lookup(name)?;
                 WorkerEvent::Contents {
@@ -131,6 +134,7 @@ impl Effects {
                 }),
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
+            Cmd::Batch(c) => self.batch.perform(c, &self.tree, &self.catalog),
             Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
                 c,
                 &self.tree,

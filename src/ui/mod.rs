@@ -8,6 +8,7 @@ pub mod action;
 pub mod analysis;
 pub mod app;
 pub mod background;
+pub mod batch;
 pub mod build_jobs;
 pub mod build_view;
 pub mod contrast;

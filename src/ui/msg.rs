@@ -51,6 +51,8 @@ pub enum WorkerEvent {
     },
     /// A result of a flash effect, or an event of a write started from the TUI.
     Flash(Box<crate::ui::flash::types::FlashReport>),
+    /// A result of a batch screen effect, or a report of the running batch.
+    Batch(Box<crate::ui::batch::types::BatchReport>),
     /// A result of the skiff-core editor (load or save).
     Core(Box<crate::ui::core_jobs::CoreReport>),
     /// A worker or the input thread cannot go on; the runtime stops with an error.
@@ -105,4 +107,9 @@ pub enum Cmd {
     Flash(crate::ui::flash::types::FlashCmd),
     /// The skiff-core editor: load the config the stack installs, save the override.
     Core(crate::ui::core_jobs::CoreCmd),
+    /// The batch screen: recognise its source, start a batch (only out of a confirmation),
+    /// stop it.
+    Batch(crate::ui::batch::types::BatchCmd),
+    /// Ring the terminal bell (a batch card ended); the runtime writes it between frames.
+    Bell,
 }

@@ -10,6 +10,8 @@ pub enum ScreenId {
     Workspaces,
     Build,
     Flash,
+    /// The batch station, reached from the flash screen (not a tab of its own).
+    Batch,
 }
 
 impl ScreenId {
@@ -22,6 +24,19 @@ impl ScreenId {
         ScreenId::Flash,
     ];
 
+    /// Every screen: the tabs, then the batch screen the flash screen opens.
+    pub fn every() -> impl Iterator<Item = ScreenId> {
+        ScreenId::ALL.into_iter().chain([ScreenId::Batch])
+    }
+
+    /// The tab a screen is shown under (the batch screen under Flash).
+    pub fn tab(self) -> ScreenId {
+        match self {
+            ScreenId::Batch => ScreenId::Flash,
+            s => s,
+        }
+    }
+
     /// Keymap section and `show-<name>` action name.
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +46,7 @@ impl ScreenId {
             ScreenId::Workspaces => "workspaces",
             ScreenId::Build => "build",
             ScreenId::Flash => "flash",
+            ScreenId::Batch => "batch",
         }
     }
 
@@ -43,6 +59,7 @@ impl ScreenId {
             ScreenId::Workspaces => "Workspaces",
             ScreenId::Build => "Build",
             ScreenId::Flash => "Flash",
+            ScreenId::Batch => "Batch",
         }
     }
 }

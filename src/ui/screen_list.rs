@@ -14,5 +14,6 @@ pub fn create(id: ScreenId, shared: &Shared) -> Box<dyn Screen> {
         ScreenId::Workspaces => Box::new(workspaces::WorkspacesScreen::default()),
         ScreenId::Build => Box::new(build::BuildScreen),
         ScreenId::Flash => Box::new(super::flash::screen::FlashScreen::default()),
+        ScreenId::Batch => Box::new(super::batch::screen::BatchScreen),
     }
 }

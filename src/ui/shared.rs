@@ -144,6 +144,8 @@ pub struct Shared {
     /// The first-run guide is on (the app opened with an empty stack); esc on the Layers
     /// screen or the help leaves it.
     pub guide: bool,
+    /// Source, targets and the running batch of the batch screen.
+    pub batch: super::batch::state::BatchState,
 }
 
 impl Shared {
@@ -179,6 +181,7 @@ impl Shared {
             flash: Default::default(),
             core: Default::default(),
             guide,
+            batch: Default::default(),
         }
     }
 

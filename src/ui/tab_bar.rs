@@ -97,12 +97,14 @@ impl App {
     fn tabs_for(&self, fit: Fit) -> Vec<Tab> {
         let mut x = if fit.title { TITLE.len() as u16 } else { 0 };
         let mut out = Vec::new();
-        for (i, s) in self.screens.iter().enumerate() {
+        let active = self.active_tab();
+        // The tabs are the first screens; the batch screen is shown under Flash.
+        for (i, s) in self.screens.iter().enumerate().take(ScreenId::ALL.len()) {
             let label = match fit.tabs {
                 0 => format!(" {} {} ", i + 1, s.id().title()),
                 // Short names are set apart by the number alone: " 1 Lay 2 Stack 3 Prev".
                 1 => format!(" {} {}", i + 1, short_title(s.id().title())),
-                2 if i == self.active => format!(" {} {} ", i + 1, s.id().title()),
+                2 if i == active => format!(" {} {} ", i + 1, s.id().title()),
                 _ => format!(" {} ", i + 1),
             };
             let mark = (s.id() == ScreenId::Stack)
@@ -196,7 +198,7 @@ impl App {
             spans.push(Span::styled(TITLE, t.style(Role::Title)));
         }
         for tab in self.tabs_for(fit) {
-            let role = if tab.index == self.active {
+            let role = if tab.index == self.active_tab() {
                 Role::TabActive
             } else {
                 Role::Tab

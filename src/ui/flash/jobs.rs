@@ -71,7 +71,7 @@ pub fn tui_escalation() -> Result<Vec<String>, FlashError> {
 }
 
 /// `~/x` → `$HOME/x`; relative paths against the current directory.
-fn expand(path: &Path) -> PathBuf {
+pub fn expand(path: &Path) -> PathBuf {
     let text = path.to_string_lossy();
     let path = match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
@@ -204,17 +204,22 @@ impl FlashJobs {
 
     /// Cancel a running write and wait up to `timeout` for it to stop (when the app quits).
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(job) = lock(&self.job).take() else {
-            return;
-        };
-        job.cancel.cancel();
-        let deadline = Instant::now() + timeout;
-        while !job.thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
+        if let Some(job) = lock(&self.job).take() {
+            stop_thread(&job.cancel, job.thread, timeout);
         }
-        if job.thread.is_finished() {
-            let _ = job.thread.join();
-        }
+    }
+}
+
+/// Cancels a job's thread and waits up to `timeout` for it to end (writes and batches, when
+/// the app quits).
+pub fn stop_thread(cancel: &CancelToken, thread: JoinHandle<()>, timeout: Duration) {
+    cancel.cancel();
+    let deadline = Instant::now() + timeout;
+    while !thread.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if thread.is_finished() {
+        let _ = thread.join();
     }
 }
 
@@ -286,7 +291,8 @@ fn check_inputs(
     }
 }
 
-fn inspect(path: &Path) -> Result<ImageInfo, String> {
+/// What an image file holds, recognised as `flash` does (also the batch screen's source).
+pub fn inspect(path: &Path) -> Result<ImageInfo, String> {
     let bmap = find_beside(path);
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: path.to_path_buf(),
