@@ -13,9 +13,14 @@
 #   raw-verify     skiff verify phase (JSON rate) vs  dd bs=4M iflag=direct of=/dev/null
 #   write+verify   skiff flash (verify on)        vs  dd write + dd direct read
 #   zst-write      skiff flash IMAGE.zst          vs  skiff flash IMAGE (raw), both no verify,
-#                                                 and vs zstd -d to /dev/null (the decoder alone)
+#                                                 and vs zstd -d to /dev/null (the decoder alone);
+#                                                 skiff's own decoder alone (examples/flash_decode)
+#                                                 vs zstd -d, and the CPU seconds (user + system)
+#                                                 of skiff and of zstd -d
 #   bmap-75%-holes skiff flash with .bmap         vs  dd of the whole image, bmaptool copy
-# Peak memory (max RSS) of every skiff run is recorded; the largest is printed.
+# Peak memory (max RSS) of every skiff run is recorded; the largest is printed, and so is the
+# load average before and after (`uptime`): on a shared machine, CPU time is scarce and every
+# wall-clock figure moves with it.
 set -euo pipefail
 
 RUNS=${1:-5}
@@ -24,16 +29,19 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${BENCH_DIR:-$ROOT/target/bench-flash}
 mkdir -p "$DIR"
 if [ -z "${SKIFF:-}" ]; then
-    (cd "$ROOT" && cargo build --release --bin skiff)
+    (cd "$ROOT" && cargo build --release --bin skiff --example flash_decode)
     SKIFF=$ROOT/target/release/skiff
 fi
+DECODE=${DECODE:-$ROOT/target/release/examples/flash_decode}
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b/1048576/s}'; }
-track_rss() { # file written by /usr/bin/time -f %M; runs in a subshell, so append to a log
-    tail -n1 "$1" >> "$DIR/rss.log"
+track_rss() { # file written by /usr/bin/time -f "%M %U %S"; runs in a subshell, so append
+    tail -n1 "$1" | awk '{print $1}' >> "$DIR/rss.log"
+    tail -n1 "$1" | awk '{print $2 + $3}' > "$DIR/cpu"
 }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
 # A realistic image: program and library bytes (compressible like a root file system),
 # repeated up to the size.
@@ -73,7 +81,7 @@ run_skiff() { # args...; prints seconds, leaves JSON events in $DIR/events
     local t0 t1
     t0=$(now)
     # --raw: the bench image is program bytes, not a card image (no partition table).
-    /usr/bin/time -f %M -o "$DIR/rss" "$SKIFF" flash --raw "$@" --to "$OUT" --json > "$DIR/events"
+    /usr/bin/time -f "%M %U %S" -o "$DIR/rss" "$SKIFF" flash --raw "$@" --to "$OUT" --json > "$DIR/events"
     t1=$(now)
     track_rss "$DIR/rss"
     awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b-a}'
@@ -99,7 +107,8 @@ verify_secs() { # seconds skiff's verify phase would take for the whole image, f
 }
 
 declare -A T
-for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_raw2 zstd_cli skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
+for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_zst_cpu skiff_raw2 zstd_cli zstd_cpu crate_decode skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
+LOAD_BEFORE=$(load)
 for ((r = 1; r <= RUNS; r++)); do
     echo "run $r/$RUNS" >&2
     T[dd_raw]+="$(run_dd_write "$IMG") "
@@ -112,11 +121,16 @@ for ((r = 1; r <= RUNS; r++)); do
     T[dd_read]+="$dr "
     T[dd_wv]+="$(awk -v a="$dw" -v b="$dr" 'BEGIN {print a+b}') "
     T[skiff_zst]+="$(run_skiff "$ZST" --no-verify) "
+    T[skiff_zst_cpu]+="$(cat "$DIR/cpu") "
     T[skiff_raw2]+="$(run_skiff "$IMG" --no-verify) "
     t0=$(now)
-    zstd -q -d -c "$ZST" > /dev/null
+    /usr/bin/time -f "%U %S" -o "$DIR/zstd-cpu" zstd -q -d -c "$ZST" > /dev/null
     t1=$(now)
     T[zstd_cli]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b-a}') "
+    T[zstd_cpu]+="$(tail -n1 "$DIR/zstd-cpu" | awk '{print $1 + $2}') "
+    if [ -x "$DECODE" ]; then
+        T[crate_decode]+="$("$DECODE" "$ZST" | cut -d' ' -f1) "
+    fi
     T[skiff_bmap]+="$(run_skiff "$SPARSE" --bmap "$SPARSE.bmap" --no-verify) "
     T[dd_sparse]+="$(run_dd_write "$SPARSE") "
     if command -v bmaptool > /dev/null; then
@@ -128,6 +142,7 @@ for ((r = 1; r <= RUNS; r++)); do
     fi
 done
 
+LOAD_AFTER=$(load)
 med() { echo "${T[$1]}" | tr ' ' '\n' | grep -v '^$' | median; }
 row() { # name, skiff seconds, baseline name, baseline seconds, bytes
     printf "%-16s skiff %7.3f s (%7s MiB/s)   %-14s %7.3f s (%7s MiB/s)   ratio %.2fx\n" \
@@ -135,16 +150,23 @@ row() { # name, skiff seconds, baseline name, baseline seconds, bytes
 }
 echo
 echo "flash benchmark: ${SIZE_MIB} MiB image, $RUNS runs, medians, file system of $DIR"
+echo "load average (1 min): $LOAD_BEFORE before, $LOAD_AFTER after"
 row raw-write "$(med skiff_raw)" "dd oflag=direct" "$(med dd_raw)" $BYTES
 row raw-verify "$(med skiff_verify_s)" "dd iflag=direct" "$(med dd_read)" $BYTES
 row write+verify "$(med skiff_wv)" "dd w+r" "$(med dd_wv)" $BYTES
 row zst-write "$(med skiff_zst)" "skiff raw" "$(med skiff_raw2)" $BYTES
 row zst-write "$(med skiff_zst)" "zstd -d only" "$(med zstd_cli)" $BYTES
+if [ -n "${T[crate_decode]}" ]; then
+    row zst-decode "$(med crate_decode)" "zstd -d only" "$(med zstd_cli)" $BYTES
+fi
+printf "zst CPU seconds  skiff write %.3f s   zstd -d %.3f s   ratio %.2fx\n" \
+    "$(med skiff_zst_cpu)" "$(med zstd_cpu)" "$(awk -v a="$(med skiff_zst_cpu)" -v b="$(med zstd_cpu)" 'BEGIN {print b/a}')"
 row bmap-75%-holes "$(med skiff_bmap)" "dd whole" "$(med dd_sparse)" $BYTES
 if [ -n "${T[bmaptool]}" ]; then
     row bmap-75%-holes "$(med skiff_bmap)" "bmaptool copy" "$(med bmaptool)" $BYTES
 fi
 PEAK_KB=$(sort -n "$DIR/rss.log" | tail -n1)
 echo "peak memory of skiff: $((PEAK_KB / 1024)) MiB (max RSS over all skiff runs)"
+echo "(zst-decode: skiff's decoder alone, examples/flash_decode, no target, no checksum)"
 echo "(raw-verify compares skiff's verify phase alone with a direct read of the same file;"
 echo " ratio = baseline time / skiff time, above 1 means skiff is faster)"

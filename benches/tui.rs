@@ -15,7 +15,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skiff::model::names::split_list;
 use skiff::ui::{Action, App, Msg, Shared};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,15 +40,24 @@ fn first_frame_process(root: &Path, stack: &str, xdg: &Path) -> Vec<u8> {
     let mut child = pty.slave.spawn_command(cmd).expect("spawn skiff");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("pty reader");
-    // Drain the frame so the child never blocks on a full pty buffer.
+    let mut writer = pty.master.take_writer().expect("pty writer");
+    // Drain the frame so the child never blocks on a full pty buffer, and answer the
+    // background query at start-up as a terminal does (a dark background, then the device
+    // attributes), so the start-up time includes that round trip and not its timeout.
     let drain = std::thread::spawn(move || {
         let mut out = Vec::new();
         let mut buf = [0u8; 16384];
+        let mut answered = false;
         while let Ok(n) = reader.read(&mut buf) {
             if n == 0 {
                 break;
             }
             out.extend_from_slice(&buf[..n]);
+            if !answered && out.windows(3).any(|w| w == b"\x1b[c") {
+                answered = true;
+                let _ = writer.write_all(b"\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\\x1b[?62;22c");
+                let _ = writer.flush();
+            }
         }
         out
     });

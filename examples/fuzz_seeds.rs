@@ -1,7 +1,8 @@
 //! Writes the generated part of the fuzz seed corpora (`scripts/fuzz-seeds` copies the rest):
 //! partition tables, plans and helper output made by skiff's own code from the bundled board
 //! layouts, a block map, mount and swap tables, card images to recognise (raw and compressed),
-//! and `skiff check` inputs with the `.config` kconfig-conf writes for the Kconfig test fixture.
+//! `skiff check` inputs with the `.config` kconfig-conf writes for the Kconfig test fixture, and
+//! batch reports as `skiff batch --report` writes them.
 //!
 //! Run: `cargo run --example fuzz_seeds -- OUT_DIR` (OUT_DIR gets one directory per target).
 
@@ -348,6 +349,83 @@ fn content_seeds(out: &Path, boards: &[(String, u64, Vec<Segment>)]) -> Res<()> 
     Ok(())
 }
 
+/// Batch reports (`batch_report`) as `skiff batch --report` writes them: a done card, a failed
+/// one whose message needs quoting (comma, quotes, a line break), a resumed batch appended to
+/// it, and a report with its header alone.
+fn batch_reports(out: &Path, scratch: &Path) -> Res<()> {
+    use skiff::flash::batch::report::{ReportLine, ReportWriter};
+    use skiff::flash::batch::{CardJob, CardOutcome, CardResult};
+    use skiff::flash::event::Phase;
+    use skiff::flash::reason::FailReason;
+    let card = |number: u32, slot: &str, result: CardResult| CardOutcome {
+        job: CardJob {
+            number,
+            slot: slot.into(),
+            target: TargetSpec {
+                path: format!("/dev/sd{}", (b'a' + number as u8) as char).into(),
+                device: true,
+                expect: None,
+                file_mode: FileMode::default(),
+                force_unsafe: None,
+            },
+            reader_model: "STORAGE DEVICE".into(),
+            reader_serial: format!("00000000{number:04}"),
+            card_size: 31_914_983_424,
+            identity: format!("robot-{number:02}"),
+        },
+        written: 268_435_456,
+        verified: 268_435_456,
+        write_rate: 21_474_836.5,
+        verify_rate: 89_478_485.3,
+        secs: 15.5,
+        result,
+    };
+    let failed = CardResult::Failed {
+        reason: FailReason::WriteIo,
+        phase: Phase::Write,
+        message: "sdc: write failed at byte 20971520: Input/output error (os error 5); the card \"may\" be faulty,\nor was removed".into(),
+    };
+    let batches = [
+        vec![
+            card(
+                1,
+                "pci-0000:00:14.0-usb-0:1.1:1.0-scsi-0:0:0:0",
+                CardResult::Done,
+            ),
+            card(2, "pci-0000:00:14.0-usb-0:1.2:1.0-scsi-0:0:0:0", failed),
+        ],
+        vec![card(3, "card3.img", CardResult::Done)],
+    ];
+    let report = scratch.join("report.csv");
+    for (i, batch) in batches.iter().enumerate() {
+        let mut writer = ReportWriter::open(Some(&report), None)?;
+        for outcome in batch {
+            let time = format!("2026-12-05T01:0{i}:00.000Z");
+            let sha = "67f76f32db1836bf34cd1cee3c19795cd7ead9b7825a96aad6c867e3ff8aab58";
+            writer.append(&ReportLine::new(time, "os.img.xz", sha, outcome))?;
+        }
+        if i == 0 {
+            std::fs::copy(&report, scratch.join("first.csv"))?;
+        }
+    }
+    write(
+        out,
+        "batch_report",
+        "two-cards.csv",
+        &std::fs::read(scratch.join("first.csv"))?,
+    )?;
+    write(out, "batch_report", "resumed.csv", &std::fs::read(&report)?)?;
+    let empty = scratch.join("empty.csv");
+    drop(ReportWriter::open(Some(&empty), None)?);
+    write(
+        out,
+        "batch_report",
+        "header-only.csv",
+        &std::fs::read(&empty)?,
+    )?;
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: fuzz_seeds OUT_DIR");
@@ -376,5 +454,6 @@ fn main() -> Res<()> {
     system_tables(&out, scratch.path())?;
     content_seeds(&out, &boards)?;
     check_inputs(&out, root)?;
+    batch_reports(&out, scratch.path())?;
     Ok(())
 }

@@ -40,26 +40,6 @@ fn machine(dir: &Path) -> (PathBuf, SystemView, PathBuf) {
     (root, view, escalate)
 }
 
-/// A stand-in escalation command: instead of `skiff __flash-helper` with root rights it runs
-/// the test-only helper, which checks the fake machine under `root` (the real helper always
-/// checks the host).
-fn escalation_for(dir: &Path, root: &Path) -> PathBuf {
-    let escalate = dir.join("run-as-root");
-    std::fs::write(
-        &escalate,
-        format!(
-            "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
-            env!("CARGO_BIN_EXE_fake_flash_helper"),
-            root.display()
-        ),
-    )
-    .unwrap();
-    let mut perms = std::fs::metadata(&escalate).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&escalate, perms).unwrap();
-    escalate
-}
-
 #[test]
 fn devices_lists_verdicts_as_text_and_json() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,25 +8,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use fake_system::{FakeDisk, FakeSystem};
-use skiff::flash::engine::EngineConfig;
 use skiff::flash::helper::serve;
 use skiff::flash::plan::PLAN_VERSION;
-use skiff::flash::system::NoProperties;
 use skiff::flash::{
     CancelToken, Environment, FileMode, FlashError, FlashEvent, FlashPlan, Helper, QuietHelper,
-    SourceSpec, SystemView, TargetSpec, Writer,
+    SourceSpec, TargetSpec, Writer,
 };
 
 fn env(root: &Path) -> Environment {
-    Environment {
-        view: SystemView::under(root),
-        props: Box::new(NoProperties),
-        tools: Box::new(skiff::flash::card::SystemTools),
-        config: EngineConfig {
-            chunk_size: 64 * 1024,
-            ring: 2,
-        },
-    }
+    fake_system::fake_env(root, 64 * 1024, 2)
 }
 
 fn plan(src: &Path, out: &Path, device: bool) -> FlashPlan {

@@ -40,15 +40,7 @@ fn sample_image() -> Vec<u8> {
 }
 
 fn env(root: &Path) -> Environment {
-    Environment {
-        view: SystemView::under(root),
-        props: Box::new(NoProperties),
-        tools: Box::new(skiff::flash::card::SystemTools),
-        config: EngineConfig {
-            chunk_size: 256 * 1024,
-            ring: 3,
-        },
-    }
+    fake_system::fake_env(root, 256 * 1024, 3)
 }
 
 fn file_plan(source: &Path, bmap: Option<PathBuf>, out: &Path, mode: FileMode) -> FlashPlan {

@@ -31,6 +31,14 @@ fn fragmentish() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
+    fn batch_reports_never_panic(raw in any::<String>(), fields in proptest::collection::vec("[a-z0-9,\"\r\n ]{0,6}", 0..40)) {
+        skiff::flash::batch::report::fuzz_one(raw.as_bytes());
+        let header = skiff::flash::batch::report::COLUMNS.join(",");
+        let body = fields.chunks(16).map(|c| c.join(",")).collect::<Vec<_>>().join("\n");
+        skiff::flash::batch::report::fuzz_one(format!("{header}\n{body}").as_bytes());
+    }
+
+    #[test]
     fn fragments_never_panic(a in fragmentish(), b in fragmentish(), raw in any::<String>()) {
         for text in [&a, &b, &raw] {
             for line in text.lines() {

@@ -228,3 +228,64 @@ fn message_history_keeps_the_last_fifty() {
     h.key("m");
     snap("messages_history_80x24", &mut h);
 }
+
+#[test]
+fn tabs_keep_short_names_while_they_fit_then_numbers() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    let (_d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("s");
+    h.key("y");
+    h.key("f12");
+    let top = |h: &mut ui_common::harness::Harness| h.render().lines().next().unwrap().to_string();
+    let row = top(&mut h);
+    assert!(
+        row.starts_with(" 1 Lay 2 Stack 3 Prev 4 Work 5 Build 6 Flash "),
+        "{row}"
+    );
+    assert!(row.trim_end().ends_with("card—  default"), "{row}");
+    snap("tabs_short_names_100x30", &mut h);
+    // A click on a short name picks its screen.
+    let (x, y) = h.find("4 Work").unwrap();
+    h.mouse(MouseEventKind::Down(MouseButton::Left), x + 2, y);
+    assert_eq!(h.app.active(), ScreenId::Workspaces);
+    h.key("1");
+    // 80 columns: the names no longer fit beside the strip; the active tab keeps its own.
+    h.resize(80, 24);
+    let row = top(&mut h);
+    assert!(row.starts_with(" 1 Layers  2  3  4  5  6 "), "{row}");
+    snap("tabs_numbers_80x24", &mut h);
+    // Every width from 80 to 200: full names, else short names, else numbers, never cut.
+    for width in 80..=200 {
+        h.resize(width, 30);
+        let row = top(&mut h);
+        let full = row.contains(" 1 Layers  2 Stack  3 Preview ");
+        let short = row.contains(" 1 Lay 2 Stack 3 Prev 4 Work 5 Build 6 Flash");
+        let numbers = row.contains(" 2  3  4  5  6 ");
+        assert!(full || short || numbers, "{width}: {row}");
+        assert!(row.trim_end().ends_with("default"), "{width}: {row}");
+        if width >= 100 {
+            assert!(!numbers, "{width}: names fit, yet numbers only: {row}");
+        }
+    }
+}
+
+#[test]
+fn a_long_save_message_wraps_at_both_sizes() {
+    for (w, hgt) in [(100, 30), (80, 24)] {
+        let (_d, mut h) = open("pi/4,core/fedora,apps/docker", w, hgt);
+        h.key("s");
+        h.key("y");
+        let text = h.render();
+        // Issue 12, finding 5: the end of the message (why the defconfig step was skipped)
+        // shows, and no layer name is split across lines.
+        assert!(
+            text.contains("(Buildroot defconfig step skipped: no Buildroot tree)")
+                || text.contains("skipped: no Buildroot tree)"),
+            "{text}"
+        );
+        for name in ["skiff/moduleimg", "apps/containerd", "core/fedora"] {
+            assert!(text.contains(name), "{name} cut:\n{text}");
+        }
+        snap(&format!("save_message_wrapped_{w}x{hgt}"), &mut h);
+    }
+}

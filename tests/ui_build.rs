@@ -274,6 +274,10 @@ fn cancel_and_quit_ask_while_building() {
     assert!(h.key("c").is_empty());
     snap("build_cancel_confirm", &mut h);
     assert!(h.render().contains("[n/esc] no, keep going"));
+    h.resize(80, 24);
+    assert!(h.render().contains("[n/esc] no, keep going"));
+    snap("build_cancel_confirm_80x24", &mut h);
+    h.resize(100, 30);
     let cmds = h.key("y");
     assert_eq!(
         cmds,

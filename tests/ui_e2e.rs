@@ -293,3 +293,53 @@ fn a_configure_from_another_terminal_shows_without_a_key() {
     assert_eq!(t.wait_until_dead(), "0");
     t.assert_restored();
 }
+
+/// The app on `tree` in a pane whose background is `bg` (tmux answers the OSC 11 query with
+/// it), with no variable that picks a theme.
+fn launch_on_background(tree: &Path, name: &str, bg: &str) -> Tmux {
+    let status = tree.join("exit-status");
+    let t = Tmux::start(
+        &format!("skiff-e2e-{}-{name}", std::process::id()),
+        "exec sleep 600",
+        &status,
+    );
+    let out = t.cmd(&["set", "-g", "window-style", &format!("bg={bg}")]);
+    assert!(out.status.success(), "tmux: {out:?}");
+    let command = format!(
+        "env -u SKIFF_CONFIG -u SKIFF_WORKSPACE -u SKIFF_THEME -u COLORFGBG -u NO_COLOR TERM=xterm-256color XDG_CONFIG_HOME={} {} tui --root {}; echo $? > {}; exec sleep 600",
+        shell_quote(&tree.join("xdg-config")),
+        shell_quote(Path::new(env!("CARGO_BIN_EXE_skiff"))),
+        shell_quote(tree),
+        shell_quote(&status)
+    );
+    let out = t.cmd(&["respawn-pane", "-k", "-t", "e2e", &command]);
+    assert!(out.status.success(), "tmux: {out:?}");
+    t
+}
+
+#[test]
+fn the_terminal_background_picks_the_theme() {
+    if !have_tmux() {
+        eprintln!("note: tmux is not installed; the end-to-end TUI test is skipped");
+        return;
+    }
+    // The themes' `text` backgrounds: 231 (light), 234 (dark).
+    for (bg, theme_bg, other_bg) in [
+        ("#ffffff", "48;5;231", "48;5;234"),
+        ("#000000", "48;5;234", "48;5;231"),
+    ] {
+        let tree = ui_common::tree();
+        let name = format!("bg{}", &bg[1..3]);
+        let t = launch_on_background(tree.path(), &name, bg);
+        let s = t.wait_for(APP_UP);
+        // The terminal's answer is consumed, never shown or read as keys.
+        assert!(!s.contains("rgb:"), "{s}");
+        assert!(s.contains("Welcome to skiff"), "{s}");
+        let out = t.cmd(&["capture-pane", "-e", "-p", "-t", "e2e"]);
+        let styled = String::from_utf8_lossy(&out.stdout);
+        assert!(styled.contains(theme_bg), "{bg}: {styled}");
+        assert!(!styled.contains(other_bg), "{bg}: {styled}");
+        t.keys(&["q"]);
+        assert_eq!(t.wait_until_dead(), "0");
+    }
+}

@@ -143,8 +143,13 @@ fn nothing_is_written_without_the_danger_confirmation() {
         Some(&req.stack),
         h.app.shared.stack.analysis.resolved.as_ref()
     );
-    // Install and write image ask the same way.
-    let h = &mut open("pi/4", 100, 30).h;
+    // Install and write image ask the same way (install once the workspace was built).
+    let mut f = open("pi/4", 100, 30);
+    let images = f.dir.path().join("workspaces/default/images");
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::write(images.join("zImage"), b"kernel").unwrap();
+    let h = &mut f.h;
+    h.key("r");
     select(h, "sdb");
     assert!(starts(&h.key("i")).is_empty());
     assert!(h.render().contains("Install to sdb?"));
@@ -211,13 +216,7 @@ fn a_refused_device_needs_the_override_and_its_typed_name() {
 fn write_image_asks_for_the_image_then_confirms() {
     let mut f = open("pi/4", 100, 30);
     let img = f.dir.path().join("os.img");
-    let mut bytes = vec![7u8; 2 * MIB as usize];
-    bytes[446..512].fill(0);
-    bytes[446 + 4] = 0x83; // one partition: type, start, length
-    bytes[446 + 8] = 8;
-    bytes[446 + 12] = 8;
-    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
-    std::fs::write(&img, bytes).unwrap();
+    card_image(&img, 2 * MIB);
     let h = &mut f.h;
     select(h, "sdb");
     assert!(h.key("w").is_empty());
@@ -227,7 +226,8 @@ fn write_image_asks_for_the_image_then_confirms() {
     assert_eq!(cmds, [Cmd::Flash(FlashCmd::InspectImage(img.clone()))]);
     let text = h.render();
     assert!(text.contains("Write the image to sdb?"), "{text}");
-    assert!(text.contains("Image <tree>/os.img: raw, 2.0 MiB"), "{text}");
+    let line = format!("Image {}: raw, 2.0 MiB", img.display());
+    assert!(text.contains(&line), "{text}");
     let cmds = press(h, "y");
     let [req] = starts(&cmds)[..] else {
         panic!("{cmds:?}")

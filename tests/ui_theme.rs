@@ -76,8 +76,7 @@ fn every_cell_uses_the_theme_on_every_screen() {
         let (_d, mut h) = ui_common::open("pi/4,odroid/xu", 100, 30);
         h.app.shared.theme = Theme::builtin(palette);
         let t = Theme::builtin(palette);
-        let bgs: Vec<Color> = ROLES.iter().filter_map(|(r, _)| t.style(*r).bg).collect();
-        let fgs: Vec<Color> = ROLES.iter().filter_map(|(r, _)| t.style(*r).fg).collect();
+        let (bgs, fgs) = theme_colours(&t);
         // Screens, then the help, a dialog and the message history over them.
         for keys in [
             &["1"][..],
@@ -86,6 +85,7 @@ fn every_cell_uses_the_theme_on_every_screen() {
             &["4"],
             &["5"],
             &["6"],
+            &["6", "b"],
             &["1", "?"],
             &["s"],
             &["m"],
@@ -96,23 +96,7 @@ fn every_cell_uses_the_theme_on_every_screen() {
                 for k in keys {
                     h.key(k);
                 }
-                let text = h.render();
-                let buf = h.buffer();
-                for y in 0..hgt {
-                    for x in 0..w {
-                        let c = &buf[(x, y)];
-                        assert!(
-                            bgs.contains(&c.bg),
-                            "{palette:?} screen {key} ({x},{y}) bg {:?}\n{text}",
-                            c.bg
-                        );
-                        assert!(
-                            fgs.contains(&c.fg),
-                            "{palette:?} screen {key} ({x},{y}) fg {:?}\n{text}",
-                            c.fg
-                        );
-                    }
-                }
+                assert_theme_cells(&mut h, palette, &key, &bgs, &fgs);
                 h.key("esc");
             }
         }
@@ -121,8 +105,62 @@ fn every_cell_uses_the_theme_on_every_screen() {
             h.key("1");
             ui_common::snap("light_layers_100x30", &mut h);
             h.resize(80, 24);
+            ui_common::snap("light_layers_80x24", &mut h);
             h.key("2");
             ui_common::snap("light_stack_80x24", &mut h);
+            h.resize(100, 30);
+            ui_common::snap("light_stack_100x30", &mut h);
+        }
+    }
+}
+
+/// The backgrounds and foregrounds the roles of `t` use.
+fn theme_colours(t: &Theme) -> (Vec<Color>, Vec<Color>) {
+    let bgs = ROLES.iter().filter_map(|(r, _)| t.style(*r).bg).collect();
+    let fgs = ROLES.iter().filter_map(|(r, _)| t.style(*r).fg).collect();
+    (bgs, fgs)
+}
+
+/// Every cell of the frame is drawn in colours of the theme's roles.
+fn assert_theme_cells(
+    h: &mut ui_common::harness::Harness,
+    palette: Palette,
+    what: &str,
+    bgs: &[Color],
+    fgs: &[Color],
+) {
+    let text = h.render();
+    let buf = h.buffer();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            assert!(
+                bgs.contains(&c.bg),
+                "{palette:?} {what} ({x},{y}) bg {:?}\n{text}",
+                c.bg
+            );
+            assert!(
+                fgs.contains(&c.fg),
+                "{palette:?} {what} ({x},{y}) fg {:?}\n{text}",
+                c.fg
+            );
+        }
+    }
+}
+
+#[test]
+fn the_first_run_guide_uses_the_theme() {
+    for palette in Palette::ALL {
+        let t = Theme::builtin(palette);
+        let (bgs, fgs) = theme_colours(&t);
+        for (w, hgt) in [(100, 30), (80, 24)] {
+            let (_d, mut h) = ui_common::open("", w, hgt);
+            h.app.shared.theme = t.clone();
+            assert!(h.render().contains("Welcome to skiff"));
+            assert_theme_cells(&mut h, palette, "guide", &bgs, &fgs);
+            if palette == Palette::Light {
+                ui_common::snap(&format!("light_guide_{w}x{hgt}"), &mut h);
+            }
         }
     }
 }

@@ -61,6 +61,13 @@ fn switching_loads_the_stack_and_merges_for_that_workspace() {
     let text = h.render();
     assert!(text.contains("switched to workspace default; its stack is loaded"));
     assert!(text.contains("workspace default"));
+    // The Stack screen lists the two layers as typed, the board as the only board.
+    h.key("2");
+    let text = h.render();
+    assert!(text.contains("Stack as typed (2)"), "{text}");
+    snap("workspace_switch_typed_stack_100x30", &mut h);
+    h.resize(80, 24);
+    snap("workspace_switch_typed_stack_80x24", &mut h);
     // The switch can be undone like any stack change.
     h.key("ctrl-z");
     assert_eq!(h.app.shared.stack.typed, ["pi/4", "util/rootlogin"]);
@@ -132,6 +139,9 @@ fn a_configure_from_the_cli_refreshes_tabs_preview_and_workspaces() {
     assert!(text.contains("saved✓"), "{text}");
     assert!(text.contains("No differences"), "{text}");
     snap("refresh_after_cli_configure", &mut h);
+    h.resize(80, 24);
+    snap("refresh_after_cli_configure_80x24", &mut h);
+    h.resize(100, 30);
     h.key("4");
     assert!(h.render().contains("configured just now"));
     // Nothing changed: a tick asks for nothing more.
@@ -163,4 +173,40 @@ fn a_typed_stack_that_no_longer_resolves_to_the_chain_falls_back_to_the_chain() 
         h.app.shared.stack.typed.first().map(String::as_str),
         Some("skiff/moduleimg")
     );
+}
+
+#[test]
+fn configured_ages_follow_the_clock_on_every_tick() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (d, mut h) = open("pi/4,core/fedora", 100, 30);
+    h.key("s");
+    h.key("y");
+    let tree = skiff::model::Tree::open(d.path()).unwrap();
+    let at = std::fs::metadata(tree.final_dir("default").join("skiff_config"))
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let clock = Arc::new(AtomicU64::new(at + 5));
+    let c = clock.clone();
+    h.effects.clock = Arc::new(move || c.load(Ordering::Relaxed));
+    h.send(skiff::ui::Msg::Tick);
+    h.key("4");
+    assert!(h.render().contains("configured just now"));
+    // Time passes; nothing changes on disk and no key is pressed: the tick alone updates.
+    for (later, shown) in [
+        (150, "configured 2 min ago"),
+        (2 * 3600 + 30, "configured 2 h ago"),
+        (3 * 86400, "configured 3 days ago"),
+    ] {
+        clock.store(at + later, Ordering::Relaxed);
+        let before = h.performed.len();
+        h.send(skiff::ui::Msg::Tick);
+        assert_eq!(h.performed[before..], [Cmd::Stamp], "only the stamp runs");
+        let text = h.render();
+        assert!(text.contains(shown), "{shown}:\n{text}");
+    }
 }

@@ -2,6 +2,7 @@
 //! (random input, the seed corpora and replayed crashes in every test run). A body may panic
 //! only where skiff is wrong: on a panic in skiff's code or on a broken property it asserts.
 
+pub mod batch_report;
 pub mod content;
 pub mod core_config;
 pub mod flash_inputs;
@@ -12,6 +13,7 @@ pub mod kconfig;
 pub mod kconfig_check;
 pub mod layout;
 pub mod metadata;
+pub mod osc_background;
 pub mod push_manifest;
 pub mod ui_settings;
 
@@ -32,4 +34,6 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("core_config", core_config::run),
     ("push_manifest", push_manifest::run),
     ("content", content::run),
+    ("osc_background", osc_background::run),
+    ("batch_report", batch_report::run),
 ];

@@ -96,12 +96,33 @@ impl Failure {
             (Some(p), Some(s)) => format!("package {p} failed at step {s}"),
             (Some(p), None) => format!("package {p} failed"),
             // Buildroot's `dependencies` target checks the host's tools before building.
-            (None, Some(s)) if s == "dependencies" => {
-                "host tools missing: Buildroot's check of the build machine failed".to_string()
-            }
+            (None, Some(s)) if s == "dependencies" => match self.missing_host_tools() {
+                tools if tools.is_empty() => {
+                    "host tools missing: Buildroot's check of the build machine failed".to_string()
+                }
+                tools => format!("host tools missing: {}", tools.join(", ")),
+            },
             (None, Some(s)) => format!("make target {s} failed"),
             (None, None) => "make failed".to_string(),
         }
+    }
+
+    /// The programs Buildroot's check of the build machine asked for (`You must install
+    /// 'cpio' on your build machine`), in the order it named them.
+    pub fn missing_host_tools(&self) -> Vec<String> {
+        let mut tools: Vec<String> = Vec::new();
+        for line in &self.last_lines {
+            let Some(rest) = line.trim().strip_prefix("You must install '") else {
+                continue;
+            };
+            if let Some((tool, _)) = rest.split_once('\'')
+                && !tool.is_empty()
+                && !tools.iter().any(|t| t == tool)
+            {
+                tools.push(tool.to_string());
+            }
+        }
+        tools
     }
 }
 
@@ -116,5 +137,31 @@ pub fn duration_text(secs: f64) -> String {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m{:02}s", s / 60, s % 60),
         _ => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_host_check_names_the_missing_tools() {
+        let mut f = Failure {
+            step: Some("dependencies".into()),
+            last_lines: vec![
+                "You must install 'cpio' on your build machine".into(),
+                "You must install 'rsync' on your build machine".into(),
+                "You must install 'cpio' on your build machine".into(),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(f.headline(), "host tools missing: cpio, rsync");
+        f.last_lines = vec!["something else went wrong".into()];
+        assert_eq!(
+            f.headline(),
+            "host tools missing: Buildroot's check of the build machine failed"
+        );
+        f.step = Some("target-finalize".into());
+        assert_eq!(f.headline(), "make target target-finalize failed");
     }
 }

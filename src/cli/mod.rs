@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing, one file per command family, output printing.
 
+pub mod batch;
 pub mod br;
 pub mod build;
 pub mod build_progress;
@@ -139,6 +140,10 @@ pub enum Command {
     /// Write an image (raw, .gz, .xz, .zst, .bz2; sparse and .bmap aware) to a disk or file, verified.
     #[command(after_help = EXIT_CODES_HELP)]
     Flash(flash::FlashArgs),
+    /// Write one image onto many cards at once (`--to` repeated) or card after card as they
+    /// are inserted (`--watch --reader PATTERN`), each verified and reported.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Batch(batch::BatchArgs),
     /// Partition and format a card (or image file) with the stack's board layout.
     #[command(after_help = EXIT_CODES_HELP)]
     Format(flash::card::CardArgs),
@@ -200,6 +205,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Tui(a) => tui::run(&cli, a),
         Command::Devices(a) => devices::run(a),
         Command::Flash(a) => flash::run_flash(a),
+        Command::Batch(a) => batch::run(&cli, a),
         Command::Format(a) => flash::card::run_card(&cli, a, crate::flash::card::CardMode::Format),
         Command::Install(a) => {
             flash::card::run_card(&cli, a, crate::flash::card::CardMode::Install)

@@ -56,7 +56,9 @@ pub fn run(cli: &Cli, a: &TuiArgs) -> Result<i32> {
             crate::push::PushRequest::new(Default::default()),
             crate::ui::settings::config_dir(|k| std::env::var(k).ok()),
         )),
+        batch: Default::default(),
         host_path: Some(std::env::var_os("PATH").unwrap_or_default()),
+        clock: crate::ui::effects::system_clock(),
     };
     let app = App::new(shared, 80, 24);
     let code = run_app(

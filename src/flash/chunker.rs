@@ -1,12 +1,10 @@
-//! The reader side of the pipeline: packs source bytes at target offsets into aligned, hashed chunks
+//! The reader side of the pipeline: packs source bytes at target offsets into aligned chunks
 //! taken from a small pool of buffers and sends them to the writer over a bounded channel.
 
 use std::io::Read;
 
 use crossbeam_channel::{Receiver, Sender};
 use sha2::{Digest, Sha256};
-
-use super::checksum::block_checksum;
 
 use super::aligned::{ALIGN, AlignedBuf, round_down, round_up};
 use super::error::FlashError;
@@ -23,7 +21,8 @@ pub struct Chunk {
     pub len: usize,
     /// Meaningful bytes; the rest of `len` is padding past the end of the image.
     pub data_len: usize,
-    /// XXH64 of `buf[..data_len]`, compared against the read-back.
+    /// XXH3-64 of `buf[..data_len]`, compared against the read-back. The builder leaves it 0;
+    /// the engine's digest stage fills it when the run verifies.
     pub digest: u64,
     /// Byte ranges of `buf[..len]` that no piece covered (zero-filled). A run that must not
     /// change bytes outside the plan (install) fills them from the target before writing.
@@ -145,14 +144,13 @@ impl ChunkBuilder {
         if len > cur.filled {
             cur.gaps.push((cur.filled, len));
         }
-        let digest = block_checksum(&cur.buf.as_slice()[..cur.filled]);
         self.out
             .send(Chunk {
                 offset: cur.offset,
                 buf: cur.buf,
                 len,
                 data_len: cur.filled,
-                digest,
+                digest: 0,
                 gaps: cur.gaps,
             })
             .map_err(|_| Stop::WriterGone)

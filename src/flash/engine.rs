@@ -2,11 +2,12 @@
 //! first megabyte held back, read everything back with the cache bypassed, then write the first
 //! megabyte last, so an interrupted or failed run never leaves a valid partition table.
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::{Receiver, bounded};
 
 use super::aligned::AlignedBuf;
 use super::blocks::{Written, verify, wipe, write_chunk};
 use super::cancel::CancelToken;
+use super::checksum::block_checksum;
 use super::chunker::{Chunk, ChunkBuilder, Stop};
 use super::error::FlashError;
 use super::event::{EVENT_VERSION, EventSink, FlashEvent, Meter, Phase};
@@ -24,12 +25,33 @@ pub struct Summary {
     pub secs: f64,
 }
 
+/// The pipeline's middle stage when the run verifies: computes each chunk's read-back checksum
+/// on its own thread, so the reader (a decoder, for a compressed source) only reads and the
+/// writer only writes. A run without verify needs no checksum and skips the stage.
+fn digest_stage<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    chunks: Receiver<Chunk>,
+    depth: usize,
+) -> Receiver<Chunk> {
+    let (tx, rx) = bounded::<Chunk>(depth);
+    scope.spawn(move || {
+        for mut chunk in chunks.iter() {
+            chunk.digest = block_checksum(&chunk.buf.as_slice()[..chunk.data_len]);
+            if tx.send(chunk).is_err() {
+                // The writer stopped: dropping `chunks` stops the reader in turn.
+                return;
+            }
+        }
+    });
+    rx
+}
+
 /// Streams the source into the target. Returns the records of what was written, the held-back
 /// first-megabyte chunks, and the image length (the source's end when it is a stream).
 fn write_phase(
     target: &dyn BlockTarget,
     source: PreparedSource,
-    keep_uncovered: bool,
+    options: RunOptions,
     config: &EngineConfig,
     meter: &mut Meter,
     sink: &mut dyn EventSink,
@@ -48,6 +70,11 @@ fn write_phase(
             source.feed(&mut builder, cancel)?;
             builder.finish()
         });
+        let chunk_rx = if options.verify {
+            digest_stage(scope, chunk_rx, config.ring)
+        } else {
+            chunk_rx
+        };
         let mut records = Vec::new();
         let mut held = Vec::new();
         let mut failure = None;
@@ -71,7 +98,7 @@ fn write_phase(
                 });
                 continue;
             }
-            match write_chunk(target, &mut chunk, needed, keep_uncovered) {
+            match write_chunk(target, &mut chunk, needed, options.keep_uncovered) {
                 Ok(record) => {
                     meter.add(record.data_len as u64, sink);
                     if let Some((total, count)) = &progress
@@ -249,15 +276,8 @@ pub fn run_on(
         total,
     });
     meter = Meter::new(Phase::Write, total);
-    let (records, mut held, end) = write_phase(
-        target,
-        source,
-        options.keep_uncovered,
-        config,
-        &mut meter,
-        sink,
-        cancel,
-    )?;
+    let (records, mut held, end) =
+        write_phase(target, source, options, config, &mut meter, sink, cancel)?;
     let image_len = known_size.unwrap_or(end);
     target
         .sync()

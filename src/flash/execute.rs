@@ -172,8 +172,30 @@ pub fn execute(
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
 ) -> Result<Summary, FlashError> {
+    execute_with(plan, env, sink, cancel, &open_checked)
+}
+
+/// How a run opens its target: [`open_checked`] everywhere but in tests, which wrap it to
+/// inject faults (the batch station's failing and pulled cards).
+pub type Opener = dyn Fn(
+        &FlashPlan,
+        &Environment,
+        Option<u64>,
+        &mut dyn EventSink,
+    ) -> Result<Box<dyn BlockTarget>, FlashError>
+    + Send
+    + Sync;
+
+/// [`execute`] with the target opened by `open` (which must apply [`open_checked`]'s rules).
+pub fn execute_with(
+    plan: &FlashPlan,
+    env: &Environment,
+    sink: &mut dyn EventSink,
+    cancel: &CancelToken,
+    open: &Opener,
+) -> Result<Summary, FlashError> {
     let mut sink = PhaseTracker::new(sink);
-    let result = run_checked(plan, env, &mut sink, cancel);
+    let result = run_checked(plan, env, &mut sink, cancel, open);
     if let Err(e) = &result {
         let phase = sink.phase;
         sink.emit(e.to_event(phase));
@@ -186,10 +208,11 @@ fn run_checked(
     env: &Environment,
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
+    open: &Opener,
 ) -> Result<Summary, FlashError> {
     plan.check()?;
     let source = PreparedSource::prepare(&plan.source)?;
-    let mut target = open_checked(plan, env, source.image_size, sink)?;
+    let mut target = open(plan, env, source.image_size, sink)?;
     check_expected_table(plan, target.as_ref())?;
     let options = RunOptions {
         verify: plan.verify,

@@ -151,6 +151,38 @@ pub fn decide(
     Ok((decision, layout))
 }
 
+/// What a card job would read from the build's images/ and does not find there. Drivers check
+/// it before asking for confirmation, so a job that cannot run is not offered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MissingInputs {
+    /// images/ exists and holds something (the workspace was built).
+    pub built: bool,
+    /// Bootloader files the layout writes to the card, as the layout names them.
+    pub bootloaders: Vec<String>,
+    /// Install's files (its copy rules' sources) that match nothing.
+    pub files: Vec<String>,
+}
+
+/// What a job of `mode` with `layout` lacks in `images`, or `None` when it has everything:
+/// format needs the layout's bootloader files; install and build need a build, those files
+/// and every non-optional copy source.
+pub fn missing_inputs(layout: &Layout, images: &Path, mode: CardMode) -> Option<MissingInputs> {
+    let needs_build = mode != CardMode::Format;
+    let missing = MissingInputs {
+        built: super::card::assemble::dir_has_entries(images),
+        bootloaders: super::card::assemble::missing_bootloaders(layout, images),
+        files: if needs_build {
+            super::card::stage::missing_copies(layout, images)
+        } else {
+            Vec::new()
+        },
+    };
+    let lacking = !missing.bootloaders.is_empty()
+        || !missing.files.is_empty()
+        || (needs_build && !missing.built);
+    lacking.then_some(missing)
+}
+
 /// A work directory for file system images: beside an image file target, in the workspace for
 /// a device, else in the system's temporary directory.
 fn work_dir(target: &Target, workspace: &Path) -> Result<tempfile::TempDir, FlashError> {
@@ -215,4 +247,50 @@ pub fn plan_card(
         plan,
         work,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAYOUT: &str = "about: test card\ntable: mbr\npartitions:\n  - { name: boot, type: fat16, fs: vfat, start: 1MiB, size: 16MiB }\n  - { name: persist, type: linux, fs: ext4, size: 16MiB }\nraw:\n  - { file: u-boot.bin, offset: 512, max_len: 512KiB }\n  - { file: extra.bin, offset: 600KiB, max_len: 64KiB, optional: true }\ninstall:\n  persist: persist\n  copy:\n    - { from: [Image, zImage], to: \"boot:/\" }\n    - { from: [dtbs/], to: \"boot:/\", optional: true }\n";
+
+    #[test]
+    fn missing_inputs_name_the_bootloaders_and_files_a_job_needs() {
+        let layout = Layout::parse(LAYOUT, "test/layout.yaml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let images = dir.path().join("images");
+        // Never built: format lacks the bootloader, install the build itself.
+        let format = missing_inputs(&layout, &images, CardMode::Format).unwrap();
+        assert!(!format.built);
+        assert_eq!(format.bootloaders, ["u-boot.bin"]);
+        assert!(format.files.is_empty(), "format copies nothing");
+        let install = missing_inputs(&layout, &images, CardMode::Install).unwrap();
+        assert_eq!(install.files, ["Image or zImage"]);
+        // Built with the kernel but without the bootloader.
+        std::fs::create_dir_all(&images).unwrap();
+        std::fs::write(images.join("zImage"), b"k").unwrap();
+        let format = missing_inputs(&layout, &images, CardMode::Format).unwrap();
+        assert!(format.built);
+        assert_eq!(format.bootloaders, ["u-boot.bin"]);
+        let install = missing_inputs(&layout, &images, CardMode::Install).unwrap();
+        assert!(install.files.is_empty(), "{install:?}");
+        // Everything there (optional ones may stay missing).
+        std::fs::write(images.join("u-boot.bin"), b"b").unwrap();
+        assert_eq!(missing_inputs(&layout, &images, CardMode::Format), None);
+        assert_eq!(missing_inputs(&layout, &images, CardMode::Install), None);
+        // A layout without bootloaders formats without a build; install still needs one.
+        let plain = Layout::parse(
+            "about: plain\ntable: mbr\npartitions:\n  - { name: boot, type: fat16, fs: vfat, start: 1MiB, size: 16MiB }\ninstall:\n  persist: boot\n",
+            "plain/layout.yaml",
+        )
+        .unwrap();
+        let empty = dir.path().join("never-built");
+        assert_eq!(missing_inputs(&plain, &empty, CardMode::Format), None);
+        assert!(
+            !missing_inputs(&plain, &empty, CardMode::Install)
+                .unwrap()
+                .built
+        );
+    }
 }

@@ -8,6 +8,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod aligned;
+pub mod batch;
 pub mod blocks;
 pub mod bmap;
 pub mod cancel;

@@ -58,6 +58,13 @@ pub enum Action {
     PushSend,
     PushRollback,
     CancelPush,
+    BatchImage,
+    BatchBuild,
+    BatchTarget,
+    BatchReaders,
+    BatchClear,
+    BatchStart,
+    BatchStop,
 }
 
 /// Actions that do not name a screen, with their keymap names and help text.
@@ -210,14 +217,47 @@ const TABLE: &[(Action, &str, &str)] = &[
         "put back the files the last push replaced (type the host first)",
     ),
     (Action::CancelPush, "cancel-push", "stop the running push"),
+        Action::BatchImage,
+        "batch-image",
+        "batch: write an image file (asks for its path)",
+    ),
+    (
+        Action::BatchBuild,
+        "batch-build",
+        "batch: write the workspace's build (the stack's layout, as image build)",
+    ),
+    (
+        Action::BatchTarget,
+        "batch-target",
+        "batch: add an image file target (asks for its path)",
+    ),
+    (
+        Action::BatchReaders,
+        "batch-readers",
+        "batch: write every card in readers matching patterns (model, serial, USB port)",
+    ),
+    (
+        Action::BatchClear,
+        "batch-clear",
+        "batch: clear the targets",
+    ),
+    (
+        Action::BatchStart,
+        "batch-start",
+        "batch: start (asks first; readers: type the allow-list back)",
+    ),
+    (
+        Action::BatchStop,
+        "batch-stop",
+        "batch: stop (no new card; running cards end stopped; asks first)",
+    ),
 ];
 
 impl Action {
     /// Parse a keymap action name such as `move-up` or `show-stack`.
     pub fn parse(name: &str) -> Option<Action> {
         if let Some(screen) = name.strip_prefix("show-") {
-            return ScreenId::ALL
-                .into_iter()
+            return ScreenId::every()
                 .find(|s| s.name() == screen)
                 .map(Action::Show);
         }
@@ -254,7 +294,7 @@ impl Action {
     /// Every action name, for documentation and error hints.
     pub fn all_names() -> Vec<String> {
         let mut v: Vec<String> = TABLE.iter().map(|(_, n, _)| n.to_string()).collect();
-        v.extend(ScreenId::ALL.iter().map(|s| format!("show-{}", s.name())));
+        v.extend(ScreenId::every().map(|s| format!("show-{}", s.name())));
         v
     }
 }

@@ -43,9 +43,8 @@ pub fn chrome(area: Rect) -> (Rect, Rect, Rect) {
 
 impl App {
     pub fn new(shared: Shared, width: u16, height: u16) -> App {
-        let screens = ScreenId::ALL
-            .iter()
-            .map(|s| super::screen_list::create(*s, &shared))
+        let screens = ScreenId::every()
+            .map(|s| super::screen_list::create(s, &shared))
             .collect();
         App {
             shared,
@@ -67,6 +66,15 @@ impl App {
 
     pub fn active(&self) -> ScreenId {
         self.screens[self.active].id()
+    }
+
+    /// The index of the tab the active screen is shown under (Flash for the batch screen).
+    pub fn active_tab(&self) -> usize {
+        let tab = self.active().tab();
+        self.screens
+            .iter()
+            .position(|s| s.id() == tab)
+            .unwrap_or(self.active)
     }
 
     pub fn size(&self) -> Rect {
@@ -110,6 +118,9 @@ impl App {
         if let Some(c) = self.shared.flash.confirm.take() {
             self.overlay = Some(Overlay::Confirm(c));
         }
+        if let Some(c) = self.shared.batch.confirm.take() {
+            self.overlay = Some(Overlay::Confirm(c));
+        }
         cmds.extend(self.refresh());
         cmds
     }
@@ -142,7 +153,7 @@ impl App {
 
     /// Carry out an action for the focused screen (global ones are handled here).
     pub fn action(&mut self, a: Action) -> Vec<Cmd> {
-        let n = self.screens.len();
+        let n = ScreenId::ALL.len();
         match a {
             Action::Quit if self.shared.saving => self.shared.set_status(
                 StatusLevel::Warning,
@@ -150,11 +161,14 @@ impl App {
             ),
             Action::Quit => match super::screens::build::quit_confirm(&self.shared)
                 .or_else(|| super::flash::screen::quit_confirm(&self.shared))
+                .or_else(|| super::batch::screen::quit_confirm(&self.shared))
             {
                 Some(c) => self.overlay = Some(Overlay::Confirm(c)),
                 None => return vec![Cmd::Quit { code: 0 }],
             },
             Action::Help => {
+                // The help leaves the first-run guide: whoever asks for keys knows their way.
+                self.shared.guide = false;
                 let sh = &self.shared;
                 self.overlay = Some(Overlay::Help {
                     title: format!("Keys: {}", self.active().title()),
@@ -174,8 +188,8 @@ impl App {
                     scroll: max,
                 })
             }
-            Action::NextScreen => self.active = (self.active + 1) % n,
-            Action::PrevScreen => self.active = (self.active + n - 1) % n,
+            Action::NextScreen => self.active = (self.active_tab() + 1) % n,
+            Action::PrevScreen => self.active = (self.active_tab() + n - 1) % n,
             Action::Show(id) => {
                 if let Some(i) = self.screens.iter().position(|s| s.id() == id) {
                     self.active = i;
@@ -230,6 +244,7 @@ impl App {
                 };
                 super::screens::build::confirmed(&mut self.shared, &c.cmd);
                 super::flash::screen::confirmed(&mut self.shared, &c.cmd);
+                super::batch::screen::confirmed(&mut self.shared, &c.cmd);
                 if let Cmd::Configure { workspace, .. } = &c.cmd {
                     self.shared.saving = true;
                     self.shared.set_status(
@@ -307,7 +322,9 @@ impl App {
                 sh.workspaces = Some(list);
                 sh.now = now;
             }
-            WorkerEvent::Stamp(stamp) => {
+            WorkerEvent::Stamp { stamp, now } => {
+                // Ages ("configured 5 min ago") follow the clock on every tick.
+                sh.now = now;
                 // Anything that configures or builds (this app, the CLI in another
                 // terminal) changes the stamp: reread the workspaces and the preview diff.
                 let before = sh.stamp.replace(stamp);
@@ -354,6 +371,7 @@ impl App {
                 super::screens::build::event(sh, &workspace, *event)
             }
             WorkerEvent::Flash(r) => return super::flash::screen::report(sh, *r),
+            WorkerEvent::Batch(r) => return super::batch::screen::report(sh, *r),
             WorkerEvent::Core(r) => return super::screens::core_editor::report(sh, *r),
             WorkerEvent::Push(r) => return super::push::screen::report(sh, *r),
             WorkerEvent::Failed(e) => sh.set_status(StatusLevel::Error, e),

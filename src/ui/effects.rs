@@ -27,8 +27,25 @@ pub struct Effects {
     pub flash: Arc<super::flash::jobs::FlashJobs>,
     /// Readiness, the remembered host and pushes of the push screen.
     pub push: Arc<super::push::jobs::PushJobs>,
+    /// The batch screen's batch (decode once, a pipeline per card).
+    pub batch: Arc<super::batch::jobs::BatchJobs>,
     /// PATH to check Buildroot's host tools against before a build; `None` skips it.
     pub host_path: Option<std::ffi::OsString>,
+    /// Seconds since the epoch ("configured 5 min ago"); tests inject their own.
+    pub clock: Clock,
+}
+
+/// Where the time comes from.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock, in seconds since the epoch (0 before 1970).
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    })
 }
 
 impl Effects {
@@ -45,7 +62,9 @@ impl Effects {
             builds: Arc::default(),
             flash: Arc::default(),
             push: Arc::default(),
+            batch: Arc::default(),
             host_path: None,
+            clock: system_clock(),
         }
     }
 
@@ -71,7 +90,7 @@ impl Effects {
     /// Run one command. `Quit` is the runtime's business and yields nothing.
     pub fn perform(&self, cmd: &Cmd) -> Option<WorkerEvent> {
         Some(match cmd {
-            Cmd::Quit { .. } => return None,
+            Cmd::Quit { .. } | Cmd::Bell => return None,
             Cmd::LoadContents(name) => {
                 let layer = self.catalog.lookup(name)?;
                 WorkerEvent::Contents {
@@ -89,12 +108,12 @@ impl Effects {
             },
             Cmd::LoadWorkspaces => WorkerEvent::Workspaces {
                 list: list(&self.tree),
-                now: SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0),
+                now: (self.clock)(),
             },
-            Cmd::Stamp => WorkerEvent::Stamp(crate::model::workspace::stamp(&self.tree)),
+            Cmd::Stamp => WorkerEvent::Stamp {
+                stamp: crate::model::workspace::stamp(&self.tree),
+                now: (self.clock)(),
+            },
             Cmd::Configure { workspace, stack } => WorkerEvent::Configured {
                 workspace: workspace.clone(),
                 result: self.configure(workspace, stack),
@@ -119,6 +138,7 @@ impl Effects {
             },
             Cmd::Flash(c) => self.flash.perform(c, &self.tree, &self.catalog),
             Cmd::Push(c) => self.push.perform(c, &self.tree, &self.catalog),
+            Cmd::Batch(c) => self.batch.perform(c, &self.tree, &self.catalog),
             Cmd::Core(c) => WorkerEvent::Core(Box::new(super::core_jobs::perform(
                 c,
                 &self.tree,

@@ -33,7 +33,7 @@ impl std::fmt::Display for Problem {
 }
 
 fn known_pane(name: &str) -> bool {
-    [GLOBAL, CONFIRM, HELP].contains(&name) || ScreenId::ALL.iter().any(|s| s.name() == name)
+    [GLOBAL, CONFIRM, HELP].contains(&name) || ScreenId::every().any(|s| s.name() == name)
 }
 
 impl Keymap {
@@ -68,7 +68,10 @@ impl Keymap {
                 } else {
                     problems.push(problem(format!(
                         "unknown pane [{name}]; panes are global, confirm, help, {}",
-                        ScreenId::ALL.map(|s| s.name()).join(", ")
+                        ScreenId::every()
+                            .map(|s| s.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
                     pane = None;
                 }

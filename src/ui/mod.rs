@@ -7,6 +7,8 @@
 pub mod action;
 pub mod analysis;
 pub mod app;
+pub mod background;
+pub mod batch;
 pub mod build_jobs;
 pub mod build_view;
 pub mod contrast;
@@ -15,6 +17,7 @@ pub mod core_jobs;
 pub mod effects;
 pub mod filter;
 pub mod flash;
+pub mod guide;
 pub mod keymap;
 pub mod keys;
 pub mod log_pane;

@@ -33,8 +33,9 @@ pub enum WorkerEvent {
         /// Seconds since the epoch when the list was read (time enters only here).
         now: u64,
     },
-    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`).
-    Stamp(u64),
+    /// The fingerprint of the workspaces on disk (`model::workspace::stamp`) and the clock
+    /// (seconds since the epoch) when it was taken.
+    Stamp { stamp: u64, now: u64 },
     Configured {
         workspace: String,
         result: Result<String, String>,
@@ -50,6 +51,8 @@ pub enum WorkerEvent {
     },
     /// A result of a flash effect, or an event of a write started from the TUI.
     Flash(Box<crate::ui::flash::types::FlashReport>),
+    /// A result of a batch screen effect, or a report of the running batch.
+    Batch(Box<crate::ui::batch::types::BatchReport>),
     /// A result of the skiff-core editor (load or save).
     Core(Box<crate::ui::core_jobs::CoreReport>),
     /// A result of a push effect, or an event of a push started from the TUI.
@@ -109,4 +112,9 @@ pub enum Cmd {
     /// Push screen work: readiness, the last host, previews, pushes and rollbacks (a push or
     /// a rollback only out of a typed confirmation).
     Push(crate::ui::push::types::PushCmd),
+    /// The batch screen: recognise its source, start a batch (only out of a confirmation),
+    /// stop it.
+    Batch(crate::ui::batch::types::BatchCmd),
+    /// Ring the terminal bell (a batch card ended); the runtime writes it between frames.
+    Bell,
 }

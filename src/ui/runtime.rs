@@ -30,6 +30,7 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
     let builds = effects.builds.clone();
     let flash = effects.flash.clone();
     let push = effects.push.clone();
+    let batch = effects.batch.clone();
     let result = run_loop(&mut terminal, app, effects, opts);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -38,6 +39,8 @@ pub fn run(app: App, effects: Effects, opts: RunOptions) -> io::Result<i32> {
     // A write stops between blocks; the helper also stops when its output closes.
     flash.shutdown(std::time::Duration::from_secs(10));
     push.shutdown(std::time::Duration::from_secs(10));
+    // A batch stops starting cards; running cards stop between blocks.
+    batch.shutdown(std::time::Duration::from_secs(10));
     result
 }
 
@@ -52,6 +55,7 @@ fn run_loop(
     effects.builds.set_sink(msg_tx.clone());
     effects.flash.set_sink(msg_tx.clone());
     effects.push.set_sink(msg_tx.clone());
+    effects.batch.set_sink(msg_tx.clone());
     let worker_tx = msg_tx.clone();
     std::thread::Builder::new()
         .name("skiff-worker".into())
@@ -94,13 +98,21 @@ fn run_loop(
     }
 }
 
-/// Send effects to the worker; a quit ends the loop with its code.
+/// Send effects to the worker; a quit ends the loop with its code. The bell is written here,
+/// between frames, so it never lands inside a frame's escape sequences.
 fn dispatch(cmds: Vec<Cmd>, tx: &Sender<Cmd>) -> Option<i32> {
     for c in cmds {
-        if let Cmd::Quit { code } = c {
-            return Some(code);
+        match c {
+            Cmd::Quit { code } => return Some(code),
+            Cmd::Bell => {
+                use std::io::Write;
+                let mut out = io::stdout();
+                let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+            }
+            c => {
+                let _ = tx.send(c);
+            }
         }
-        let _ = tx.send(c);
     }
     None
 }

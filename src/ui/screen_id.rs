@@ -11,6 +11,8 @@ pub enum ScreenId {
     Build,
     Flash,
     Push,
+    /// The batch station, reached from the flash screen (not a tab of its own).
+    Batch,
 }
 
 impl ScreenId {
@@ -24,6 +26,19 @@ impl ScreenId {
         ScreenId::Push,
     ];
 
+    /// Every screen: the tabs, then the batch screen the flash screen opens.
+    pub fn every() -> impl Iterator<Item = ScreenId> {
+        ScreenId::ALL.into_iter().chain([ScreenId::Batch])
+    }
+
+    /// The tab a screen is shown under (the batch screen under Flash).
+    pub fn tab(self) -> ScreenId {
+        match self {
+            ScreenId::Batch => ScreenId::Flash,
+            s => s,
+        }
+    }
+
     /// Keymap section and `show-<name>` action name.
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +49,7 @@ impl ScreenId {
             ScreenId::Build => "build",
             ScreenId::Flash => "flash",
             ScreenId::Push => "push",
+            ScreenId::Batch => "batch",
         }
     }
 
@@ -47,6 +63,7 @@ impl ScreenId {
             ScreenId::Build => "Build",
             ScreenId::Flash => "Flash",
             ScreenId::Push => "Push",
+            ScreenId::Batch => "Batch",
         }
     }
 }

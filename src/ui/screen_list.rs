@@ -15,5 +15,6 @@ pub fn create(id: ScreenId, shared: &Shared) -> Box<dyn Screen> {
         ScreenId::Build => Box::new(build::BuildScreen),
         ScreenId::Flash => Box::new(super::flash::screen::FlashScreen::default()),
         ScreenId::Push => Box::new(super::push::screen::PushScreen::default()),
+        ScreenId::Batch => Box::new(super::batch::screen::BatchScreen),
     }
 }

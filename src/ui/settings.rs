@@ -34,9 +34,14 @@ pub fn config_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
 }
 
 /// Which built-in theme to start from: `SKIFF_THEME` (`dark`, `light` or `16`), else the
-/// light one when `COLORFGBG` says the background is light (its last field 7 or 15), else the
-/// 16-colour one on the Linux console or a `TERM` ending in `-16color`, else the dark one.
-pub fn pick_palette(var: impl Fn(&str) -> Option<String>) -> (Palette, Option<Problem>) {
+/// light one when the terminal's background is light: as `background` reports it (the
+/// terminal's answer to OSC 11, asked only when no `SKIFF_THEME` decides), else as
+/// `COLORFGBG` says (its last field 7 or 15); else the 16-colour one on the Linux console or
+/// a `TERM` ending in `-16color`, else the dark one.
+pub fn pick_palette(
+    var: impl Fn(&str) -> Option<String>,
+    background: impl FnOnce() -> Option<[u8; 3]>,
+) -> (Palette, Option<Problem>) {
     let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
     let mut problem = None;
     if let Some(name) = nonempty("SKIFF_THEME") {
@@ -51,10 +56,12 @@ pub fn pick_palette(var: impl Fn(&str) -> Option<String>) -> (Palette, Option<Pr
             }
         }
     }
-    let light_bg = nonempty("COLORFGBG").and_then(|v| {
-        v.rsplit(';')
-            .next()
-            .map(|b| b.trim() == "7" || b.trim() == "15")
+    let light_bg = background().map(super::background::is_light).or_else(|| {
+        nonempty("COLORFGBG").and_then(|v| {
+            v.rsplit(';')
+                .next()
+                .map(|b| b.trim() == "7" || b.trim() == "15")
+        })
     });
     let term = nonempty("TERM").unwrap_or_default();
     let palette = if light_bg == Some(true) {
@@ -102,13 +109,20 @@ impl Settings {
         s
     }
 
-    /// Settings as the running program finds them: XDG directory, the theme's variables and
-    /// NO_COLOR.
+    /// Settings as the running program finds them: XDG directory, the theme's variables,
+    /// NO_COLOR, and the terminal's background colour (OSC 11, asked with a short timeout
+    /// unless NO_COLOR is set or `TERM` is `dumb` or `linux`, which do not answer).
     pub fn from_env() -> Settings {
         let var = |k: &str| std::env::var(k).ok();
         let dir = config_dir(var);
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let (palette, problem) = pick_palette(var);
+        let term = var("TERM").unwrap_or_default();
+        let background = || {
+            (!no_colour && term != "dumb" && term != "linux")
+                .then(|| super::background::query(super::background::QUERY_TIMEOUT))
+                .flatten()
+        };
+        let (palette, problem) = pick_palette(var, background);
         let mut s = Settings::load_on(palette, dir.as_deref(), no_colour);
         s.problems.extend(problem);
         s
@@ -137,7 +151,10 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
-            pick_palette(move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+            pick_palette(
+                move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+                || None,
+            )
         };
         assert_eq!(pick(&[]).0, Palette::Dark);
         assert_eq!(pick(&[("COLORFGBG", "0;15")]).0, Palette::Light);
@@ -158,6 +175,45 @@ mod tests {
                 .to_string()
                 .contains("unknown theme `solar`")
         );
+    }
+
+    #[test]
+    fn the_terminal_background_decides_unless_a_setting_does() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let white = || Some([0xff, 0xff, 0xff]);
+        let black = || Some([0, 0, 0]);
+        assert_eq!(pick_palette(vars(&[]), white).0, Palette::Light);
+        assert_eq!(pick_palette(vars(&[]), black).0, Palette::Dark);
+        // The reply is newer than COLORFGBG (inherited, maybe from another terminal).
+        assert_eq!(
+            pick_palette(vars(&[("COLORFGBG", "0;15")]), black).0,
+            Palette::Dark
+        );
+        assert_eq!(
+            pick_palette(vars(&[("COLORFGBG", "15;0")]), white).0,
+            Palette::Light
+        );
+        // No answer: COLORFGBG, then TERM.
+        assert_eq!(
+            pick_palette(vars(&[("COLORFGBG", "0;15")]), || None).0,
+            Palette::Light
+        );
+        assert_eq!(
+            pick_palette(vars(&[("TERM", "xterm-16color")]), black).0,
+            Palette::Basic
+        );
+        // The setting wins, and the terminal is not even asked.
+        let (p, _) = pick_palette(vars(&[("SKIFF_THEME", "dark")]), || -> Option<[u8; 3]> {
+            panic!("asked the terminal although SKIFF_THEME decides")
+        });
+        assert_eq!(p, Palette::Dark);
     }
 
     #[test]

@@ -143,6 +143,11 @@ pub struct Shared {
     pub push: super::push::state::PushState,
     /// The skiff-core editor of the Stack screen.
     pub core: super::core_edit::CoreState,
+    /// The first-run guide is on (the app opened with an empty stack); esc on the Layers
+    /// screen or the help leaves it.
+    pub guide: bool,
+    /// Source, targets and the running batch of the batch screen.
+    pub batch: super::batch::state::BatchState,
 }
 
 impl Shared {
@@ -153,6 +158,7 @@ impl Shared {
         typed: Vec<String>,
     ) -> Shared {
         let analysis = analyze(&catalog, &typed, &root);
+        let guide = typed.is_empty();
         Shared {
             catalog,
             root,
@@ -177,6 +183,8 @@ impl Shared {
             flash: Default::default(),
             push: Default::default(),
             core: Default::default(),
+            guide,
+            batch: Default::default(),
         }
     }
 
@@ -295,7 +303,7 @@ impl Shared {
 
     /// The steps from board to card, for the status strip of the tab bar: whether the typed
     /// stack has a board and a distribution, the workspace is saved with it, built, and a
-    /// card or image was written this session.
+    /// card or image was written this session from this workspace.
     pub fn progress(&self) -> [(&'static str, Step); 5] {
         use crate::model::board::is_board;
         let typed = &self.stack.typed;
@@ -310,7 +318,11 @@ impl Shared {
             .and_then(|ws| ws.iter().find(|w| w.name == self.workspace));
         let saved = info.is_some_and(|w| w.configured_at.is_some()) && !self.unsaved();
         let built = info.is_some_and(|w| w.has_images);
-        let card = match self.flash.run.as_ref().and_then(|r| r.outcome.as_ref()) {
+        let card = match self
+            .flash
+            .run_of(&self.workspace)
+            .and_then(|r| r.outcome.as_ref())
+        {
             Some(Ok(_)) => Step::Done,
             Some(Err(_)) => Step::Missing,
             None => Step::NotYet,

@@ -1,6 +1,7 @@
 //! The tab bar: screen tabs on the left; the status strip (board ✓ · distro ✓ · saved ✓ ·
 //! built ✗ · card —) and the workspace label on the right, shortened step by step so the
-//! workspace and its `unsaved` mark always show.
+//! workspace and its `unsaved` mark always show. Tabs keep their names, shortened, while
+//! they fit; then only the active one is named; then numbers only.
 
 use super::analysis::Level;
 use super::app::App;
@@ -22,14 +23,15 @@ pub struct Tab {
 #[derive(Clone, Copy)]
 struct Fit {
     title: bool,
-    /// 0: every tab named, 1: the active tab named, 2: numbers only.
+    /// 0: every tab named, 1: every tab with a short name, 2: the active tab named,
+    /// 3: numbers only.
     tabs: u8,
     /// 0: long strip, 1: short strip, 2: none.
     strip: u8,
     long_workspace: bool,
 }
 
-const FITS: [Fit; 6] = [
+const FITS: [Fit; 7] = [
     Fit {
         title: true,
         tabs: 0,
@@ -62,13 +64,29 @@ const FITS: [Fit; 6] = [
     },
     Fit {
         title: false,
-        tabs: 2,
+        tabs: 3,
+        strip: 1,
+        long_workspace: false,
+    },
+    Fit {
+        title: false,
+        tabs: 3,
         strip: 2,
         long_workspace: false,
     },
 ];
 
 const TITLE: &str = " skiff ";
+
+/// A screen's title shortened for a narrow tab bar (a screen not listed keeps its title).
+fn short_title(title: &str) -> &str {
+    match title {
+        "Layers" => "Lay",
+        "Preview" => "Prev",
+        "Workspaces" => "Work",
+        other => other,
+    }
+}
 
 impl App {
     /// The tabs as drawn at `width` columns, for the bar and for clicks on it.
@@ -79,12 +97,15 @@ impl App {
     fn tabs_for(&self, fit: Fit) -> Vec<Tab> {
         let mut x = if fit.title { TITLE.len() as u16 } else { 0 };
         let mut out = Vec::new();
-        for (i, s) in self.screens.iter().enumerate() {
-            let named = fit.tabs == 0 || (fit.tabs == 1 && i == self.active);
-            let label = if named {
-                format!(" {} {} ", i + 1, s.id().title())
-            } else {
-                format!(" {} ", i + 1)
+        let active = self.active_tab();
+        // The tabs are the first screens; the batch screen is shown under Flash.
+        for (i, s) in self.screens.iter().enumerate().take(ScreenId::ALL.len()) {
+            let label = match fit.tabs {
+                0 => format!(" {} {} ", i + 1, s.id().title()),
+                // Short names are set apart by the number alone: " 1 Lay 2 Stack 3 Prev".
+                1 => format!(" {} {}", i + 1, short_title(s.id().title())),
+                2 if i == active => format!(" {} {} ", i + 1, s.id().title()),
+                _ => format!(" {} ", i + 1),
             };
             let mark = (s.id() == ScreenId::Stack)
                 .then(|| self.stack_mark())
@@ -177,7 +198,7 @@ impl App {
             spans.push(Span::styled(TITLE, t.style(Role::Title)));
         }
         for tab in self.tabs_for(fit) {
-            let role = if tab.index == self.active {
+            let role = if tab.index == self.active_tab() {
                 Role::TabActive
             } else {
                 Role::Tab

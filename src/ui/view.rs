@@ -11,6 +11,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+/// Columns of the status line the hints leave at least for the left part.
+const HINT_RESERVE: usize = 24;
+
 impl App {
     /// Draw the whole app. Reads state only.
     pub fn view(&self, frame: &mut Frame) {
@@ -80,7 +83,14 @@ impl App {
             return;
         }
         frame.buffer_mut().set_style(area, t.style(Role::Status));
-        let hints = format!("{} ", self.hints(area.width as usize).join(" · "));
+        // What comes next (the guided path) keeps its room; the hints shorten around it.
+        let next = super::guide::next_line(sh, self.active());
+        let reserve = (next.chars().count() + 2).max(HINT_RESERVE);
+        let hints = format!(
+            "{} ",
+            self.hints_reserving(area.width as usize, reserve)
+                .join(" · ")
+        );
         let hw = hints.chars().count();
         let room = (area.width as usize).saturating_sub(hw + 2);
         let stack = if sh.stack.typed.is_empty() {
@@ -88,7 +98,13 @@ impl App {
         } else {
             sh.stack.typed.join(",")
         };
-        let left = format!(" {}", fit(&format!("stack: {stack}"), room));
+        // What comes next, then the stack as far as it fits.
+        let with_stack = format!("{next} · stack: {stack}");
+        let left = if room >= next.chars().count() + 20 || with_stack.chars().count() <= room {
+            format!(" {}", fit(&with_stack, room))
+        } else {
+            format!(" {}", fit(&next, room))
+        };
         let gap = (area.width as usize).saturating_sub(left.chars().count() + hw);
         let line = Line::from(format!("{left}{}{hints}", " ".repeat(gap)));
         frame.render_widget(line.style(t.style(Role::Status)), area);
@@ -98,6 +114,11 @@ impl App {
     /// actions in order, then save, help and quit. When they do not fit beside the stack,
     /// the screen's later actions go first, then save; its main action, help and quit stay.
     pub fn hints(&self, width: usize) -> Vec<String> {
+        self.hints_reserving(width, HINT_RESERVE)
+    }
+
+    /// The hints when `reserve` columns of the line are kept for the left part.
+    fn hints_reserving(&self, width: usize, reserve: usize) -> Vec<String> {
         let sh = &self.shared;
         let pane = self.active().name();
         let mut actions: Vec<Action> = self.screens[self.active].hints().to_vec();
@@ -111,7 +132,7 @@ impl App {
             .collect();
         let fits = |h: &[(Action, String)]| {
             let len: usize = h.iter().map(|(_, s)| s.chars().count() + 3).sum();
-            len + 24 <= width
+            len + reserve <= width
         };
         while !fits(&hints) {
             let common = [Action::Save, Action::Help, Action::Quit];

@@ -8,6 +8,17 @@ use std::path::{Path, PathBuf};
 
 use skiff::flash::SystemView;
 
+/// An engine environment on the fake system under `root` (no udev properties, the real file
+/// system tools) with small blocks, so tests exercise many of them.
+pub fn fake_env(root: &Path, chunk_size: usize, ring: usize) -> skiff::flash::Environment {
+    skiff::flash::Environment {
+        view: SystemView::under(root),
+        props: Box::new(skiff::flash::system::NoProperties),
+        tools: Box::new(skiff::flash::card::SystemTools),
+        config: skiff::flash::engine::EngineConfig { chunk_size, ring },
+    }
+}
+
 /// One fake disk. Sizes are in bytes; partitions are laid out back to back from 1 MiB.
 #[derive(Clone, Debug)]
 pub struct FakeDisk {

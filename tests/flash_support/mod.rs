@@ -35,6 +35,26 @@ pub fn pcduino(verb: &str, card: &Path, images: &Path, extra: &[&str]) -> (i32, 
     )
 }
 
+/// A stand-in escalation command: instead of `skiff __flash-helper` with root rights it runs
+/// the test-only helper, which checks the fake machine under `root` (the real helper always
+/// checks the host).
+pub fn escalation_for(dir: &Path, root: &Path) -> PathBuf {
+    let escalate = dir.join("run-as-root");
+    std::fs::write(
+        &escalate,
+        format!(
+            "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_fake_flash_helper"),
+            root.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&escalate).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&escalate, perms).unwrap();
+    escalate
+}
+
 /// Exit code, stdout and stderr of a finished command.
 pub fn output(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();

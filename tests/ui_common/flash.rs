@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub const MIB: u64 = 1 << 20;
 
 /// A small card layout for pi/common: FAT boot, ext4 rootfs, ext4 persist, 64 MiB image.
-const LAYOUT: &str = r#"about: Test card - FAT boot, ext4 rootfs, ext4 persist
+pub const LAYOUT: &str = r#"about: Test card - FAT boot, ext4 rootfs, ext4 persist
 table: mbr
 image_size: 64MiB
 partitions:
@@ -75,10 +75,15 @@ pub struct Fixture {
 }
 
 /// The app on a copy of the fixture tree with the test layout in pi/common, the fake
-/// machine inside the tree (so paths print as `<tree>/...`), on the flash screen.
+/// machine inside the tree, on the flash screen.
 pub fn open(stack: &str, width: u16, height: u16) -> Fixture {
+    open_with(stack, width, height, LAYOUT)
+}
+
+/// As [`open`], with `layout` as pi/common's layout.yaml.
+pub fn open_with(stack: &str, width: u16, height: u16, layout: &str) -> Fixture {
     let dir = super::tree();
-    std::fs::write(dir.path().join("configs/pi/common/layout.yaml"), LAYOUT).unwrap();
+    std::fs::write(dir.path().join("configs/pi/common/layout.yaml"), layout).unwrap();
     std::fs::write(
         dir.path().join("configs/virt/wsl/layout.yaml"),
         "kind: image\nabout: WSL root file system tarball\nproduces:\n  - { file: rootfs.tar, about: the root file system }\nflash_with: wsl --import skiff DIR rootfs.tar\n",
@@ -138,4 +143,16 @@ pub fn status(h: &Harness) -> String {
         .as_ref()
         .map(|s| s.text.clone())
         .unwrap_or_default()
+}
+
+/// A card image of `len` bytes with one partition in its MBR, so content recognition takes it
+/// for one.
+pub fn card_image(path: &Path, len: u64) {
+    let mut bytes = vec![7u8; len as usize];
+    bytes[446..512].fill(0);
+    bytes[446 + 4] = 0x83; // one partition: type, start, length
+    bytes[446 + 8] = 8;
+    bytes[446 + 12] = 8;
+    bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
+    std::fs::write(path, bytes).unwrap();
 }

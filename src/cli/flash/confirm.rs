@@ -27,7 +27,7 @@ pub struct SafetyArgs {
     pub confirm: Option<String>,
 }
 
-fn ask(prompt: &str) -> Result<String, FlashError> {
+pub(crate) fn ask(prompt: &str) -> Result<String, FlashError> {
     if !std::io::stdin().is_terminal() {
         return Err(FlashError::NotConfirmed {
             detail: "standard input is not a terminal, so skiff cannot ask: pass --yes (and --confirm NAME for a refused disk)".into(),

@@ -250,7 +250,7 @@ fn raw_writes(req: &CardRequest<'_>) -> Result<Vec<Segment>, FlashError> {
             Err(e) => {
                 return Err(FlashError::io(
                     &path,
-                    "read the bootloader for raw[] (build it first, or mark it optional)",
+                    "read this bootloader file the layout writes to the card (build the workspace first, or mark it optional in layout.yaml)",
                     e,
                 ));
             }
@@ -269,6 +269,17 @@ fn raw_writes(req: &CardRequest<'_>) -> Result<Vec<Segment>, FlashError> {
         });
     }
     Ok(out)
+}
+
+/// The bootloader files the layout writes and `images` does not hold (optional ones left out),
+/// as the layout names them: what a format or install would fail to read.
+pub fn missing_bootloaders(layout: &Layout, images: &Path) -> Vec<String> {
+    layout
+        .raw
+        .iter()
+        .filter(|r| !r.optional && std::fs::metadata(images.join(&r.file)).is_err())
+        .map(|r| r.file.clone())
+        .collect()
 }
 
 /// Zeros for the layout's `wipe` area where no partition or other write lands (the engine
@@ -296,6 +307,6 @@ fn wipe_writes(layout: &Layout, segments: &[Segment], placed: &[Placed]) -> Vec<
     out
 }
 
-fn dir_has_entries(dir: &Path) -> bool {
+pub(crate) fn dir_has_entries(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut r| r.next().is_some())
 }

@@ -177,6 +177,24 @@ pub struct ResolvedCopy {
     pub what: String,
 }
 
+/// The sources of install's copy rules that match nothing in `images` (optional rules left
+/// out), each as its rule names them (`zImage`, or `Image or zImage` for a list).
+pub fn missing_copies(layout: &Layout, images: &Path) -> Vec<String> {
+    layout
+        .install
+        .iter()
+        .flat_map(|inst| inst.copy.iter())
+        .filter(|rule| !rule.optional)
+        .filter(|rule| {
+            !rule
+                .from
+                .iter()
+                .any(|c| matches!(find(images, c), Ok(Some(_))))
+        })
+        .map(|rule| rule.from.join(" or "))
+        .collect()
+}
+
 /// Install's copy rules resolved against `images/`, in rule order (later entries overwrite
 /// earlier ones). A rule matching nothing is an error unless it is optional.
 pub fn resolve_copies(layout: &Layout, images: &Path) -> Result<Vec<ResolvedCopy>, FlashError> {

@@ -12,10 +12,11 @@ use crate::ui::overlay::Confirm;
 use crate::ui::shared::{Shared, StatusLevel};
 use crate::ui::theme::Role;
 
-pub(super) fn short_name(sh: &Shared, t: &Target) -> String {
+/// How the screen names a target: the device's name, or the image file's real path.
+pub(super) fn target_name(t: &Target) -> String {
     match t {
         Target::Device(d) => d.name.clone(),
-        Target::File(f) => sh.short(&f.path.display().to_string()),
+        Target::File(f) => f.path.display().to_string(),
     }
 }
 
@@ -76,7 +77,7 @@ pub(super) fn ask(
     found: Option<&FoundLayout>,
     image: Option<&ImageInfo>,
 ) -> Vec<Cmd> {
-    let name = short_name(sh, target);
+    let name = target_name(target);
     let mut lines = Vec::new();
     let (device, expect) = match target {
         Target::Device(d) => {
@@ -114,45 +115,38 @@ pub(super) fn ask(
         let bmap = i
             .bmap
             .as_ref()
-            .map(|b| format!(", block map {}", sh.short(&b.display().to_string())))
+            .map(|b| format!(", block map {}", b.display()))
             .unwrap_or_default();
         lines.push((
             Role::Text,
             format!(
                 "Image {}: {}, {size}{bmap}",
-                sh.short(&i.path.display().to_string()),
+                i.path.display(),
                 i.compression
             ),
         ));
     }
-    let lost = match target {
-        Target::Device(d) if !d.partitions.is_empty() => {
-            let parts: Vec<String> = d
-                .partitions
-                .iter()
-                .map(|p| format!("{} ({})", p.name, human_bytes(p.size)))
-                .collect();
-            format!("Everything on {name} is lost: {}.", parts.join(", "))
-        }
-        Target::File(f) if f.existing_size.is_none() => String::new(),
-        _ => format!("Everything on {name} is lost."),
-    };
     match action {
         FlashAction::Install => {
             let persist = found
                 .and_then(|f| f.layout.install.as_ref())
                 .map(|i| i.persist.clone())
                 .unwrap_or_else(|| "persist".into());
+            let images = sh
+                .flash
+                .inputs
+                .as_ref()
+                .filter(|i| i.workspace == sh.workspace)
+                .map(|i| i.images.display().to_string())
+                .unwrap_or_else(|| format!("workspaces/{}/images", sh.workspace));
             lines.push((
                 Role::Warning,
                 format!(
-                    "Keeps the table and partition {persist}; rebuilds the others from workspaces/{}/images.",
-                    sh.workspace
+                    "Keeps the table and partition {persist}; rebuilds the others from {images}."
                 ),
             ));
         }
-        _ if !lost.is_empty() => lines.push((Role::Warning, lost)),
-        _ => {}
+        _ => lines.extend(lost_line(target, action, image)),
     }
     if device {
         lines.push(root_line(sh));
@@ -201,6 +195,7 @@ pub(super) fn ask(
             label: "Device name".into(),
             text: String::new(),
             danger: true,
+            completion: None,
         });
         return Vec::new();
     }
@@ -212,6 +207,46 @@ pub(super) fn ask(
         danger: true,
     });
     Vec::new()
+}
+
+/// What a format or image write destroys on the target, in the words of what really happens
+/// to it (nothing for a new file).
+fn lost_line(
+    target: &Target,
+    action: FlashAction,
+    image: Option<&ImageInfo>,
+) -> Option<(Role, String)> {
+    let name = target_name(target);
+    let text = match target {
+        Target::Device(d) if !d.partitions.is_empty() => {
+            let parts: Vec<String> = d
+                .partitions
+                .iter()
+                .map(|p| format!("{} ({})", p.name, human_bytes(p.size)))
+                .collect();
+            format!("Everything on {name} is lost: {}.", parts.join(", "))
+        }
+        Target::Device(_) => format!("Everything on {name} is lost."),
+        Target::File(f) => {
+            let size = human_bytes(f.existing_size?);
+            if action == FlashAction::WriteImage {
+                // FileMode::Replace: a new file is written beside it and renamed over it.
+                let by = image
+                    .and_then(|i| i.size)
+                    .map(|n| format!("a {} image", human_bytes(n)))
+                    .unwrap_or_else(|| "the image".into());
+                format!(
+                    "{name}, {size}, will be replaced by {by}: everything in it is lost (the new file takes its place once written)."
+                )
+            } else {
+                // FileMode::InPlace: written inside the file like a card of its size.
+                format!(
+                    "{name}, {size}, is formatted in place: it keeps its size, everything in it is lost."
+                )
+            }
+        }
+    };
+    Some((Role::Warning, text))
 }
 
 /// The run a confirmed request starts, as the screen shows it.
@@ -231,6 +266,7 @@ fn run_for(st: &FlashState, req: &FlashRequest) -> FlashRun {
         },
     };
     FlashRun {
+        workspace: req.workspace.clone(),
         device: req.device,
         in_place: req.device
             || (req.action != FlashAction::WriteImage
@@ -274,8 +310,15 @@ pub fn typed_name(sh: &mut Shared, name: &str, request: FlashRequest, typed: &st
 
 /// The confirmation to cancel the running write.
 pub fn cancel_confirm(sh: &mut Shared) {
-    let Some(run) = sh.flash.run.as_ref().filter(|r| r.running()) else {
-        sh.set_status(StatusLevel::Info, "no write is running");
+    let Some(run) = sh.flash.run_of(&sh.workspace).filter(|r| r.running()) else {
+        let text = match sh.flash.run.as_ref().filter(|r| r.running()) {
+            Some(r) => format!(
+                "the running write was started from workspace {}: switch back to it to cancel it",
+                r.workspace
+            ),
+            None => "no write is running".into(),
+        };
+        sh.set_status(StatusLevel::Info, text);
         return;
     };
     let left = if run.in_place {
@@ -284,10 +327,10 @@ pub fn cancel_confirm(sh: &mut Shared) {
             run.target
         )
     } else {
-        format!("{} is left as it was.", sh.short(&run.target))
+        format!("{} is left as it was.", run.target.clone())
     };
     sh.flash.confirm = Some(Confirm {
-        title: format!("Stop writing {}?", sh.short(&run.target)),
+        title: format!("Stop writing {}?", run.target.clone()),
         lines: vec![
             (
                 Role::Text,
@@ -307,7 +350,7 @@ pub fn quit_confirm(sh: &Shared) -> Option<Confirm> {
     Some(Confirm {
         title: "Quit while writing?".into(),
         lines: vec![
-            (Role::Text, format!("Writing {}.", sh.short(&run.target))),
+            (Role::Text, format!("Writing {}.", run.target.clone())),
             (
                 Role::Warning,
                 "Quitting stops the write between blocks; a card is left without a valid partition table.".into(),

@@ -2,27 +2,46 @@
 //! drawn proportionally on the selected target, the write's phases and progress, the
 //! verdict, and the prompt.
 
-use super::flow::stack_of;
-use super::state::{FlashState, Prompt, Row, about_device, about_file, needed};
+use super::confirm::target_name;
+use super::flow::{readiness, stack_of};
+use super::state::{Prompt, Row, about_device, about_file, needed};
+use super::types::FlashAction;
 use crate::flash::device::human_bytes;
 use crate::flash::{Target, Verdict};
+use crate::ui::action::Action;
+use crate::ui::screen_id::ScreenId;
 use crate::ui::shared::Shared;
+use crate::ui::text_input::Completion;
 use crate::ui::theme::{Role, Theme};
-use crate::ui::widgets::{fit, pad, pane, row};
+use crate::ui::widgets::{fit, pad, pane, row, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-/// Target list, layout pane, and the write pane when a write was started.
-pub(super) fn areas(area: Rect, st: &FlashState) -> [Rect; 3] {
+/// Target list, what each action would do now, layout pane, and the write pane when a
+/// write was started from this workspace.
+pub(super) fn areas(area: Rect, sh: &Shared) -> [Rect; 4] {
+    let st = &sh.flash;
     let extra = u16::from(!matches!(st.devices, Some(Ok(_))));
     let rows = st.rows().len() as u16 + extra;
     let list = (rows + 2).clamp(3, (area.height * 2 / 5).max(5));
-    let job = if st.run.is_some() { 8 } else { 0 };
+    let job = if st.run_of(&sh.workspace).is_some() {
+        8
+    } else {
+        0
+    };
+    let inner = area.width.saturating_sub(2) as usize;
+    let actions = action_lines(sh)
+        .iter()
+        .map(|(_, text)| wrap_words(text, inner).len() as u16)
+        .sum::<u16>()
+        .min(4)
+        + 2;
     Layout::vertical([
         Constraint::Length(list),
+        Constraint::Length(actions),
         Constraint::Min(3),
         Constraint::Length(job),
     ])
@@ -31,15 +50,75 @@ pub(super) fn areas(area: Rect, st: &FlashState) -> [Rect; 3] {
 
 pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     let st = &sh.flash;
-    let [list, layout, job] = areas(area, st);
+    let [list, actions, layout, job] = areas(area, sh);
     render_targets(sh, frame, list);
+    render_actions(sh, frame, actions);
     render_layout(sh, frame, layout);
-    if let Some(run) = &st.run {
+    if let Some(run) = st.run_of(&sh.workspace) {
         super::run_draw::render_run(sh, run, frame, job);
     }
     if let Some(p) = &st.prompt {
         render_prompt(&sh.theme, p, frame, area);
     }
+}
+
+/// What each action would do now on the selected target, grouped by verdict: `✓ f format ·
+/// w write an image: ready, each asks first`, or greyed with the reason it cannot run.
+pub(super) fn action_lines(sh: &Shared) -> Vec<(Role, String)> {
+    let mut groups: Vec<(Result<(), String>, Vec<String>)> = Vec::new();
+    for (action, key_action, what) in [
+        (FlashAction::Format, Action::Format, "format"),
+        (FlashAction::Install, Action::Install, "install"),
+        (
+            FlashAction::WriteImage,
+            Action::WriteImage,
+            "write an image",
+        ),
+    ] {
+        let verdict = readiness(sh, action).map(|_| ());
+        let label = match sh.keymap.first_key(ScreenId::Flash.name(), key_action) {
+            Some(k) => format!("{k} {what}"),
+            None => what.to_string(),
+        };
+        match groups.iter_mut().find(|(v, _)| *v == verdict) {
+            Some((_, labels)) => labels.push(label),
+            None => groups.push((verdict, vec![label])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(verdict, labels)| {
+            let labels = labels.join(" · ");
+            match verdict {
+                Ok(()) if labels.contains(" · ") => {
+                    (Role::Ok, format!("✓ {labels}: ready, each asks first"))
+                }
+                Ok(()) => (Role::Ok, format!("✓ {labels}: ready, asks first")),
+                Err(why) => (Role::Dim, format!("✗ {labels}: {why}")),
+            }
+        })
+        .collect()
+}
+
+fn render_actions(sh: &Shared, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
+    let title = match sh.flash.selected() {
+        Some(target) => format!(" Actions on {} ", target_name(&target)),
+        None => " Actions ".to_string(),
+    };
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = action_lines(sh)
+        .into_iter()
+        .flat_map(|(role, text)| {
+            wrap_words(&text, width)
+                .into_iter()
+                .map(move |l| Line::from(Span::styled(l, t.style(role))))
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(pane(fit(&title, width), false, t)),
+        area,
+    );
 }
 
 /// The verdict shown for a device: refused with reasons, or writable (noting when the
@@ -143,14 +222,14 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
             }
             Row::File(k) => {
                 let f = &st.files[k];
-                let path = sh.short(&f.path.display().to_string());
+                let path = f.path.display().to_string();
                 let main = format!("{} ({})", path, about_file(f));
                 (
                     "✓",
                     Role::Ok,
                     pad(
                         &main,
-                        (name_w + 1 + about_w).max(main.chars().count().min(w / 2)),
+                        (name_w + 1 + about_w).max(main.chars().count().min(w * 2 / 3)),
                     ),
                     (Role::Ok, "writable".into()),
                 )
@@ -176,11 +255,12 @@ fn render_targets(sh: &Shared, frame: &mut Frame, area: Rect) {
         } else {
             Style::default()
         };
-        let used = 3 + main.chars().count() + 1;
+        // A separator, so a model name and a refusal never read as one phrase.
+        let used = 3 + main.chars().count() + 3;
         let line = Line::from(vec![
             Span::styled(format!(" {mark} "), t.style(mark_role).patch(row_style)),
             Span::styled(main, base.patch(row_style)),
-            Span::raw(" "),
+            Span::styled(" │ ", t.style(Role::Border).patch(row_style)),
             Span::styled(
                 fit(&status.1, w.saturating_sub(used)),
                 t.style(status.0).patch(row_style),
@@ -241,7 +321,7 @@ fn render_layout(sh: &Shared, frame: &mut Frame, area: Rect) {
         ),
         Some(stack) => match st.layout_for(&stack.joined()) {
             None => (" Layout ".to_string(), text(Role::Dim, "reading the layout…".into())),
-            Some(Err(e)) => (" Layout ".to_string(), text(Role::Error, sh.short(e))),
+            Some(Err(e)) => (" Layout ".to_string(), text(Role::Error, e.clone())),
             Some(Ok(None)) => (
                 " Layout ".to_string(),
                 text(Role::Dim, format!("No layer of {} has a layout.yaml: format and install need one (docs/layouts.md); w writes an existing image.", stack.joined())),
@@ -270,7 +350,7 @@ fn layout_lines(
     let (on, size) = match sh.flash.selected() {
         Some(Target::Device(d)) => (Some(d.name.clone()), d.size),
         Some(Target::File(file)) => (
-            Some(sh.short(&file.path.display().to_string())),
+            Some(file.path.display().to_string()),
             file.existing_size.unwrap_or(default),
         ),
         None => (None, default),
@@ -324,6 +404,33 @@ fn layout_lines(
     (title, lines)
 }
 
+/// The names a Tab found, the one in the field highlighted (at most 12, then how many more).
+fn candidates_line(t: &Theme, c: &Completion) -> Line<'static> {
+    const SHOWN: usize = 12;
+    let mut spans = vec![Span::styled("Tab: ", t.style(Role::Dim))];
+    for (i, full) in c.candidates.iter().take(SHOWN).enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", t.style(Role::Dim)));
+        }
+        let name = full.trim_end_matches('/');
+        let base = name.rsplit('/').next().unwrap_or(name);
+        let slash = if full.ends_with('/') { "/" } else { "" };
+        let role = if c.shown == Some(i) {
+            Role::Match
+        } else {
+            Role::Text
+        };
+        spans.push(Span::styled(format!("{base}{slash}"), t.style(role)));
+    }
+    if c.candidates.len() > SHOWN {
+        spans.push(Span::styled(
+            format!(" · {} more", c.candidates.len() - SHOWN),
+            t.style(Role::Dim),
+        ));
+    }
+    Line::from(spans)
+}
+
 fn render_prompt(t: &Theme, p: &Prompt, frame: &mut Frame, area: Rect) {
     let width = 76u16.min(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = p
@@ -337,10 +444,15 @@ fn render_prompt(t: &Theme, p: &Prompt, frame: &mut Frame, area: Rect) {
         Span::styled(p.text.clone(), t.style(Role::Match)),
         Span::styled("▏", t.style(Role::Key)),
     ]));
-    lines.push(Line::from(Span::styled(
-        "enter accepts · esc cancels · ctrl-u clears",
-        t.style(Role::Dim),
-    )));
+    if let Some(c) = p.completion.as_ref().filter(|c| c.candidates.len() > 1) {
+        lines.push(candidates_line(t, c));
+    }
+    let keys = if p.completion.is_some() {
+        "tab completes · enter accepts · esc cancels · ctrl-u clears"
+    } else {
+        "enter accepts · esc cancels · ctrl-u clears"
+    };
+    lines.push(Line::from(Span::styled(keys, t.style(Role::Dim))));
     let height: u16 = lines
         .iter()
         .map(|l| {

@@ -1,13 +1,16 @@
 //! From a key to a confirmed write: the checks (stack, layout, verdict, override), the
 //! prompts and danger confirmations, and what the flash effects' results change.
 
-use super::confirm::{ask, error, short_name};
+use super::confirm::{ask, error, target_name};
 use super::state::{Prompt, PromptKind, needed};
 use super::types::{FlashAction, FlashCmd, FlashReport, FoundLayout, ImageInfo};
 use crate::flash::{BlockDevice, Target};
 use crate::model::ResolvedStack;
+use crate::ui::action::Action;
 use crate::ui::msg::Cmd;
+use crate::ui::screen_id::ScreenId;
 use crate::ui::shared::{Shared, StatusLevel};
+use crate::ui::text_input::{Completed, Completion};
 use crate::ui::theme::Role;
 use std::path::PathBuf;
 
@@ -48,47 +51,106 @@ fn card_layout(sh: &Shared) -> Result<FoundLayout, String> {
     }
 }
 
-/// Format, install or write image on the selected target: checks, then a prompt or the
-/// confirmation. Never a write by itself.
-pub fn act(sh: &mut Shared, action: FlashAction) -> Vec<Cmd> {
-    if sh.flash.busy() {
-        return error(sh, "a write is running; c cancels it");
+/// Whether `action` can run now on the selected target, with the target and the card layout
+/// it uses; else why not, in the words the screen shows before any key is pressed.
+pub fn readiness(
+    sh: &Shared,
+    action: FlashAction,
+) -> Result<(Target, Option<FoundLayout>), String> {
+    if let Some(run) = sh.flash.run.as_ref().filter(|r| r.running()) {
+        return Err(if run.workspace == sh.workspace {
+            "a write is running; c cancels it".to_string()
+        } else {
+            format!(
+                "a write started from workspace {} is running; switch back to it to follow or cancel it",
+                run.workspace
+            )
+        });
     }
     let Some(target) = sh.flash.selected() else {
-        return error(
-            sh,
-            "choose a target first: a device, or enter on “image file…” to type a path",
+        return Err(
+            "choose a target first: a device, or enter on “image file…” to type a path".into(),
         );
     };
     let found = match action {
         FlashAction::WriteImage => None,
-        _ => match card_layout(sh) {
-            Ok(f) => Some(f),
-            Err(e) => return error(sh, e),
-        },
+        _ => Some(card_layout(sh)?),
     };
-    if let Target::Device(d) = &target
-        && let Err(e) = check_device(sh, d, needed(found.as_ref()))
-    {
-        return error(sh, e);
+    if let Target::Device(d) = &target {
+        check_device(sh, d, needed(found.as_ref()))?;
     }
     if let Target::File(f) = &target
         && action == FlashAction::Install
         && f.existing_size.is_none()
     {
-        return error(
-            sh,
-            format!(
-                "{} does not exist yet: install writes into a formatted image, so format it first (f)",
-                sh.short(&f.path.display().to_string())
-            ),
-        );
+        return Err(format!(
+            "{} does not exist yet: install writes into a formatted image, so format it first (f)",
+            f.path.display()
+        ));
     }
+    if found.is_some() {
+        build_ready(sh, action)?;
+    }
+    Ok((target, found))
+}
+
+/// Whether the workspace's build holds what format or install reads (bootloader files, the
+/// files install copies).
+fn build_ready(sh: &Shared, action: FlashAction) -> Result<(), String> {
+    let joined = stack_of(sh).map(ResolvedStack::joined).unwrap_or_default();
+    let Some(inputs) = sh.flash.inputs_for(&sh.workspace, &joined) else {
+        return Err("checking the workspace's build; try again in a moment".into());
+    };
+    let missing = match action {
+        FlashAction::Format => inputs.format.as_ref(),
+        FlashAction::Install => inputs.install.as_ref(),
+        FlashAction::WriteImage => None,
+    };
+    let Some(m) = missing else {
+        return Ok(());
+    };
+    let key = sh
+        .keymap
+        .first_key(ScreenId::Flash.name(), Action::Show(ScreenId::Build))
+        .map(|k| format!(", key {k}"))
+        .unwrap_or_default();
+    let mut lacks = Vec::new();
+    if !m.bootloaders.is_empty() {
+        let word = if m.bootloaders.len() == 1 {
+            "bootloader"
+        } else {
+            "bootloaders"
+        };
+        lacks.push(format!("{word} {}", m.bootloaders.join(", ")));
+    }
+    lacks.extend(m.files.iter().cloned());
+    if !m.built {
+        let makes = if m.bootloaders.is_empty() {
+            String::new()
+        } else {
+            format!(" (the {} comes from the build)", lacks[0])
+        };
+        return Err(format!("not built yet: build first{key}{makes}"));
+    }
+    Err(format!(
+        "the build in {} has no {}: build again{key}",
+        inputs.images.display(),
+        lacks.join(" and ")
+    ))
+}
+
+/// Format, install or write image on the selected target: checks, then a prompt or the
+/// confirmation. Never a write by itself; an action that cannot run says why and asks nothing.
+pub fn act(sh: &mut Shared, action: FlashAction) -> Vec<Cmd> {
+    let (target, found) = match readiness(sh, action) {
+        Ok(r) => r,
+        Err(e) => return error(sh, e),
+    };
     if action == FlashAction::WriteImage {
         let key = target.name();
         sh.flash.prompt = Some(Prompt {
             kind: PromptKind::Image { target: key },
-            title: format!("Write an image to {}", short_name(sh, &target)),
+            title: format!("Write an image to {}", target_name(&target)),
             lines: vec![(
                 Role::Dim,
                 "Raw, .gz, .xz, .zst or .bz2; a .bmap beside it is used.".into(),
@@ -96,6 +158,7 @@ pub fn act(sh: &mut Shared, action: FlashAction) -> Vec<Cmd> {
             label: "Image".into(),
             text: String::new(),
             danger: false,
+            completion: Some(Completion::default()),
         });
         return Vec::new();
     }
@@ -165,12 +228,30 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
             Err(e) => sh.set_status(StatusLevel::Error, format!("{}: {e}", path.display())),
         },
         FlashReport::Layout { stack, result } => st.layout = Some((stack, result)),
+        FlashReport::Inputs(inputs) => st.inputs = Some(inputs),
+        FlashReport::Completions { typed, candidates } => {
+            let Some(p) = st.prompt.as_mut().filter(|p| p.text == typed) else {
+                return Vec::new();
+            };
+            if let Some(c) = p.completion.as_mut()
+                && c.apply(&mut p.text, candidates) == Completed::NoMatch
+            {
+                sh.set_status(
+                    StatusLevel::Info,
+                    format!("no file name starts with {typed}"),
+                );
+            }
+        }
         FlashReport::Image { path, result } => {
             let Some((key, _)) = st.pending.take().filter(|(_, p)| *p == path) else {
                 return Vec::new();
             };
             match result {
-                Ok(info) => return image_ready(sh, &key, &info),
+                Ok(info) => {
+                    // "reading …" is over: the confirmation shows what was read.
+                    sh.status = None;
+                    return image_ready(sh, &key, &info);
+                }
                 Err(e) => sh.set_status(StatusLevel::Error, e),
             }
         }
@@ -192,7 +273,7 @@ pub fn report(sh: &mut Shared, r: FlashReport) -> Vec<Cmd> {
             };
             let file = (!run.device).then(|| PathBuf::from(&run.target));
             run.outcome = Some(result);
-            sh.set_status(text.0, sh.short(&text.1));
+            sh.set_status(text.0, text.1);
             // Partitions, sizes and verdicts changed: look again.
             let mut cmds = vec![Cmd::Flash(FlashCmd::ListDevices)];
             cmds.extend(file.map(|p| Cmd::Flash(FlashCmd::Resolve(p))));

@@ -4,7 +4,9 @@
 
 use super::write::tool;
 use crate::flash::bmap::find_beside;
+use crate::flash::card::CardMode;
 use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::job::missing_inputs;
 use crate::flash::reason::FailReason;
 use crate::flash::source::PreparedSource;
 use crate::flash::system::default_properties;
@@ -69,7 +71,7 @@ pub fn tui_escalation() -> Result<Vec<String>, FlashError> {
 }
 
 /// `~/x` → `$HOME/x`; relative paths against the current directory.
-fn expand(path: &Path) -> PathBuf {
+pub fn expand(path: &Path) -> PathBuf {
     let text = path.to_string_lossy();
     let path = match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
@@ -128,6 +130,16 @@ impl FlashJobs {
             FlashCmd::InspectImage(path) => report(FlashReport::Image {
                 path: path.clone(),
                 result: inspect(&expand(path)),
+            }),
+            FlashCmd::CheckInputs { workspace, stack } => report(FlashReport::Inputs(
+                check_inputs(tree, catalog, workspace, stack),
+            )),
+            FlashCmd::Complete(typed) => report(FlashReport::Completions {
+                typed: typed.clone(),
+                candidates: crate::ui::text_input::path_candidates(
+                    typed,
+                    std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+                ),
             }),
             FlashCmd::Start(req) => self.start(req, tree, catalog),
             FlashCmd::Cancel { id } => {
@@ -192,17 +204,22 @@ impl FlashJobs {
 
     /// Cancel a running write and wait up to `timeout` for it to stop (when the app quits).
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(job) = lock(&self.job).take() else {
-            return;
-        };
-        job.cancel.cancel();
-        let deadline = Instant::now() + timeout;
-        while !job.thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
+        if let Some(job) = lock(&self.job).take() {
+            stop_thread(&job.cancel, job.thread, timeout);
         }
-        if job.thread.is_finished() {
-            let _ = job.thread.join();
-        }
+    }
+}
+
+/// Cancels a job's thread and waits up to `timeout` for it to end (writes and batches, when
+/// the app quits).
+pub fn stop_thread(cancel: &CancelToken, thread: JoinHandle<()>, timeout: Duration) {
+    cancel.cancel();
+    let deadline = Instant::now() + timeout;
+    while !thread.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if thread.is_finished() {
+        let _ = thread.join();
     }
 }
 
@@ -249,7 +266,33 @@ fn find_layout(catalog: &Catalog, stack: &ResolvedStack) -> Result<Option<FoundL
     Ok(None)
 }
 
-fn inspect(path: &Path) -> Result<ImageInfo, String> {
+/// What format and install of the stack's layout lack in the workspace's images/.
+fn check_inputs(
+    tree: &Tree,
+    catalog: &Catalog,
+    workspace: &str,
+    stack: &ResolvedStack,
+) -> BuildInputs {
+    let images = std::path::absolute(tree.workspace_dir(workspace).join("images"))
+        .unwrap_or_else(|_| tree.workspace_dir(workspace).join("images"));
+    let layout = find_layout(catalog, stack).ok().flatten();
+    let check = |mode| {
+        layout
+            .as_ref()
+            .filter(|f| f.layout.has_card())
+            .and_then(|f| missing_inputs(&f.layout, &images, mode))
+    };
+    BuildInputs {
+        workspace: workspace.to_string(),
+        stack: stack.joined(),
+        format: check(CardMode::Format),
+        install: check(CardMode::Install),
+        images,
+    }
+}
+
+/// What an image file holds, recognised as `flash` does (also the batch screen's source).
+pub fn inspect(path: &Path) -> Result<ImageInfo, String> {
     let bmap = find_beside(path);
     let source = PreparedSource::prepare(&SourceSpec::Image {
         path: path.to_path_buf(),

@@ -25,7 +25,7 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
         Some(Err(f)) if !f.cancelled() => Role::Error,
         _ => Role::BorderFocused,
     };
-    let target = sh.short(&run.target);
+    let target = run.target.clone();
     let verb = match run.action {
         FlashAction::Format => "Format",
         FlashAction::Install => "Install",
@@ -50,7 +50,7 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
     let w = inner.width as usize;
     let mut head = run.about.clone();
     if !run.source.is_empty() {
-        head = format!("{head} · {}", sh.short(&run.source));
+        head = format!("{head} · {}", run.source);
     }
     frame.render_widget(Span::styled(fit(&head, w), t.style(Role::Text)), about);
     // The phase a failure names (typed, from the engine or the helper), else the last one seen.
@@ -87,7 +87,7 @@ pub(super) fn render_run(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: R
     let keep = if run.outcome.is_some() { 1 } else { 2 };
     let mut lines: Vec<Line> = shown[shown.len().saturating_sub(keep)..]
         .iter()
-        .map(|(role, m)| Line::from(Span::styled(sh.short(m), t.style(*role))))
+        .map(|(role, m)| Line::from(Span::styled(m.clone(), t.style(*role))))
         .collect();
     lines.push(verdict_line(sh, run));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
@@ -163,7 +163,7 @@ fn render_gauge(sh: &Shared, run: &FlashRun, frame: &mut Frame, area: Rect) {
 
 fn verdict_line(sh: &Shared, run: &FlashRun) -> Line<'static> {
     let t = &sh.theme;
-    let target = sh.short(&run.target);
+    let target = run.target.clone();
     match &run.outcome {
         None if run.cancelling => Line::from(Span::styled(
             "cancelling: the write stops after the block in flight…",
@@ -190,7 +190,7 @@ fn verdict_line(sh: &Shared, run: &FlashRun) -> Line<'static> {
             t.style(Role::Warning),
         )),
         Some(Err(f)) => Line::from(Span::styled(
-            format!("✗ failed: {}", sh.short(&f.error)),
+            format!("✗ failed: {}", f.error),
             t.style(Role::Error),
         )),
     }

@@ -11,7 +11,7 @@ use crate::ui::action::Action;
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StatusLevel};
-use crate::ui::text_input::Edit;
+use crate::ui::text_input::{Completion, Edit, is_complete_key};
 use crate::ui::theme::Role;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
@@ -27,11 +27,13 @@ pub struct FlashScreen {
     asked_devices: bool,
     /// The stack (comma-joined) whose layout was asked for last.
     asked_layout: Option<String>,
+    /// The workspace, stack and workspaces' stamp the build was checked for last.
+    asked_inputs: Option<(String, String, Option<u64>)>,
 }
 
 /// Rows of the target list inside its border.
 fn list_rows(sh: &Shared, area: Rect) -> usize {
-    areas(area, &sh.flash)[0].inner(Margin::new(1, 1)).height as usize
+    areas(area, sh)[0].inner(Margin::new(1, 1)).height as usize
 }
 
 fn arm(sh: &mut Shared) {
@@ -84,11 +86,12 @@ fn ask_target_file(sh: &mut Shared) {
         title: "Write to an image file".into(),
         lines: vec![(
             Role::Dim,
-            "A new file is created on the first write; an existing one is written in place.".into(),
+            "A new file is created on the first write. An existing file: f formats it in place (it keeps its size), i installs into it, w replaces it with the image (its size becomes the image's).".into(),
         )],
         label: "File".into(),
         text: String::new(),
         danger: false,
+        completion: Some(Completion::default()),
     });
 }
 
@@ -110,6 +113,8 @@ impl Screen for FlashScreen {
             Action::Top => c.set(0, len, h),
             Action::Bottom => c.set(len, len, h),
             Action::Refresh => {
+                // The build is checked again too (refresh asks once this is cleared).
+                self.asked_inputs = None;
                 sh.set_status(StatusLevel::Info, "looking for devices again");
                 return vec![Cmd::Flash(FlashCmd::ListDevices)];
             }
@@ -132,8 +137,22 @@ impl Screen for FlashScreen {
 
     fn text_input(&mut self, sh: &mut Shared, key: &KeyEvent, _area: Rect) -> Option<Vec<Cmd>> {
         let prompt = sh.flash.prompt.as_mut()?;
+        if is_complete_key(key)
+            && let Some(c) = prompt.completion.as_mut()
+        {
+            // While cycling, Tab shows the next name; else the effects list the directory.
+            if c.cycle(&mut prompt.text) {
+                return Some(Vec::new());
+            }
+            return Some(vec![Cmd::Flash(FlashCmd::Complete(prompt.text.clone()))]);
+        }
         match crate::ui::text_input::edit(&mut prompt.text, key) {
-            Edit::Changed | Edit::Ignored => {}
+            Edit::Changed => {
+                if let Some(c) = prompt.completion.as_mut() {
+                    *c = Completion::default();
+                }
+            }
+            Edit::Ignored => {}
             Edit::Cancelled => {
                 sh.flash.prompt = None;
                 sh.set_status(StatusLevel::Info, "cancelled; nothing was written");
@@ -168,7 +187,7 @@ impl Screen for FlashScreen {
         if sh.flash.prompt.is_some() {
             return Vec::new();
         }
-        let list = areas(area, &sh.flash)[0];
+        let list = areas(area, sh)[0];
         let inner = list.inner(Margin::new(1, 1));
         let len = sh.flash.rows().len();
         let h = inner.height as usize;
@@ -203,8 +222,17 @@ impl Screen for FlashScreen {
         if let Some(stack) = stack_of(sh) {
             let joined = stack.joined();
             if self.asked_layout.as_deref() != Some(joined.as_str()) {
-                self.asked_layout = Some(joined);
+                self.asked_layout = Some(joined.clone());
                 cmds.push(Cmd::Flash(FlashCmd::LoadLayout(stack.clone())));
+            }
+            // Again after a build or a switch: the stamp follows the workspaces' images/.
+            let key = (sh.workspace.clone(), joined, sh.stamp);
+            if self.asked_inputs.as_ref() != Some(&key) {
+                self.asked_inputs = Some(key);
+                cmds.push(Cmd::Flash(FlashCmd::CheckInputs {
+                    workspace: sh.workspace.clone(),
+                    stack: stack.clone(),
+                }));
             }
         }
         cmds

@@ -1,11 +1,12 @@
 //! What the flash screen knows: targets and their verdicts, the stack's layout, the prompt
 //! being typed, and the write in progress with its phases, progress and verdict.
 
-use super::types::{Failure, FlashAction, FlashRequest, FoundLayout};
+use super::types::{BuildInputs, Failure, FlashAction, FlashRequest, FoundLayout};
 use crate::flash::device::human_bytes;
 use crate::flash::event::{FlashEvent, Phase};
 use crate::flash::{BlockDevice, ImageFile, Summary, Target};
 use crate::ui::overlay::Confirm;
+use crate::ui::text_input::Completion;
 use crate::ui::theme::Role;
 use crate::ui::widgets::ListCursor;
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub struct Prompt {
     pub label: String,
     pub text: String,
     pub danger: bool,
+    /// Tab completion, for prompts that take a path.
+    pub completion: Option<Completion>,
 }
 
 /// A finished phase: bytes, seconds, average rate.
@@ -58,6 +61,8 @@ pub struct PhaseDone {
 pub struct FlashRun {
     pub id: u64,
     pub action: FlashAction,
+    /// The workspace it was started from; another workspace's screen does not show it.
+    pub workspace: String,
     /// `sdb` or the image file's path.
     pub target: String,
     /// One line about the target: size, bus, model.
@@ -86,6 +91,7 @@ impl FlashRun {
         FlashRun {
             id,
             action,
+            workspace: String::new(),
             target,
             about,
             device: false,
@@ -184,6 +190,8 @@ pub struct FlashState {
     pub files: Vec<ImageFile>,
     /// The layout of the stack it was loaded for (comma-joined chain).
     pub layout: Option<(String, Result<Option<FoundLayout>, String>)>,
+    /// What format and install lack in the build, for the workspace and stack it names.
+    pub inputs: Option<BuildInputs>,
     pub cursor: ListCursor,
     /// The device whose refusal the user chose to override (`!`), by name.
     pub armed: Option<String>,
@@ -267,6 +275,18 @@ impl FlashState {
     /// A write is in progress.
     pub fn busy(&self) -> bool {
         self.run.as_ref().is_some_and(FlashRun::running)
+    }
+
+    /// The write the screen of `workspace` shows: one started from that workspace.
+    pub fn run_of(&self, workspace: &str) -> Option<&FlashRun> {
+        self.run.as_ref().filter(|r| r.workspace == workspace)
+    }
+
+    /// What the build lacks, when checked for this workspace and stack.
+    pub fn inputs_for(&self, workspace: &str, joined: &str) -> Option<&BuildInputs> {
+        self.inputs
+            .as_ref()
+            .filter(|i| i.workspace == workspace && i.stack == joined)
     }
 }
 

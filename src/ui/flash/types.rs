@@ -3,6 +3,7 @@
 //! the app's message type, the screen and the effects can all use it.
 
 use crate::flash::event::{FlashEvent, Phase};
+use crate::flash::job::MissingInputs;
 use crate::flash::reason::FailReason;
 use crate::flash::{BlockDevice, DeviceIdentity, FlashError, Summary, Target};
 use crate::model::ResolvedStack;
@@ -20,6 +21,13 @@ pub enum FlashCmd {
     LoadLayout(ResolvedStack),
     /// Measure an image to write (size, compression, block map beside it).
     InspectImage(PathBuf),
+    /// What format and install of the stack's layout lack in the workspace's images/.
+    CheckInputs {
+        workspace: String,
+        stack: ResolvedStack,
+    },
+    /// The completions of a path typed in a prompt (Tab).
+    Complete(String),
     /// Plan and run a write. Only a confirmation produces this.
     Start(Box<FlashRequest>),
     /// Stop the write with this id between blocks.
@@ -78,6 +86,19 @@ pub struct ImageInfo {
     pub bmap: Option<PathBuf>,
 }
 
+/// What format and install would lack in a workspace's build, for one stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildInputs {
+    pub workspace: String,
+    /// The stack, comma-joined.
+    pub stack: String,
+    /// The workspace's images/ directory.
+    pub images: PathBuf,
+    /// `None`: everything there (or no card layout to check).
+    pub format: Option<MissingInputs>,
+    pub install: Option<MissingInputs>,
+}
+
 /// Why a write ended without success, typed until it is drawn: the message, the stable
 /// reason code and the phase it failed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +145,12 @@ pub enum FlashReport {
     Image {
         path: PathBuf,
         result: Result<ImageInfo, String>,
+    },
+    Inputs(BuildInputs),
+    /// The candidates for the path `typed` (each a whole path as it would be typed).
+    Completions {
+        typed: String,
+        candidates: Vec<String>,
     },
     Event {
         id: u64,

@@ -216,10 +216,8 @@ pub(super) fn render_summary(sh: &Shared, v: &BuildView, frame: &mut Frame, area
     if let Some(p) = &v.log_path {
         lines.push(Line::from(vec![
             Span::styled("full log: ", t.style(Role::Dim)),
-            Span::raw(fit(
-                &sh.short(&p.display().to_string()),
-                inner_w.saturating_sub(10),
-            )),
+            // The real path, to open it in a shell.
+            Span::raw(fit(&p.display().to_string(), inner_w.saturating_sub(10))),
         ]));
     }
     let title = Span::styled(format!(" ✗ {} ", f.headline()), t.style(Role::Error));

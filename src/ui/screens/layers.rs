@@ -4,6 +4,7 @@ use super::layer_detail;
 use crate::model::{Catalog, Layer};
 use crate::ui::action::Action;
 use crate::ui::filter::{FuzzyFilter, Hit};
+use crate::ui::guide::{self, GuideStep};
 use crate::ui::msg::Cmd;
 use crate::ui::screen::{Screen, ScreenId};
 use crate::ui::shared::{Shared, StackRole, StatusLevel};
@@ -40,7 +41,14 @@ pub struct LayersScreen {
     pub(super) name_width: usize,
     pub(super) filter: FuzzyFilter,
     pub(super) requested: HashSet<String>,
+    /// The first-run guide's step while it narrows the list (boards, distros, apps).
+    pub(super) guide: Option<GuideStep>,
+    /// The guide's welcome panel is drawn above the list.
+    pub(super) panel: bool,
 }
+
+/// Rows of the guide's welcome panel, borders included.
+const PANEL_HEIGHT: u16 = 4;
 
 pub(super) struct Areas {
     pub(super) list: Rect,
@@ -72,12 +80,38 @@ impl LayersScreen {
             name_width,
             filter: FuzzyFilter::default(),
             requested: HashSet::new(),
+            guide: None,
+            panel: false,
         };
+        s.follow_guide(sh);
         s.rebuild(&sh.catalog, Rect::new(0, 0, 100, 30));
         s
     }
 
+    /// Take the guide's state from `sh`; true when the list must be rebuilt.
+    fn follow_guide(&mut self, sh: &Shared) -> bool {
+        let step = sh.guide.then(|| guide::step(sh));
+        self.panel = step.is_some_and(|s| s != GuideStep::Done);
+        let narrow = step.filter(|s| s.number() <= GuideStep::Apps.number());
+        std::mem::replace(&mut self.guide, narrow) != narrow
+    }
+
+    /// The welcome panel's rectangle, when the guide is on.
+    fn panel_area(&self, area: Rect) -> Option<Rect> {
+        self.panel
+            .then(|| Rect::new(area.x, area.y, area.width, PANEL_HEIGHT.min(area.height)))
+    }
+
     pub(super) fn areas(&self, area: Rect) -> Areas {
+        let area = match self.panel_area(area) {
+            Some(p) => Rect::new(
+                area.x,
+                p.bottom(),
+                area.width,
+                area.height.saturating_sub(p.height),
+            ),
+            None => area,
+        };
         let [list, detail] =
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
                 .areas(area);
@@ -200,6 +234,10 @@ impl Screen for LayersScreen {
                 self.query.clear();
                 self.rebuild(&sh.catalog, area);
             }
+            Action::ClearFilter if sh.guide && !self.typing && self.query.is_empty() => {
+                sh.guide = false;
+                sh.set_status(StatusLevel::Info, "left the guide: every layer is listed");
+            }
             Action::ClearFilter => {
                 self.typing = false;
                 self.query.clear();
@@ -276,6 +314,9 @@ impl Screen for LayersScreen {
     }
 
     fn refresh(&mut self, sh: &Shared, area: Rect) -> Vec<Cmd> {
+        if self.follow_guide(sh) {
+            self.rebuild(&sh.catalog, area);
+        }
         self.cursor
             .clamp(self.rows.len(), self.areas(area).rows.height as usize);
         let Some(layer) = self.selected().map(|i| &sh.catalog.layers[i]) else {
@@ -290,7 +331,25 @@ impl Screen for LayersScreen {
     fn render(&self, sh: &Shared, frame: &mut Frame, area: Rect) {
         let t = &sh.theme;
         let a = self.areas(area);
+        if let Some(p) = self.panel_area(area) {
+            let (title, text) = guide::panel(sh);
+            frame.render_widget(
+                Paragraph::new(text)
+                    .style(t.style(Role::Text))
+                    .wrap(Wrap { trim: true })
+                    .block(pane(title, false, t).title_style(t.style(Role::Title))),
+                p,
+            );
+        }
         let mut title = format!(" Layers {} ", self.shown);
+        if let (Some(g), true) = (self.guide, self.query.is_empty()) {
+            let what = match g {
+                GuideStep::Board => "Boards",
+                GuideStep::Distro => "Distributions",
+                _ => "Apps",
+            };
+            title = format!(" {what} {} ", self.shown);
+        }
         if !self.query.is_empty() {
             title = format!(" Layers: {} of {} match ", self.rows.len(), self.shown);
         } else if self.hidden > 0 && !self.show_unlisted {
@@ -383,10 +442,17 @@ impl LayersScreen {
     /// selected layer when it is still shown.
     pub fn rebuild(&mut self, catalog: &Catalog, area: Rect) {
         let keep = self.selected();
-        let visible: Vec<usize> = (0..catalog.layers.len())
+        // The guide narrows the unfiltered list to the step's layers; a filter searches all.
+        let guide = self.guide.filter(|_| self.query.trim().is_empty());
+        let candidates: Vec<usize> = (0..catalog.layers.len())
+            .filter(|&i| guide.is_none_or(|g| g.lists(&catalog.layers[i].name)))
+            .collect();
+        let visible: Vec<usize> = candidates
+            .iter()
+            .copied()
             .filter(|&i| self.show_unlisted || !catalog.layers[i].meta.unlisted)
             .collect();
-        self.hidden = catalog.layers.len() - visible.len();
+        self.hidden = candidates.len() - visible.len();
         self.shown = visible.len();
         self.rows.clear();
         self.hidden_matches = 0;
