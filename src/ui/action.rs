@@ -217,6 +217,7 @@ const TABLE: &[(Action, &str, &str)] = &[
         "put back the files the last push replaced (type the host first)",
     ),
     (Action::CancelPush, "cancel-push", "stop the running push"),
+    (
         Action::BatchImage,
         "batch-image",
         "batch: write an image file (asks for its path)",

@@ -104,8 +104,9 @@ impl App {
                 0 => format!(" {} {} ", i + 1, s.id().title()),
                 // Short names are set apart by the number alone: " 1 Lay 2 Stack 3 Prev".
                 1 => format!(" {} {}", i + 1, short_title(s.id().title())),
+                // Narrow: numbers set apart by one space, the active tab keeps its name.
                 2 if i == active => format!(" {} {} ", i + 1, s.id().title()),
-                _ => format!(" {} ", i + 1),
+                _ => format!(" {}", i + 1),
             };
             let mark = (s.id() == ScreenId::Stack)
                 .then(|| self.stack_mark())
