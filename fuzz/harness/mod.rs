@@ -12,6 +12,7 @@ pub mod kconfig;
 pub mod kconfig_check;
 pub mod layout;
 pub mod metadata;
+pub mod personalise;
 pub mod push_manifest;
 pub mod ui_settings;
 
@@ -32,4 +33,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("core_config", core_config::run),
     ("push_manifest", push_manifest::run),
     ("content", content::run),
+    ("personalise", personalise::run),
 ];
