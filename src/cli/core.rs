@@ -277,33 +277,6 @@ pub fn add_persist_files(
     layout: &crate::model::layout::Layout,
     files: Vec<crate::flash::persist::PersistFile>,
 ) -> Result<()> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let Some(part) = layout.persist() else {
-        anyhow::bail!(
-            "{}: the layout names no persist partition (install: persist:), so there is nowhere to put the skiff-core config",
-            layout.origin
-        );
-    };
-    let Some(action) = card.partitions.iter().find(|p| p.name == part.name) else {
-        anyhow::bail!(
-            "{}: partition {} is not on the card",
-            layout.origin,
-            part.name
-        );
-    };
-    if action.fs.as_deref() != Some("ext4") {
-        anyhow::bail!(
-            "{}: persist partition {} is not ext4; the skiff-core config can only be written into ext4",
-            layout.origin,
-            part.name
-        );
-    }
-    card.post.push(crate::flash::plan::PostStep::WriteFiles {
-        partition: part.name.clone(),
-        offset: action.start,
-        files,
-    });
+    crate::flash::personalise::add_to_card(card, layout, files)?;
     Ok(())
 }

@@ -448,7 +448,10 @@ pub struct Persona {
 
 impl Persona {
     pub fn is_empty(&self) -> bool {
-        self.hostname.is_none() && self.keys.is_empty() && self.wifi.is_empty() && self.files.is_empty()
+        self.hostname.is_none()
+            && self.keys.is_empty()
+            && self.wifi.is_empty()
+            && self.files.is_empty()
     }
 
     /// The files for one card: the directory's files first, then the hostname, keys and
@@ -525,12 +528,21 @@ mod tests {
         let t = Template::parse("robot-{n:02}").unwrap();
         assert_eq!(t.expand(&id(3)).unwrap(), "robot-03");
         assert_eq!(t.expand(&id(123)).unwrap(), "robot-123");
-        assert_eq!(Template::parse("r{n}").unwrap().expand(&id(7)).unwrap(), "r7");
         assert_eq!(
-            Template::parse("cam-{serial}-{slot}").unwrap().expand(&id(1)).unwrap(),
+            Template::parse("r{n}").unwrap().expand(&id(7)).unwrap(),
+            "r7"
+        );
+        assert_eq!(
+            Template::parse("cam-{serial}-{slot}")
+                .unwrap()
+                .expand(&id(1))
+                .unwrap(),
             "cam-AB12cd-1-2-3"
         );
-        assert_eq!(Template::parse("n{n:04}").unwrap().expand(&id(4)).unwrap(), "n0004");
+        assert_eq!(
+            Template::parse("n{n:04}").unwrap().expand(&id(4)).unwrap(),
+            "n0004"
+        );
         assert!(Template::parse("n{n:3}").is_err());
         assert!(!Template::parse("fixed").unwrap().varies());
         assert!(Template::parse("a{n}").unwrap().varies());
@@ -547,15 +559,30 @@ mod tests {
         assert!(Template::parse("").is_err());
         assert!(Template::parse("{n:}").is_err());
         assert!(Template::parse("{n:123}").is_err());
-        let e = Template::parse("-{n}").unwrap().expand(&id(1)).unwrap_err().0;
+        let e = Template::parse("-{n}")
+            .unwrap()
+            .expand(&id(1))
+            .unwrap_err()
+            .0;
         assert!(e.contains("cannot start or end"), "{e}");
         let long = "a".repeat(62) + "{n:02}";
         assert!(Template::parse(&long).unwrap().expand(&id(1)).is_err());
         let t = Template::parse("x-{serial}").unwrap();
-        let e = t.expand(&Identity { n: 1, serial: None, slot: None }).unwrap_err().0;
+        let e = t
+            .expand(&Identity {
+                n: 1,
+                serial: None,
+                slot: None,
+            })
+            .unwrap_err()
+            .0;
         assert!(e.contains("{serial} is not known"), "{e}");
         let e = t
-            .expand(&Identity { n: 1, serial: Some("a_b".into()), slot: None })
+            .expand(&Identity {
+                n: 1,
+                serial: Some("a_b".into()),
+                slot: None,
+            })
             .unwrap_err()
             .0;
         assert!(e.contains("`_`"), "{e}");
@@ -567,13 +594,22 @@ mod tests {
     fn public_keys_are_checked() {
         let text = format!("# team\n\n{ED}\n");
         assert_eq!(parse_public_keys("k.pub", &text).unwrap(), [ED]);
-        let e = parse_public_keys("id", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n").unwrap_err().0;
+        let e = parse_public_keys("id", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n")
+            .unwrap_err()
+            .0;
         assert!(e.starts_with("id: this is a private key"), "{e}");
         let e = parse_public_keys("k.pub", "ssh-foo AAAA x").unwrap_err().0;
         assert!(e.starts_with("k.pub:1: `ssh-foo`"), "{e}");
-        let e = parse_public_keys("k.pub", &format!("{ED}\nssh-ed25519 AAA*\n")).unwrap_err().0;
+        let e = parse_public_keys("k.pub", &format!("{ED}\nssh-ed25519 AAA*\n"))
+            .unwrap_err()
+            .0;
         assert!(e.starts_with("k.pub:2:") && e.contains("base64"), "{e}");
-        let e = parse_public_keys("k.pub", "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl").unwrap_err().0;
+        let e = parse_public_keys(
+            "k.pub",
+            "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+        )
+        .unwrap_err()
+        .0;
         assert!(e.contains("does not hold a ssh-rsa key"), "{e}");
         assert!(parse_public_keys("k.pub", "# nothing\n").is_err());
         let k = KeyFile::new("id_ed25519", "id_ed25519", ED).unwrap();
@@ -586,15 +622,34 @@ mod tests {
         let w = Wifi::new("Lab Net", "correct horse\n").unwrap();
         assert_eq!(w.psk, "correct horse");
         assert_eq!(w.uuid(), Wifi::new("Lab Net", "other pass").unwrap().uuid());
-        assert_ne!(w.uuid(), Wifi::new("Lab Net2", "other pass").unwrap().uuid());
+        assert_ne!(
+            w.uuid(),
+            Wifi::new("Lab Net2", "other pass").unwrap().uuid()
+        );
         assert_eq!(&w.uuid()[14..15], "8");
         let k = w.keyfile();
-        assert!(k.contains("\nssid=Lab Net\n") && k.contains("\npsk=correct horse\n"), "{k}");
+        assert!(
+            k.contains("\nssid=Lab Net\n") && k.contains("\npsk=correct horse\n"),
+            "{k}"
+        );
         assert!(k.contains(&format!("uuid={}", w.uuid())));
         assert!(w.file_name().starts_with("Lab_Net-") && w.file_name().ends_with(".nmconnection"));
-        assert_eq!(Wifi::new("lab", "12345678").unwrap().file_name(), "lab.nmconnection");
-        assert!(Wifi::new("a;b", "12345678").unwrap().keyfile().contains("\nssid=97;59;98;\n"));
-        assert!(Wifi::new("123", "12345678").unwrap().keyfile().contains("\nssid=49;50;51;\n"));
+        assert_eq!(
+            Wifi::new("lab", "12345678").unwrap().file_name(),
+            "lab.nmconnection"
+        );
+        assert!(
+            Wifi::new("a;b", "12345678")
+                .unwrap()
+                .keyfile()
+                .contains("\nssid=97;59;98;\n")
+        );
+        assert!(
+            Wifi::new("123", "12345678")
+                .unwrap()
+                .keyfile()
+                .contains("\nssid=49;50;51;\n")
+        );
         assert!(Wifi::new("", "12345678").is_err());
         assert!(Wifi::new("a\nb", "12345678").is_err());
         assert!(Wifi::new("lab", "short").is_err());
@@ -610,15 +665,28 @@ mod tests {
             keys: vec![KeyFile::new("a.pub", "a.pub", ED).unwrap()],
             wifi: vec![Wifi::new("lab", "12345678").unwrap()],
             files: vec![
-                RenderedFile { path: "/skiff/hostname".into(), bytes: b"old\n".to_vec(), mode: 0o600 },
-                RenderedFile { path: "/skiff/etc/motd".into(), bytes: b"hi\n".to_vec(), mode: 0o644 },
+                RenderedFile {
+                    path: "/skiff/hostname".into(),
+                    bytes: b"old\n".to_vec(),
+                    mode: 0o600,
+                },
+                RenderedFile {
+                    path: "/skiff/etc/motd".into(),
+                    bytes: b"hi\n".to_vec(),
+                    mode: 0o644,
+                },
             ],
         };
         let files = p.render(&id(5)).unwrap();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["/skiff/connections/lab.nmconnection", "/skiff/etc/motd", "/skiff/hostname", "/skiff/keys/a.pub"]
+            [
+                "/skiff/connections/lab.nmconnection",
+                "/skiff/etc/motd",
+                "/skiff/hostname",
+                "/skiff/keys/a.pub"
+            ]
         );
         assert_eq!(files[2].bytes, b"robot-05\n");
         assert_eq!(files[2].mode, 0o644);

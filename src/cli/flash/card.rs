@@ -35,6 +35,8 @@ pub struct CardArgs {
     /// skiff/core/config.yaml (what skiff-core reads at boot), without mounting.
     #[arg(long, value_name = "FILE")]
     pub core_config: Option<PathBuf>,
+    #[command(flatten)]
+    pub persona: super::personalise::PersonaliseArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -169,6 +171,21 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
             w.offset, w.len, w.what, w.from
         );
     }
+    for step in p.post {
+        if let crate::flash::plan::PostStep::WriteFiles {
+            partition, files, ..
+        } = step
+        {
+            for f in files {
+                println!(
+                    "  file  {partition}: {} (mode {:04o}, {} bytes)",
+                    f.path,
+                    f.mode,
+                    f.bytes.len()
+                );
+            }
+        }
+    }
     Ok(0)
 }
 
@@ -187,10 +204,17 @@ pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
-    let persist_files = match (&a.core_config, mode) {
+    let mut persist_files = match (&a.core_config, mode) {
         (Some(f), CardMode::Install) => vec![crate::cli::core::persist_entry(f)?],
         (Some(_), _) => anyhow::bail!("--core-config works with skiff install"),
         (None, _) => Vec::new(),
+    };
+    let persona = match (a.persona.is_empty(), mode) {
+        (true, _) => None,
+        (false, CardMode::Install) => Some(a.persona.load()?),
+        (false, _) => anyhow::bail!(
+            "--hostname, --ssh-key, --wifi and --persist-files work with skiff install, flash and image build, not format"
+        ),
     };
     let req = job_request(cli, a.stack.as_deref(), &a.common, mode)?;
     let layout = layout_for(&req.layers, &req.stack)?;
@@ -209,6 +233,13 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Ok(t) => t,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
+    if let Some(persona) = &persona {
+        let files = crate::flash::personalise::render(persona, &a.persona.identity(&target));
+        match files {
+            Ok(files) => persist_files.extend(files),
+            Err(e) => return Ok(report(&e, a.common.json, &a.target)),
+        }
+    }
     let mut job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),

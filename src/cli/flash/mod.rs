@@ -4,6 +4,7 @@
 pub mod card;
 pub mod confirm;
 pub mod image;
+pub mod personalise;
 pub mod progress;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::flash::{
     SourceSpec, writer_for,
 };
 use confirm::{SafetyArgs, choose};
+use personalise::PersonaliseArgs;
 use progress::JsonLines;
 
 #[derive(Debug, Args)]
@@ -52,6 +54,8 @@ pub struct FlashArgs {
     pub json: bool,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub persona: PersonaliseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +154,12 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         Ok(p) => p,
         Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
+    // Personalisation inputs and the image's persist partition are checked before the
+    // target is chosen, so a bad key or an image without persist is refused before asking.
+    let persona = match persona_for_image(&a.persona, &source) {
+        Ok(p) => p,
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
+    };
     let what = format!(
         "write {}{}{}",
         a.image.display(),
@@ -161,7 +171,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
             .map(|b| format!(" with block map {}", b.display()))
             .unwrap_or_default()
     );
-    let (_, target) = match choose(
+    let (chosen, target) = match choose(
         &a.to,
         prepared.image_size,
         &what,
@@ -172,7 +182,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
     drop(prepared);
-    let plan = FlashPlan {
+    let mut plan = FlashPlan {
         version: PLAN_VERSION,
         target,
         source,
@@ -181,7 +191,35 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         expect_partitions: Vec::new(),
         post: Vec::new(),
     };
+    if let Some((persona, place)) = &persona {
+        let chosen = match crate::flash::personalise::render(persona, &a.persona.identity(&chosen))
+        {
+            Ok(files) => files,
+            Err(e) => return Ok(report(&e, a.json, &a.to)),
+        };
+        crate::flash::personalise::add_to_plan(&mut plan, place, chosen);
+    }
     Ok(run_plan(&plan, a.json, &a.to))
+}
+
+/// The checked personalisation and where the image's persist partition is, when any
+/// personalisation flag is given.
+fn persona_for_image(
+    args: &PersonaliseArgs,
+    source: &SourceSpec,
+) -> Result<
+    Option<(
+        crate::model::personalise::Persona,
+        crate::flash::personalise::PersistPlace,
+    )>,
+    FlashError,
+> {
+    if args.is_empty() {
+        return Ok(None);
+    }
+    let persona = args.load()?;
+    let place = crate::flash::personalise::find_persist(source)?;
+    Ok(Some((persona, place)))
 }
 
 /// The privileged side: plan on stdin, events on stdout.
