@@ -57,9 +57,13 @@ fn flags(i: &Inputs) -> Vec<String> {
 
 /// A pcDuino card image built by skiff (its persist partition is ext4, label persist).
 fn card(dir: &Path) -> PathBuf {
+    card_named(dir, "card.img")
+}
+
+fn card_named(dir: &Path, name: &str) -> PathBuf {
     let layouts: Vec<_> = tree_layouts().into_iter().map(|(_, l)| l).collect();
     let images = fake_images(dir, &layouts);
-    let card = dir.join("card.img");
+    let card = dir.join(name);
     let (code, _, err) = output(
         skiff()
             .args(["image", "build", "--out"])
@@ -163,6 +167,24 @@ fn flash_personalises_the_persist_partition() {
         .filter(|e| e.file_name().to_string_lossy().contains("skiff-partial"))
         .collect();
     assert!(hidden.is_empty(), "no partial file left");
+}
+
+#[test]
+fn a_compressed_image_is_personalised_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = card_named(dir.path(), "card.img.zst");
+    let i = inputs(dir.path());
+    let out = dir.path().join("out.img");
+    let (code, _, err) = output(
+        skiff()
+            .arg("flash")
+            .arg(&card)
+            .arg("--to")
+            .arg(&out)
+            .args(flags(&i)),
+    );
+    assert_eq!(code, 0, "{err}");
+    check_persist(&out, "robot-07");
 }
 
 #[test]

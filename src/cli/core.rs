@@ -269,14 +269,3 @@ pub fn persist_entry(file: &Path) -> Result<crate::flash::persist::PersistFile> 
         0o644,
     ))
 }
-
-/// Adds writing `files` into the layout's persist partition to the card plan (after the
-/// copy of `persist_part/`, so these win).
-pub fn add_persist_files(
-    card: &mut crate::flash::card::CardPlan,
-    layout: &crate::model::layout::Layout,
-    files: Vec<crate::flash::persist::PersistFile>,
-) -> Result<()> {
-    crate::flash::personalise::add_to_card(card, layout, files)?;
-    Ok(())
-}

@@ -11,10 +11,12 @@ use super::card::CardPlan;
 use super::card::table;
 use super::content;
 use super::error::FlashError;
+use super::job::CardJob;
 use super::persist::PersistFile;
 use super::plan::{FlashPlan, PostStep, SourceSpec};
+use super::target::Target;
 use crate::model::layout::Layout;
-use crate::model::personalise::{KeyFile, Persona, PersonaError, RenderedFile};
+use crate::model::personalise::{Identity, KeyFile, Persona, PersonaError, RenderedFile};
 
 /// File system labels SkiffOS mounts as persist (`LABEL=persist`; intel/desktop uses SKIFFOS).
 pub const PERSIST_LABELS: &[&str] = &["persist", "SKIFFOS"];
@@ -275,17 +277,61 @@ pub fn add_to_card(
     Ok(())
 }
 
+/// Adds `files` to a planned card job (install, image build) and plans its write again.
+pub fn add_to_job(job: &mut CardJob, files: Vec<PersistFile>) -> Result<(), FlashError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    add_to_card(&mut job.card, &job.layout, files)?;
+    job.plan = super::card::flash_plan(&job.card, job.decision.target.clone(), job.decision.verify);
+    Ok(())
+}
+
+/// What the placeholders stand for on a single card: {n} is `n`; a device gives its serial
+/// and USB port path (an image file has neither).
+pub fn identity(n: u64, target: &Target) -> Identity {
+    let (serial, slot) = match target {
+        Target::Device(d) => (d.serial.clone(), d.port_path.clone()),
+        Target::File(_) => (None, None),
+    };
+    Identity { n, serial, slot }
+}
+
 /// The persist files of `persona` for one card.
-pub fn render(
-    persona: &Persona,
-    id: &crate::model::personalise::Identity,
-) -> Result<Vec<PersistFile>, FlashError> {
+pub fn render(persona: &Persona, id: &Identity) -> Result<Vec<PersistFile>, FlashError> {
     Ok(persist_files(persona.render(id)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_files_travel_in_the_plan_to_the_helper() {
+        let mut plan: FlashPlan = serde_json::from_str(
+            r#"{"version":1,"target":{"path":"/dev/sdb","device":true},
+                "source":{"kind":"image","path":"/img"}}"#,
+        )
+        .unwrap();
+        let place = PersistPlace {
+            number: 3,
+            offset: 1 << 30,
+        };
+        add_to_plan(&mut plan, &place, vec![]);
+        assert!(plan.post.is_empty());
+        let files = vec![PersistFile::new("/skiff/hostname", "robot-01\n", 0o644)];
+        add_to_plan(&mut plan, &place, files.clone());
+        let line = serde_json::to_string(&plan).unwrap();
+        let back = FlashPlan::from_json(&line).unwrap();
+        assert_eq!(
+            back.post,
+            [PostStep::WriteFiles {
+                partition: "persist (partition 3)".into(),
+                offset: 1 << 30,
+                files
+            }]
+        );
+    }
 
     #[test]
     fn labels_are_read_from_superblocks() {

@@ -244,14 +244,7 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Ok(job) => job,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
-    if !persist_files.is_empty() {
-        crate::cli::core::add_persist_files(&mut job.card, &job.layout, persist_files)?;
-        job.plan = crate::flash::card::flash_plan(
-            &job.card,
-            job.decision.target.clone(),
-            job.decision.verify,
-        );
-    }
+    crate::flash::personalise::add_to_job(&mut job, persist_files)?;
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }

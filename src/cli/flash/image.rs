@@ -107,18 +107,11 @@ fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i
         Err(e) => return Ok(report(&e, common.json, out)),
     };
     if let Some(p) = &personal {
-        let added =
-            crate::flash::personalise::render(p, &persona.identity(&target)).and_then(|files| {
-                crate::flash::personalise::add_to_card(&mut job.card, &job.layout, files)
-            });
+        let added = crate::flash::personalise::render(p, &persona.identity(&target))
+            .and_then(|files| crate::flash::personalise::add_to_job(&mut job, files));
         if let Err(e) = added {
             return Ok(report(&e, common.json, out));
         }
-        job.plan = crate::flash::card::flash_plan(
-            &job.card,
-            job.decision.target.clone(),
-            job.decision.verify,
-        );
     }
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");

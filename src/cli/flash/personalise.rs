@@ -104,15 +104,7 @@ impl PersonaliseArgs {
     /// What the placeholders stand for on a single card: {n} from --number, the device's
     /// serial and USB port path (an image file has neither).
     pub fn identity(&self, target: &Target) -> Identity {
-        let (serial, slot) = match target {
-            Target::Device(d) => (d.serial.clone(), d.port_path.clone()),
-            Target::File(_) => (None, None),
-        };
-        Identity {
-            n: self.number,
-            serial,
-            slot,
-        }
+        crate::flash::personalise::identity(self.number, target)
     }
 }
 

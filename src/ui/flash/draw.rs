@@ -40,6 +40,9 @@ pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     if let Some(p) = &st.prompt {
         render_prompt(&sh.theme, p, frame, area);
     }
+    if st.persona.open {
+        super::personalise::render(&sh.theme, &st.persona, frame, area);
+    }
 }
 
 /// The verdict shown for a device: refused with reasons, or writable (noting when the
