@@ -90,3 +90,56 @@ fn esc_leaves_the_personalisation_unchanged_and_empty_fields_clear_it() {
     assert!(h.app.shared.flash.persona.applied.is_none());
     assert!(status(h).contains("no personalisation"), "{}", status(h));
 }
+
+#[test]
+fn an_install_from_the_screen_writes_the_persona_into_persist() {
+    let mut f = open("pi/4", 100, 30);
+    let card = f.dir.path().join("card.img");
+    let key = f.dir.path().join("tech.pub");
+    std::fs::write(&key, format!("{KEY}\n")).unwrap();
+    let images = f.dir.path().join("workspaces/default/images");
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::write(images.join("zImage"), b"kernel bytes").unwrap();
+    let h = &mut f.h;
+    let (tx, rx) = crossbeam_channel::unbounded();
+    h.effects.flash.set_sink(tx);
+    h.key("p");
+    h.type_text("lab-{n:02}");
+    h.key("enter");
+    h.type_text(&key.display().to_string());
+    h.keys("enter enter enter");
+    assert!(status(h).contains("hostname lab-{n:02}"), "{}", status(h));
+    h.keys("G enter");
+    h.type_text(&card.display().to_string());
+    h.key("enter");
+    for action in ["f", "i"] {
+        h.key(action);
+        let cmds = h.key("y");
+        let id = starts(&cmds)[0].id;
+        run_to_end(h, &rx, id);
+        let text = h.render();
+        assert!(text.contains("✓ verified:"), "{text}");
+    }
+    let spec = format!("{}?offset={}", card.display(), persist_offset(&card));
+    let cat = |path: &str| {
+        let out = std::process::Command::new("debugfs")
+            .args(["-R", &format!("cat {path}"), &spec])
+            .output()
+            .expect("debugfs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(cat("/skiff/hostname"), "lab-01\n");
+    assert_eq!(cat("/skiff/keys/tech.pub"), format!("{KEY}\n"));
+}
+
+/// Byte offset of the last partition (persist) of an image file.
+fn persist_offset(card: &std::path::Path) -> u64 {
+    let out = std::process::Command::new("sfdisk")
+        .arg("--json")
+        .arg(card)
+        .output()
+        .expect("sfdisk");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parts = v["partitiontable"]["partitions"].as_array().unwrap();
+    parts.last().unwrap()["start"].as_u64().unwrap() * 512
+}

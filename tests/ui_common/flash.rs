@@ -5,10 +5,11 @@ use super::fake_system::{FakeDisk, FakeSystem};
 use super::harness::Harness;
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
-use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashRequest};
-use skiff::ui::{Cmd, Msg, ScreenId};
+use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashReport, FlashRequest};
+use skiff::ui::{Cmd, Msg, ScreenId, WorkerEvent};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const MIB: u64 = 1 << 20;
 
@@ -138,4 +139,19 @@ pub fn status(h: &Harness) -> String {
         .as_ref()
         .map(|s| s.text.clone())
         .unwrap_or_default()
+}
+
+/// Feed the job's messages to the app until the write with `id` has ended.
+pub fn run_to_end(h: &mut Harness, rx: &crossbeam_channel::Receiver<Msg>, id: u64) {
+    loop {
+        let msg = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("events of the write");
+        let last = matches!(&msg, Msg::Worker(WorkerEvent::Flash(r))
+            if matches!(r.as_ref(), FlashReport::Finished { id: i, .. } if *i == id));
+        h.send(msg);
+        if last {
+            return;
+        }
+    }
 }
