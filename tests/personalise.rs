@@ -138,6 +138,35 @@ fn flash_personalises_the_persist_partition() {
     let before = std::fs::read(&card).unwrap();
     let i = inputs(dir.path());
     let out = dir.path().join("out.img");
+    // A dry run lists the files and writes nothing.
+    let dry = |json: bool| {
+        output(
+            skiff()
+                .arg("flash")
+                .arg(&card)
+                .arg("--to")
+                .arg(&out)
+                .arg("--dry-run")
+                .args(json.then_some("--json"))
+                .args(flags(&i)),
+        )
+    };
+    let (code, stdout, err) = dry(false);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.contains("file  persist (partition 3): /skiff/hostname (mode 0644, 9 bytes)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("/skiff/etc/motd (mode 0640, 19 bytes)"),
+        "{stdout}"
+    );
+    let (code, stdout, err) = dry(true);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["post"][0]["step"], "write_files");
+    assert_eq!(v["post"][0]["files"].as_array().unwrap().len(), 5);
+    assert!(!out.exists(), "a dry run writes nothing");
     let (code, stdout, err) = output(
         skiff()
             .arg("flash")

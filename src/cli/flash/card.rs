@@ -171,7 +171,13 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
             w.offset, w.len, w.what, w.from
         );
     }
-    for step in p.post {
+    print_post(p.post);
+    Ok(0)
+}
+
+/// One line for each file a post step writes (dry runs).
+pub(super) fn print_post(post: &[crate::flash::plan::PostStep]) {
+    for step in post {
         if let crate::flash::plan::PostStep::WriteFiles {
             partition, files, ..
         } = step
@@ -186,7 +192,6 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
             }
         }
     }
-    Ok(0)
 }
 
 /// `skiff format` and `skiff install`.

@@ -52,6 +52,9 @@ pub struct FlashArgs {
     /// Print events as JSON Lines on stdout instead of progress on stderr.
     #[arg(long)]
     pub json: bool,
+    /// Show what would be written (image, target and its verdict, persist files) and exit.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub safety: SafetyArgs,
     #[command(flatten)]
@@ -171,6 +174,9 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
             .map(|b| format!(" with block map {}", b.display()))
             .unwrap_or_default()
     );
+    if a.dry_run {
+        return dry_run(a, &source, prepared.image_size, persona.as_ref());
+    }
     let (chosen, target) = match choose(
         &a.to,
         prepared.image_size,
@@ -200,6 +206,84 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         crate::flash::personalise::add_to_plan(&mut plan, place, chosen);
     }
     Ok(run_plan(&plan, a.json, &a.to))
+}
+
+#[derive(serde::Serialize)]
+struct DryRun<'a> {
+    image: &'a Path,
+    image_size: Option<u64>,
+    target: String,
+    writable: bool,
+    verdict: String,
+    post: &'a [crate::flash::plan::PostStep],
+}
+
+/// `flash --dry-run`: the target resolved and judged (nothing asked, nothing opened for
+/// writing) and the post steps the write would run.
+fn dry_run(
+    a: &FlashArgs,
+    source: &SourceSpec,
+    image_size: Option<u64>,
+    persona: Option<&(
+        crate::model::personalise::Persona,
+        crate::flash::personalise::PersistPlace,
+    )>,
+) -> Result<i32> {
+    let view = crate::flash::SystemView::from_env();
+    let props = crate::flash::system::default_properties(&view);
+    let target = match crate::flash::target::resolve(&view, props.as_ref(), &a.to) {
+        Ok(t) => t,
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
+    };
+    let verdict = target.verdict(image_size);
+    let mut plan_post = FlashPlan {
+        version: PLAN_VERSION,
+        target: crate::flash::TargetSpec {
+            path: target.path().to_path_buf(),
+            device: matches!(target, crate::flash::Target::Device(_)),
+            expect: None,
+            file_mode: FileMode::Replace,
+            force_unsafe: None,
+        },
+        source: source.clone(),
+        verify: !a.no_verify,
+        wipe_ends: true,
+        expect_partitions: Vec::new(),
+        post: Vec::new(),
+    };
+    if let Some((persona, place)) = persona {
+        match crate::flash::personalise::render(persona, &a.persona.identity(&target)) {
+            Ok(files) => crate::flash::personalise::add_to_plan(&mut plan_post, place, files),
+            Err(e) => return Ok(report(&e, a.json, &a.to)),
+        }
+    }
+    let out = DryRun {
+        image: &a.image,
+        image_size,
+        target: target.name(),
+        writable: verdict.writable,
+        verdict: if verdict.writable {
+            "writable".into()
+        } else {
+            verdict.describe()
+        },
+        post: &plan_post.post,
+    };
+    if a.json {
+        crate::cli::printer::json(&out)?;
+        return Ok(0);
+    }
+    println!(
+        "write {}{} to {} ({})",
+        out.image.display(),
+        image_size
+            .map(|s| format!(" ({})", crate::flash::device::human_bytes(s)))
+            .unwrap_or_default(),
+        out.target,
+        out.verdict
+    );
+    card::print_post(out.post);
+    Ok(0)
 }
 
 /// The checked personalisation and where the image's persist partition is, when any
