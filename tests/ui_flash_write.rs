@@ -3,28 +3,10 @@
 
 mod ui_common;
 
-use skiff::ui::flash::jobs::{FlashJobs, FlashReport};
-use skiff::ui::{Msg, WorkerEvent};
+use skiff::ui::flash::jobs::FlashJobs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 use ui_common::flash::*;
-use ui_common::harness::Harness;
-
-/// Feed the job's messages to the app until the write with `id` has ended.
-fn run_to_end(h: &mut Harness, rx: &crossbeam_channel::Receiver<Msg>, id: u64) {
-    loop {
-        let msg = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("events of the write");
-        let last = matches!(&msg, Msg::Worker(WorkerEvent::Flash(r))
-            if matches!(r.as_ref(), FlashReport::Finished { id: i, .. } if *i == id));
-        h.send(msg);
-        if last {
-            return;
-        }
-    }
-}
 
 fn sfdisk_partitions(path: &Path) -> usize {
     let out = std::process::Command::new("sfdisk")

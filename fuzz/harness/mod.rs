@@ -14,6 +14,7 @@ pub mod kconfig_check;
 pub mod layout;
 pub mod metadata;
 pub mod osc_background;
+pub mod personalise;
 pub mod push_manifest;
 pub mod ui_settings;
 
@@ -36,4 +37,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("content", content::run),
     ("osc_background", osc_background::run),
     ("batch_report", batch_report::run),
+    ("personalise", personalise::run),
 ];

@@ -196,6 +196,9 @@ pub enum FlashError {
 
     #[error("{detail}")]
     Escalation { detail: String },
+    /// A personalisation input is invalid, or there is no persist partition for it.
+    #[error("{detail}")]
+    Personalise { detail: String },
 
     #[error("internal error: {detail} (please report this)")]
     Internal { detail: String },
@@ -311,6 +314,7 @@ impl FlashError {
             FlashError::Layout { .. } => FailReason::Layout,
             FlashError::Helper { reason, .. } => *reason,
             FlashError::Escalation { .. } => FailReason::Escalation,
+            FlashError::Personalise { .. } => FailReason::Personalise,
             FlashError::Internal { .. } => FailReason::Internal,
             FlashError::NotConfirmed { .. } => FailReason::NotConfirmed,
         }
@@ -460,6 +464,7 @@ mod tests {
                 detail: "x".into(),
             },
             FlashError::Escalation { detail: "x".into() },
+            FlashError::Personalise { detail: "x".into() },
             FlashError::NotConfirmed { detail: "x".into() },
             FlashError::Usage { detail: "x".into() },
             FlashError::io(p(), "write", io(ErrorKind::Other)),

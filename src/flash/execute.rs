@@ -219,7 +219,11 @@ fn run_checked(
         wipe_ends: plan.wipe_ends,
         keep_uncovered: !plan.wipe_ends,
     };
-    let mut post = |sink: &mut dyn EventSink| super::card::post::run_all(plan, env, sink);
+    let work_path = target
+        .partial_path()
+        .map_or_else(|| plan.target.path.clone(), Path::to_path_buf);
+    let mut post =
+        |sink: &mut dyn EventSink| super::card::post::run_all(plan, &work_path, env, sink);
     let outcome = run_on(
         target.as_mut(),
         source,

@@ -31,6 +31,7 @@ pub mod identify;
 pub mod job;
 pub mod mounts;
 pub mod persist;
+pub mod personalise;
 pub mod plan;
 pub mod reason;
 pub mod rules;

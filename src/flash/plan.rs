@@ -193,18 +193,9 @@ impl FlashPlan {
         Ok(plan)
     }
 
-    /// Segments must be in ascending order, must not overlap and must fit the assembly size;
-    /// post steps need a target that keeps its bytes in place.
+    /// Segments must be in ascending order, must not overlap and must fit the assembly size.
+    /// (Post steps of a new image file run on its partial file, before the rename.)
     pub fn check(&self) -> Result<(), FlashError> {
-        if !self.post.is_empty()
-            && !self.target.device
-            && self.target.file_mode == FileMode::Replace
-        {
-            return Err(FlashError::Plan {
-                detail: "post steps (install) need a device or an image file written in place"
-                    .into(),
-            });
-        }
         if let SourceSpec::Assembly { size, segments } = &self.source {
             let mut end = 0u64;
             let mut previous = "start of the card";

@@ -64,6 +64,9 @@ pub enum FailReason {
     Io,
     /// sysfs or the mount table could not be understood.
     SystemView,
+    /// A personalisation input (hostname template, SSH key, Wi-Fi network, persist files) is
+    /// invalid, or the image has no persist partition to put it in.
+    Personalise,
     /// A bug in skiff.
     #[default]
     Internal,
@@ -71,7 +74,7 @@ pub enum FailReason {
 
 impl FailReason {
     /// Every reason, in the order of the documentation's table.
-    pub const ALL: [FailReason; 28] = [
+    pub const ALL: [FailReason; 29] = [
         FailReason::SourceUnreadable,
         FailReason::SourceCorrupt,
         FailReason::NotADiskImage,
@@ -99,6 +102,7 @@ impl FailReason {
         FailReason::Usage,
         FailReason::Io,
         FailReason::SystemView,
+        FailReason::Personalise,
         FailReason::Internal,
     ];
 
@@ -132,6 +136,7 @@ impl FailReason {
             FailReason::NotConfirmed => "not_confirmed",
             FailReason::Io => "io",
             FailReason::SystemView => "system_view",
+            FailReason::Personalise => "personalise",
             FailReason::Internal => "internal",
         }
     }
@@ -165,6 +170,7 @@ impl FailReason {
             | FailReason::Layout
             | FailReason::Tool
             | FailReason::NotConfirmed
+            | FailReason::Personalise
             | FailReason::Io => 1,
         }
     }

@@ -46,6 +46,11 @@ pub trait BlockTarget: Send + Sync {
     fn is_file(&self) -> bool {
         false
     }
+    /// The file being written when it is not the target's own path (a new image file's
+    /// partial file), for the post steps that run before the rename.
+    fn partial_path(&self) -> Option<&Path> {
+        None
+    }
 }
 
 enum Kind {
@@ -298,6 +303,13 @@ impl BlockTarget for OpenTarget {
 
     fn is_file(&self) -> bool {
         !matches!(self.kind, Kind::Device)
+    }
+
+    fn partial_path(&self) -> Option<&Path> {
+        match &self.kind {
+            Kind::NewFile { partial, .. } => Some(partial),
+            _ => None,
+        }
     }
 
     fn discard(&mut self) {

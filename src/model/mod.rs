@@ -19,6 +19,7 @@ pub mod layout;
 pub mod merge;
 pub mod metadata;
 pub mod names;
+pub mod personalise;
 pub mod project;
 pub mod provenance;
 pub mod stack;

@@ -50,6 +50,7 @@ pub enum Action {
     WriteImage,
     ForceUnsafe,
     CancelWrite,
+    Personalise,
     EditCore,
     CoreChange,
     CoreAdd,
@@ -180,6 +181,11 @@ const TABLE: &[(Action, &str, &str)] = &[
         Action::CancelWrite,
         "cancel-write",
         "stop the running write (asks first)",
+    ),
+    (
+        Action::Personalise,
+        "personalise",
+        "hostname, SSH key and Wi-Fi written into persist after install or an image write",
     ),
     (
         Action::EditCore,

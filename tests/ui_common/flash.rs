@@ -5,10 +5,11 @@ use super::fake_system::{FakeDisk, FakeSystem};
 use super::harness::Harness;
 use ratatui::crossterm::event::KeyEvent;
 use skiff::flash::SystemView;
-use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashRequest};
-use skiff::ui::{Cmd, Msg, ScreenId};
+use skiff::ui::flash::jobs::{FlashCmd, FlashJobs, FlashReport, FlashRequest};
+use skiff::ui::{Cmd, Msg, ScreenId, WorkerEvent};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const MIB: u64 = 1 << 20;
 
@@ -155,4 +156,19 @@ pub fn card_image(path: &Path, len: u64) {
     bytes[446 + 12] = 8;
     bytes[510..512].copy_from_slice(&[0x55, 0xaa]);
     std::fs::write(path, bytes).unwrap();
+}
+
+/// Feed the job's messages to the app until the write with `id` has ended.
+pub fn run_to_end(h: &mut Harness, rx: &crossbeam_channel::Receiver<Msg>, id: u64) {
+    loop {
+        let msg = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("events of the write");
+        let last = matches!(&msg, Msg::Worker(WorkerEvent::Flash(r))
+            if matches!(r.as_ref(), FlashReport::Finished { id: i, .. } if *i == id));
+        h.send(msg);
+        if last {
+            return;
+        }
+    }
 }

@@ -35,6 +35,8 @@ pub struct CardArgs {
     /// skiff/core/config.yaml (what skiff-core reads at boot), without mounting.
     #[arg(long, value_name = "FILE")]
     pub core_config: Option<PathBuf>,
+    #[command(flatten)]
+    pub persona: super::personalise::PersonaliseArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -169,7 +171,27 @@ pub(super) fn preview(card: &CardPlan, layout: &Layout, mode: CardMode, json: bo
             w.offset, w.len, w.what, w.from
         );
     }
+    print_post(p.post);
     Ok(0)
+}
+
+/// One line for each file a post step writes (dry runs).
+pub(super) fn print_post(post: &[crate::flash::plan::PostStep]) {
+    for step in post {
+        if let crate::flash::plan::PostStep::WriteFiles {
+            partition, files, ..
+        } = step
+        {
+            for f in files {
+                println!(
+                    "  file  {partition}: {} (mode {:04o}, {} bytes)",
+                    f.path,
+                    f.mode,
+                    f.bytes.len()
+                );
+            }
+        }
+    }
 }
 
 /// `skiff format` and `skiff install`.
@@ -187,10 +209,17 @@ pub fn run_card(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
 }
 
 fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
-    let persist_files = match (&a.core_config, mode) {
+    let mut persist_files = match (&a.core_config, mode) {
         (Some(f), CardMode::Install) => vec![crate::cli::core::persist_entry(f)?],
         (Some(_), _) => anyhow::bail!("--core-config works with skiff install"),
         (None, _) => Vec::new(),
+    };
+    let persona = match (a.persona.is_empty(), mode) {
+        (true, _) => None,
+        (false, CardMode::Install) => Some(a.persona.load()?),
+        (false, _) => anyhow::bail!(
+            "--hostname, --ssh-key, --wifi and --persist-files work with skiff install, flash and image build, not format"
+        ),
     };
     let req = job_request(cli, a.stack.as_deref(), &a.common, mode)?;
     let layout = layout_for(&req.layers, &req.stack)?;
@@ -209,18 +238,18 @@ fn card_command(cli: &Cli, a: &CardArgs, mode: CardMode) -> Result<i32> {
         Ok(t) => t,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
+    if let Some(persona) = &persona {
+        let files = crate::flash::personalise::render(persona, &a.persona.identity(&target));
+        match files {
+            Ok(files) => persist_files.extend(files),
+            Err(e) => return Ok(report(&e, a.common.json, &a.target)),
+        }
+    }
     let mut job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
         Err(e) => return Ok(report(&e, a.common.json, &a.target)),
     };
-    if !persist_files.is_empty() {
-        crate::cli::core::add_persist_files(&mut job.card, &job.layout, persist_files)?;
-        job.plan = crate::flash::card::flash_plan(
-            &job.card,
-            job.decision.target.clone(),
-            job.decision.verify,
-        );
-    }
+    crate::flash::personalise::add_to_job(&mut job, persist_files)?;
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }

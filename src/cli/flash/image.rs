@@ -39,6 +39,8 @@ pub enum ImageAction {
         stack: Option<String>,
         #[command(flatten)]
         common: BoardArgs,
+        #[command(flatten)]
+        persona: super::personalise::PersonaliseArgs,
     },
 }
 
@@ -64,7 +66,9 @@ fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i
         bmap,
         stack,
         common,
+        persona,
     } = &a.action;
+    let personal = (!persona.is_empty()).then(|| persona.load()).transpose()?;
     let req = job_request(cli, stack.as_deref(), common, CardMode::Build)?;
     let compressed = out.extension().is_some_and(|e| e == "zst");
     let raw = if compressed {
@@ -98,10 +102,17 @@ fn image_command(cli: &Cli, a: &ImageArgs, sink: &mut dyn EventSink) -> Result<i
         file_mode: FileMode::Replace,
         force_unsafe: None,
     };
-    let job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
+    let mut job = match plan_card(&req, &target, spec, &SystemTools, &mut |_| {}) {
         Ok(job) => job,
         Err(e) => return Ok(report(&e, common.json, out)),
     };
+    if let Some(p) = &personal {
+        let added = crate::flash::personalise::render(p, &persona.identity(&target))
+            .and_then(|files| crate::flash::personalise::add_to_job(&mut job, files));
+        if let Err(e) = added {
+            return Ok(report(&e, common.json, out));
+        }
+    }
     for w in &job.card.warnings {
         eprintln!("skiff: warning: {w}");
     }

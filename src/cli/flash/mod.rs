@@ -4,6 +4,7 @@
 pub mod card;
 pub mod confirm;
 pub mod image;
+pub mod personalise;
 pub mod progress;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use crate::flash::{
     SourceSpec, writer_for,
 };
 use confirm::{SafetyArgs, choose};
+use personalise::PersonaliseArgs;
 use progress::JsonLines;
 
 #[derive(Debug, Args)]
@@ -50,8 +52,13 @@ pub struct FlashArgs {
     /// Print events as JSON Lines on stdout instead of progress on stderr.
     #[arg(long)]
     pub json: bool,
+    /// Show what would be written (image, target and its verdict, persist files) and exit.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub persona: PersonaliseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +157,12 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         Ok(p) => p,
         Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
+    // Personalisation inputs and the image's persist partition are checked before the
+    // target is chosen, so a bad key or an image without persist is refused before asking.
+    let persona = match persona_for_image(&a.persona, &source) {
+        Ok(p) => p,
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
+    };
     let what = format!(
         "write {}{}{}",
         a.image.display(),
@@ -161,7 +174,10 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
             .map(|b| format!(" with block map {}", b.display()))
             .unwrap_or_default()
     );
-    let (_, target) = match choose(
+    if a.dry_run {
+        return dry_run(a, &source, prepared.image_size, persona.as_ref());
+    }
+    let (chosen, target) = match choose(
         &a.to,
         prepared.image_size,
         &what,
@@ -172,7 +188,7 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         Err(e) => return Ok(report(&e, a.json, &a.to)),
     };
     drop(prepared);
-    let plan = FlashPlan {
+    let mut plan = FlashPlan {
         version: PLAN_VERSION,
         target,
         source,
@@ -181,7 +197,113 @@ pub fn run_flash(a: &FlashArgs) -> Result<i32> {
         expect_partitions: Vec::new(),
         post: Vec::new(),
     };
+    if let Some((persona, place)) = &persona {
+        let chosen = match crate::flash::personalise::render(persona, &a.persona.identity(&chosen))
+        {
+            Ok(files) => files,
+            Err(e) => return Ok(report(&e, a.json, &a.to)),
+        };
+        crate::flash::personalise::add_to_plan(&mut plan, place, chosen);
+    }
     Ok(run_plan(&plan, a.json, &a.to))
+}
+
+#[derive(serde::Serialize)]
+struct DryRun<'a> {
+    image: &'a Path,
+    image_size: Option<u64>,
+    target: String,
+    writable: bool,
+    verdict: String,
+    post: &'a [crate::flash::plan::PostStep],
+}
+
+/// `flash --dry-run`: the target resolved and judged (nothing asked, nothing opened for
+/// writing) and the post steps the write would run.
+fn dry_run(
+    a: &FlashArgs,
+    source: &SourceSpec,
+    image_size: Option<u64>,
+    persona: Option<&(
+        crate::model::personalise::Persona,
+        crate::flash::personalise::PersistPlace,
+    )>,
+) -> Result<i32> {
+    let view = crate::flash::SystemView::from_env();
+    let props = crate::flash::system::default_properties(&view);
+    let target = match crate::flash::target::resolve(&view, props.as_ref(), &a.to) {
+        Ok(t) => t,
+        Err(e) => return Ok(report(&e, a.json, &a.to)),
+    };
+    let verdict = target.verdict(image_size);
+    let mut plan_post = FlashPlan {
+        version: PLAN_VERSION,
+        target: crate::flash::TargetSpec {
+            path: target.path().to_path_buf(),
+            device: matches!(target, crate::flash::Target::Device(_)),
+            expect: None,
+            file_mode: FileMode::Replace,
+            force_unsafe: None,
+        },
+        source: source.clone(),
+        verify: !a.no_verify,
+        wipe_ends: true,
+        expect_partitions: Vec::new(),
+        post: Vec::new(),
+    };
+    if let Some((persona, place)) = persona {
+        match crate::flash::personalise::render(persona, &a.persona.identity(&target)) {
+            Ok(files) => crate::flash::personalise::add_to_plan(&mut plan_post, place, files),
+            Err(e) => return Ok(report(&e, a.json, &a.to)),
+        }
+    }
+    let out = DryRun {
+        image: &a.image,
+        image_size,
+        target: target.name(),
+        writable: verdict.writable,
+        verdict: if verdict.writable {
+            "writable".into()
+        } else {
+            verdict.describe()
+        },
+        post: &plan_post.post,
+    };
+    if a.json {
+        crate::cli::printer::json(&out)?;
+        return Ok(0);
+    }
+    println!(
+        "write {}{} to {} ({})",
+        out.image.display(),
+        image_size
+            .map(|s| format!(" ({})", crate::flash::device::human_bytes(s)))
+            .unwrap_or_default(),
+        out.target,
+        out.verdict
+    );
+    card::print_post(out.post);
+    Ok(0)
+}
+
+/// The checked personalisation and where the image's persist partition is, when any
+/// personalisation flag is given.
+fn persona_for_image(
+    args: &PersonaliseArgs,
+    source: &SourceSpec,
+) -> Result<
+    Option<(
+        crate::model::personalise::Persona,
+        crate::flash::personalise::PersistPlace,
+    )>,
+    FlashError,
+> {
+    if args.is_empty() {
+        return Ok(None);
+    }
+    let persona = args.load()?;
+    let place = crate::flash::personalise::find_persist(source)?;
+    Ok(Some((persona, place)))
 }
 
 /// The privileged side: plan on stdin, events on stdout.

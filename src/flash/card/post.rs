@@ -11,9 +11,11 @@ use crate::flash::event::{EventSink, FlashEvent};
 use crate::flash::persist::{parse_listing, write_ext4};
 use crate::flash::plan::{CopyFs, FlashPlan, PostStep};
 
-/// Runs every post step of the plan against its target path.
+/// Runs every post step of the plan against `path`: the target's, or the partial file of a
+/// new image file.
 pub fn run_all(
     plan: &FlashPlan,
+    path: &Path,
     env: &Environment,
     sink: &mut dyn EventSink,
 ) -> Result<(), FlashError> {
@@ -30,12 +32,8 @@ pub fn run_all(
                     message: format!("adding files to the kept partition {partition}"),
                 });
                 match fs {
-                    CopyFs::Ext4 => {
-                        copy_into_ext4(env.tools.as_ref(), &plan.target.path, *offset, dir)?
-                    }
-                    CopyFs::Vfat => {
-                        copy_into_vfat(env.tools.as_ref(), &plan.target.path, *offset, dir)?
-                    }
+                    CopyFs::Ext4 => copy_into_ext4(env.tools.as_ref(), path, *offset, dir)?,
+                    CopyFs::Vfat => copy_into_vfat(env.tools.as_ref(), path, *offset, dir)?,
                 }
             }
             PostStep::WriteFiles {
@@ -46,7 +44,17 @@ pub fn run_all(
                 sink.emit(FlashEvent::Notice {
                     message: format!("writing {} file(s) into partition {partition}", files.len()),
                 });
-                write_ext4(env.tools.as_ref(), &plan.target.path, *offset, files)?
+                write_ext4(env.tools.as_ref(), path, *offset, files)?;
+                for f in files {
+                    sink.emit(FlashEvent::Notice {
+                        message: format!(
+                            "wrote {} ({} bytes, mode {:04o}) into partition {partition}",
+                            f.path,
+                            f.bytes.len(),
+                            f.mode
+                        ),
+                    });
+                }
             }
         }
     }

@@ -166,6 +166,7 @@ pub(super) fn ask(
         image: image.map(|i| i.path.clone()),
         workspace: sh.workspace.clone(),
         stack: sh.stack.analysis.resolved.clone().unwrap_or_default(),
+        persona: sh.flash.persona.applied.clone(),
     };
     let title = match action {
         FlashAction::Format => format!("Format {name}?"),

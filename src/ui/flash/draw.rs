@@ -60,6 +60,9 @@ pub(super) fn render(sh: &Shared, frame: &mut Frame, area: Rect) {
     if let Some(p) = &st.prompt {
         render_prompt(&sh.theme, p, frame, area);
     }
+    if st.persona.open {
+        super::personalise::render(&sh.theme, &st.persona, frame, area);
+    }
 }
 
 /// What each action would do now on the selected target, grouped by verdict: `✓ f format ·

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod draw;
 pub mod flow;
 pub mod jobs;
+pub mod personalise;
 pub mod run_draw;
 pub mod screen;
 pub mod state;

@@ -130,12 +130,17 @@ impl Screen for FlashScreen {
             Action::WriteImage => return act(sh, FlashAction::WriteImage),
             Action::ForceUnsafe => arm(sh),
             Action::CancelWrite => cancel_confirm(sh),
+            Action::Personalise => super::personalise::open(sh),
             _ => {}
         }
         Vec::new()
     }
 
     fn text_input(&mut self, sh: &mut Shared, key: &KeyEvent, _area: Rect) -> Option<Vec<Cmd>> {
+        if sh.flash.persona.open {
+            super::personalise::key(sh, key);
+            return Some(Vec::new());
+        }
         let prompt = sh.flash.prompt.as_mut()?;
         if is_complete_key(key)
             && let Some(c) = prompt.completion.as_mut()
@@ -184,7 +189,7 @@ impl Screen for FlashScreen {
     }
 
     fn mouse(&mut self, sh: &mut Shared, ev: &MouseEvent, area: Rect) -> Vec<Cmd> {
-        if sh.flash.prompt.is_some() {
+        if sh.flash.prompt.is_some() || sh.flash.persona.open {
             return Vec::new();
         }
         let list = areas(area, sh)[0];

@@ -1,7 +1,7 @@
 //! What the flash screen knows: targets and their verdicts, the stack's layout, the prompt
 //! being typed, and the write in progress with its phases, progress and verdict.
 
-use super::types::{BuildInputs, Failure, FlashAction, FlashRequest, FoundLayout};
+use super::types::{BuildInputs, Failure, FlashAction, FlashRequest, FoundLayout, PersonaForm};
 use crate::flash::device::human_bytes;
 use crate::flash::event::{FlashEvent, Phase};
 use crate::flash::{BlockDevice, ImageFile, Summary, Target};
@@ -203,6 +203,8 @@ pub struct FlashState {
     pub next_id: u64,
     /// A confirmation the screen wants opened; the app opens it.
     pub confirm: Option<Confirm>,
+    /// The personalisation form and what writes carry.
+    pub persona: PersonaForm,
 }
 
 impl FlashState {

@@ -8,6 +8,7 @@ use crate::flash::reason::FailReason;
 use crate::flash::{BlockDevice, DeviceIdentity, FlashError, Summary, Target};
 use crate::model::ResolvedStack;
 use crate::model::layout::Layout;
+use crate::model::personalise::Persona;
 use std::path::PathBuf;
 
 /// What the flash screen asks of the effects.
@@ -67,6 +68,21 @@ pub struct FlashRequest {
     pub image: Option<PathBuf>,
     pub workspace: String,
     pub stack: ResolvedStack,
+    /// Files for the persist partition after an install or image write (the `p` form).
+    pub persona: Option<Persona>,
+}
+
+/// The personalisation form (`p`, ui::flash::personalise) and what it last accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonaForm {
+    pub open: bool,
+    pub field: usize,
+    /// Hostname template, SSH key file, Wi-Fi SSID, passphrase.
+    pub values: [String; 4],
+    /// Why the last attempt to accept was refused.
+    pub error: Option<String>,
+    /// What confirmed writes carry (None: no personalisation).
+    pub applied: Option<Persona>,
 }
 
 /// The layout a stack uses and the layer it comes from.

@@ -8,6 +8,7 @@ use crate::flash::card::{CardMode, SystemTools};
 use crate::flash::engine::EngineConfig;
 use crate::flash::event::{EventSink, FlashEvent, PhaseTracker};
 use crate::flash::job::{CardJobRequest, plan_card};
+use crate::flash::personalise;
 use crate::flash::plan::PLAN_VERSION;
 use crate::flash::system::default_properties;
 use crate::flash::target::resolve;
@@ -150,9 +151,14 @@ fn plan(
         file_mode,
         force_unsafe: req.force_unsafe.clone(),
     };
+    let id = personalise::identity(1, &target);
+    let files = match &req.persona {
+        Some(p) if req.action != FlashAction::Format => personalise::render(p, &id)?,
+        _ => Vec::new(),
+    };
     if req.action == FlashAction::WriteImage {
         let image = absolute(req.image.as_deref().unwrap_or(Path::new("")));
-        return Ok(FlashPlan {
+        let mut plan = FlashPlan {
             version: PLAN_VERSION,
             target: spec,
             source: SourceSpec::Image {
@@ -165,9 +171,14 @@ fn plan(
             wipe_ends: true,
             expect_partitions: Vec::new(),
             post: Vec::new(),
-        });
+        };
+        if !files.is_empty() {
+            let place = personalise::find_persist(&plan.source)?;
+            personalise::add_to_plan(&mut plan, &place, files);
+        }
+        return Ok(plan);
     }
-    card_plan(ctx, &target, spec, work, sink)
+    card_plan(ctx, &target, spec, work, sink, files)
 }
 
 /// The planner's request for a format or install the user confirmed on the flash screen.
@@ -194,9 +205,10 @@ fn card_plan(
     spec: TargetSpec,
     work: &mut Option<tempfile::TempDir>,
     sink: &mut dyn FnMut(FlashEvent),
+    files: Vec<crate::flash::persist::PersistFile>,
 ) -> Result<FlashPlan, FlashError> {
     let layers: Vec<PathBuf> = ctx.layers.iter().map(|(_, d)| d.clone()).collect();
-    let job = plan_card(
+    let mut job = plan_card(
         &job_request(&ctx.tree, &layers, &ctx.req),
         target,
         spec,
@@ -208,6 +220,7 @@ fn card_plan(
             message: message.clone(),
         });
     }
+    personalise::add_to_job(&mut job, files)?;
     *work = Some(job.work);
     Ok(job.plan)
 }
