@@ -18,6 +18,7 @@ pub mod effects;
 pub mod filter;
 pub mod flash;
 pub mod guide;
+pub mod job_slot;
 pub mod keymap;
 pub mod keys;
 pub mod log_pane;

@@ -182,7 +182,7 @@ impl BatchJobs {
     /// Stops a running batch and waits up to `timeout` for its cards to end (on quit).
     pub fn shutdown(&self, timeout: Duration) {
         if let Some(job) = lock(&self.job).take() {
-            crate::ui::flash::jobs::stop_thread(&job.cancel, job.thread, timeout);
+            crate::ui::job_slot::stop_thread(&job.cancel, job.thread, timeout);
         }
     }
 }

@@ -15,23 +15,16 @@ use crate::flash::writer::escalation;
 use crate::flash::{CancelToken, FlashError, SourceSpec, SystemView};
 use crate::model::layout::Layout;
 use crate::model::{Catalog, ResolvedStack, Tree};
+use crate::ui::job_slot::JobSlot;
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use super::types::*;
 
 fn report(r: FlashReport) -> WorkerEvent {
     WorkerEvent::Flash(Box::new(r))
-}
-
-struct Job {
-    id: u64,
-    cancel: CancelToken,
-    thread: JoinHandle<()>,
 }
 
 /// Writes started from the TUI (one at a time) and how devices are reached.
@@ -42,18 +35,13 @@ pub struct FlashJobs {
     pub helper_program: Option<PathBuf>,
     /// The escalation command (default: pkexec, sudo or doas, never prompting on the terminal).
     pub escalation: Option<Vec<String>>,
-    sink: Mutex<Option<Sender<Msg>>>,
-    job: Mutex<Option<Job>>,
+    slot: JobSlot,
 }
 
 impl Default for FlashJobs {
     fn default() -> FlashJobs {
         FlashJobs::new(SystemView::from_env())
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Escalation for a full-screen app: the TUI owns the terminal, so sudo and doas must not
@@ -86,20 +74,17 @@ impl FlashJobs {
             view,
             helper_program: None,
             escalation: None,
-            sink: Mutex::new(None),
-            job: Mutex::new(None),
+            slot: JobSlot::default(),
         }
     }
 
     /// Where write events go: the app's message channel.
     pub fn set_sink(&self, tx: Sender<Msg>) {
-        *lock(&self.sink) = Some(tx);
+        self.slot.set_sink(tx);
     }
 
     pub fn is_running(&self) -> bool {
-        lock(&self.job)
-            .as_ref()
-            .is_some_and(|j| !j.thread.is_finished())
+        self.slot.is_running()
     }
 
     fn escalation(&self) -> Result<Vec<String>, String> {
@@ -143,13 +128,10 @@ impl FlashJobs {
             }),
             FlashCmd::Start(req) => self.start(req, tree, catalog),
             FlashCmd::Cancel { id } => {
-                let job = lock(&self.job);
-                let message = match job.as_ref() {
-                    Some(j) if j.id == *id && !j.thread.is_finished() => {
-                        j.cancel.cancel();
-                        "cancelling: the write stops after the block in flight"
-                    }
-                    _ => "this write is not running any more",
+                let message = if self.slot.cancel(*id) {
+                    "cancelling: the write stops after the block in flight"
+                } else {
+                    "this write is not running any more"
                 };
                 report(FlashReport::Event {
                     id: *id,
@@ -173,7 +155,7 @@ impl FlashJobs {
                 }),
             });
         }
-        let sink = lock(&self.sink).clone();
+        let sink = self.slot.sink();
         let cancel = CancelToken::new();
         let ctx = super::write::JobContext {
             req: req.clone(),
@@ -193,7 +175,7 @@ impl FlashJobs {
             let result = super::write::run_job(&ctx, &token, &send);
             send(FlashReport::Finished { id, result });
         });
-        *lock(&self.job) = Some(Job { id, cancel, thread });
+        self.slot.put(id, cancel, thread);
         report(FlashReport::Event {
             id,
             event: FlashEvent::Notice {
@@ -204,22 +186,7 @@ impl FlashJobs {
 
     /// Cancel a running write and wait up to `timeout` for it to stop (when the app quits).
     pub fn shutdown(&self, timeout: Duration) {
-        if let Some(job) = lock(&self.job).take() {
-            stop_thread(&job.cancel, job.thread, timeout);
-        }
-    }
-}
-
-/// Cancels a job's thread and waits up to `timeout` for it to end (writes and batches, when
-/// the app quits).
-pub fn stop_thread(cancel: &CancelToken, thread: JoinHandle<()>, timeout: Duration) {
-    cancel.cancel();
-    let deadline = Instant::now() + timeout;
-    while !thread.is_finished() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    if thread.is_finished() {
-        let _ = thread.join();
+        self.slot.shutdown(timeout);
     }
 }
 

@@ -7,24 +7,17 @@ use crate::flash::CancelToken;
 use crate::model::{Catalog, ResolvedStack, Tree};
 use crate::push::engine::Build;
 use crate::push::{PushError, PushEvent, PushRequest};
+use crate::ui::job_slot::JobSlot;
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// File of the settings directory that holds the last host pushed to.
 pub const HOST_FILE: &str = "push.conf";
 
 fn report(r: PushReport) -> WorkerEvent {
     WorkerEvent::Push(Box::new(r))
-}
-
-struct Job {
-    id: u64,
-    cancel: CancelToken,
-    thread: JoinHandle<()>,
 }
 
 /// Pushes started from the TUI (one at a time) and how devices are reached.
@@ -34,18 +27,13 @@ pub struct PushJobs {
     pub template: PushRequest,
     /// Where the last host is remembered (`None`: not remembered).
     pub settings_dir: Option<PathBuf>,
-    sink: Mutex<Option<Sender<Msg>>>,
-    job: Mutex<Option<Job>>,
+    slot: JobSlot,
 }
 
 impl Default for PushJobs {
     fn default() -> PushJobs {
         PushJobs::new(PushRequest::new(Default::default()), None)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The host in `push.conf` (`host = USER@HOST`).
@@ -71,20 +59,17 @@ impl PushJobs {
         PushJobs {
             template,
             settings_dir,
-            sink: Mutex::new(None),
-            job: Mutex::new(None),
+            slot: JobSlot::default(),
         }
     }
 
     /// Where push events go: the app's message channel.
     pub fn set_sink(&self, tx: Sender<Msg>) {
-        *lock(&self.sink) = Some(tx);
+        self.slot.set_sink(tx);
     }
 
     pub fn is_running(&self) -> bool {
-        lock(&self.job)
-            .as_ref()
-            .is_some_and(|j| !j.thread.is_finished())
+        self.slot.is_running()
     }
 
     /// Run one push command; a push starts a thread and returns at once.
@@ -108,13 +93,10 @@ impl PushJobs {
                 stack,
             } => self.start(*id, *mode, host, build_for(tree, catalog, workspace, stack)),
             PushCmd::Cancel { id } => {
-                let job = lock(&self.job);
-                let message = match job.as_ref() {
-                    Some(j) if j.id == *id && !j.thread.is_finished() => {
-                        j.cancel.cancel();
-                        "cancelling: the device keeps its previous files"
-                    }
-                    _ => "this push is not running any more",
+                let message = if self.slot.cancel(*id) {
+                    "cancelling: the device keeps its previous files"
+                } else {
+                    "this push is not running any more"
                 };
                 report(PushReport::Event {
                     id: *id,
@@ -151,7 +133,7 @@ impl PushJobs {
         {
             warning = Some(format!("the host is not remembered: {e}"));
         }
-        let sink = lock(&self.sink).clone();
+        let sink = self.slot.sink();
         let cancel = req.cancel.clone();
         let thread = std::thread::spawn(move || {
             let send = |r: PushReport| {
@@ -169,7 +151,7 @@ impl PushJobs {
             };
             send(PushReport::Finished { id, result });
         });
-        *lock(&self.job) = Some(Job { id, cancel, thread });
+        self.slot.put(id, cancel, thread);
         report(PushReport::Event {
             id,
             event: PushEvent::Started {
@@ -181,17 +163,7 @@ impl PushJobs {
 
     /// Cancel a running push and wait up to `timeout` for it to stop (when the app quits).
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(job) = lock(&self.job).take() else {
-            return;
-        };
-        job.cancel.cancel();
-        let deadline = Instant::now() + timeout;
-        while !job.thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if job.thread.is_finished() {
-            let _ = job.thread.join();
-        }
+        self.slot.shutdown(timeout);
     }
 }
 
