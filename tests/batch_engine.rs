@@ -56,6 +56,7 @@ fn job(number: u32, path: &Path) -> CardJob {
         reader_serial: format!("R{number}"),
         card_size: 0,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 
@@ -443,7 +444,10 @@ fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
         shared.image_len,
         7,
     );
-    let mut identities = |job: &mut CardJob| job.identity = format!("robot-{:02}", job.number);
+    let mut identities = |job: &mut CardJob| {
+        job.identity = format!("robot-{:02}", job.number);
+        Ok(())
+    };
     let started = watch(
         &mut Injected(hp_rx),
         &mut intake,

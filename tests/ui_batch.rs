@@ -79,6 +79,7 @@ fn reader_job(number: u32, port: u32, dev: &str) -> CardJob {
         reader_serial: format!("00000{number:03}"),
         card_size: 32 * 1024 * MIB,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use super::card::{CardJob, CardOutcome, PlanRunner, run_card, run_card_with};
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
 use crate::flash::environment::Environment;
+use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, open_checked};
 use crate::flash::reason::FailReason;
@@ -111,6 +112,24 @@ impl Station {
             let outcome = outcome.unwrap_or_else(|panic| sink.panicked(copy, panic.as_ref()));
             let _ = events.send(BatchEvent::Finished(outcome));
         }));
+    }
+
+    /// Ends a card that cannot start (its personalisation failed): its `failed` event and its
+    /// outcome, as if its pipeline had failed in the prepare phase. Its target is not opened.
+    pub fn fail(&self, job: CardJob, error: &FlashError) {
+        self.notify(BatchEvent::Card {
+            number: job.number,
+            slot: job.slot.clone(),
+            target: job.target.path.display().to_string(),
+            event: error.to_event(Phase::Prepare),
+        });
+        let outcome = CardOutcome::failed(
+            job,
+            error.reason(),
+            error.phase_or(Phase::Prepare),
+            error.to_string(),
+        );
+        self.notify(BatchEvent::Finished(outcome));
     }
 
     /// Sends an event of the batch that is not a card's (refusals, removals).

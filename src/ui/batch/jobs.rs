@@ -274,6 +274,7 @@ fn run(ctx: RunContext, rep: &Reporter, cancel: &CancelToken) -> Result<u32, Fla
                     at,
                     job: job.clone(),
                 });
+                Ok(())
             };
             watch(
                 watcher.as_mut(),
@@ -326,6 +327,7 @@ pub fn file_job(number: u32, path: &Path) -> CardJob {
         reader_serial: String::new(),
         card_size: 0,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 
