@@ -1,0 +1,270 @@
+//! `skiff batch` with personalisation: every card gets its own hostname from the template
+//! (its number, serial, slot) and the same SSH key, read back from each card's persist
+//! partition with debugfs; `--resume` continues the numbering; a bad template or input fails
+//! the run before any target is opened.
+
+mod fake_system;
+mod flash_support;
+
+use std::path::{Path, PathBuf};
+
+use fake_system::{FakeDisk, FakeSystem};
+use flash_support::*;
+use serde_json::Value;
+use skiff::flash::batch::report::parse_report;
+
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl tech@lab";
+
+/// A 12 MiB card image: a DOS table with a boot partition of data (1-3 MiB) and an ext4
+/// partition labelled persist (3-12 MiB), made by sfdisk and mke2fs.
+fn persist_image(dir: &Path) -> PathBuf {
+    let img = dir.join("os.img");
+    let mut bytes = card_image(12 * MIB as usize, 3);
+    bytes[3 * MIB as usize..].fill(0);
+    std::fs::write(&img, &bytes).unwrap();
+    let table = "label: dos\nstart=2048, size=4096, type=c\nstart=6144, type=83\n";
+    let mut sf = std::process::Command::new("sfdisk")
+        .args(["--no-reread", "-q"])
+        .arg(&img)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(sf.stdin.as_mut().unwrap(), table.as_bytes()).unwrap();
+    assert!(sf.wait().unwrap().success());
+    let spec = img.display().to_string();
+    let (code, _, err) = run(
+        "mke2fs",
+        &[
+            "-q",
+            "-F",
+            "-t",
+            "ext4",
+            "-L",
+            "persist",
+            "-E",
+            &format!("offset={}", 3 * MIB),
+            &spec,
+            "9M",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    img
+}
+
+fn key_file(dir: &Path) -> PathBuf {
+    let key = dir.join("tech.pub");
+    std::fs::write(&key, format!("{KEY}\n")).unwrap();
+    key
+}
+
+/// A file of the persist partition of a written card (`None` when missing).
+fn persist_cat(card: &Path, path: &str) -> Option<String> {
+    let spec = format!("{}?offset={}", card.display(), 3 * MIB);
+    let (code, out, _) = run("debugfs", &["-R", &format!("cat {path}"), &spec]);
+    (code == 0 && !out.is_empty()).then_some(out)
+}
+
+fn lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn each_card_gets_its_hostname_and_the_keys_and_resume_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = persist_image(dir.path());
+    let key = key_file(dir.path());
+    let report = dir.path().join("cards.csv");
+    let cards: Vec<PathBuf> = (1..=3)
+        .map(|i| dir.path().join(format!("card{i}.img")))
+        .collect();
+    let mut cmd = skiff();
+    cmd.arg("batch").arg(&img);
+    for c in &cards {
+        cmd.arg("--to").arg(c);
+    }
+    cmd.args(["--hostname", "robot-{n:02}", "--ssh-key"])
+        .arg(&key)
+        .args(["--json", "--report"])
+        .arg(&report);
+    let (code, stdout, stderr) = output(&mut cmd);
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let events = lines(&stdout);
+    let finished: Vec<&Value> = events.iter().filter(|e| e["event"] == "card").collect();
+    assert_eq!(finished.len(), 3, "{stdout}");
+    for (i, card) in cards.iter().enumerate() {
+        let name = format!("robot-{:02}", i + 1);
+        assert_eq!(
+            persist_cat(card, "/skiff/hostname").as_deref(),
+            Some(format!("{name}\n").as_str()),
+            "{}",
+            card.display()
+        );
+        assert_eq!(
+            persist_cat(card, "/skiff/keys/tech.pub").as_deref(),
+            Some(format!("{KEY}\n").as_str())
+        );
+        let line = finished
+            .iter()
+            .find(|e| e["target"] == card.display().to_string())
+            .unwrap_or_else(|| panic!("no card line for {}: {stdout}", card.display()));
+        assert_eq!(line["identity"], name.as_str(), "{line}");
+        assert_eq!(line["result"], "done", "{line}");
+        // The file system stays clean and the rest of the image is as it was.
+        let spec = format!("{}?offset={}", card.display(), 3 * MIB);
+        let (fsck, _, err) = run("e2fsck", &["-fn", &spec]);
+        assert_eq!(fsck, 0, "{err}");
+        let boot = read_range(card, MIB, 2 * MIB as usize);
+        assert_eq!(boot, read_range(&img, MIB, 2 * MIB as usize));
+    }
+    // A personalisation step was announced for each card (the TUI's "personalising").
+    let notices = events
+        .iter()
+        .filter(|e| {
+            e["event"] == "notice"
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("file(s) into partition persist"))
+        })
+        .count();
+    assert_eq!(notices, 3, "{stdout}");
+    let mut lines_read = parse_report(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    lines_read.sort_by_key(|l| l.number);
+    let ids: Vec<(u32, &str)> = lines_read
+        .iter()
+        .map(|l| (l.number, l.identity.as_str()))
+        .collect();
+    assert_eq!(ids, [(1, "robot-01"), (2, "robot-02"), (3, "robot-03")]);
+
+    // --resume: the next card is robot-04, appended to the same report.
+    let next = dir.path().join("card4.img");
+    let (code, _, stderr) = output(
+        skiff()
+            .arg("batch")
+            .arg(&img)
+            .arg("--to")
+            .arg(&next)
+            .args(["--hostname", "robot-{n:02}", "--resume"])
+            .arg(&report),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        persist_cat(&next, "/skiff/hostname").as_deref(),
+        Some("robot-04\n")
+    );
+    let lines_read = parse_report(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(lines_read.len(), 4);
+    assert_eq!(lines_read[3].number, 4);
+    assert_eq!(lines_read[3].identity, "robot-04");
+}
+
+#[test]
+fn bad_inputs_fail_before_any_target_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = persist_image(dir.path());
+    let key = key_file(dir.path());
+    let private = dir.path().join("id_ed25519");
+    std::fs::write(
+        &private,
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let a = dir.path().join("a.img");
+    let b = dir.path().join("b.img");
+    let report = dir.path().join("r.csv");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--hostname", "robot_{n}"], "`_` cannot be in a hostname"),
+        (&["--hostname", "robot-{m}"], "unknown placeholder"),
+        // An image file has no serial: known before any card is opened.
+        (&["--hostname", "robot-{serial}"], "{serial} is not known"),
+        (
+            &["--ssh-key", private.to_str().unwrap()],
+            "give the public key",
+        ),
+        (&["--hostname", "r-{n}", "--number", "5"], "numbers its cards"),
+    ];
+    for (flags, want) in cases {
+        let (code, stdout, stderr) = output(
+            skiff()
+                .arg("batch")
+                .arg(&img)
+                .arg("--to")
+                .arg(&a)
+                .arg("--to")
+                .arg(&b)
+                .args(flags)
+                .arg("--report")
+                .arg(&report)
+                .arg("--json"),
+        );
+        let events = lines(&stdout);
+        assert!(code == 1 || code == 2, "{flags:?}: {code} {stderr}");
+        let failed = events
+            .iter()
+            .find(|e| e["event"] == "failed")
+            .unwrap_or_else(|| panic!("{flags:?}: {stdout}"));
+        assert!(
+            failed["message"].as_str().unwrap().contains(want),
+            "{flags:?}: {failed}"
+        );
+        assert!(
+            !events.iter().any(|e| e["event"] == "decoded"),
+            "{flags:?}: nothing decoded: {stdout}"
+        );
+        assert!(!a.exists() && !b.exists(), "{flags:?}: no target opened");
+        assert!(!report.exists(), "{flags:?}: no report line");
+    }
+    // The key is fine but the image has no persist partition: refused before any card.
+    let plain = dir.path().join("plain.img");
+    std::fs::write(&plain, card_image(4 * MIB as usize, 9)).unwrap();
+    let (code, _, stderr) = output(
+        skiff()
+            .arg("batch")
+            .arg(&plain)
+            .arg("--to")
+            .arg(&a)
+            .arg("--ssh-key")
+            .arg(&key),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no ext4 partition labelled persist"), "{stderr}");
+    assert!(!a.exists());
+}
+
+#[test]
+fn a_device_gets_its_slot_and_serial_through_the_helper() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = persist_image(dir.path());
+    let root = dir.path().join("root");
+    let mut sys = FakeSystem::new(&root);
+    sys.disk(FakeDisk::usb_card("sdb", 16, 16 * MIB, "1-1.3"));
+    let view = sys.write().unwrap();
+    let escalate = escalation_for(dir.path(), &root);
+    let (code, stdout, stderr) = output(
+        skiff()
+            .arg("batch")
+            .arg(&img)
+            .arg("--to")
+            .arg(view.dev.join("sdb"))
+            .args(["--hostname", "lab-{slot}-{serial}", "--json", "--yes"])
+            .env("SKIFF_SYSROOT", &root)
+            .env("SKIFF_ESCALATION", &escalate),
+    );
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let card = lines(&stdout)
+        .into_iter()
+        .find(|e| e["event"] == "card")
+        .unwrap();
+    let name = card["identity"].as_str().unwrap().to_string();
+    assert!(
+        name.starts_with("lab-") && name.contains("1-1-3") && name.ends_with("-00000000016"),
+        "{name}"
+    );
+    assert_eq!(
+        persist_cat(&view.dev.join("sdb"), "/skiff/hostname"),
+        Some(format!("{name}\n"))
+    );
+}
