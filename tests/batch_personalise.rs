@@ -184,7 +184,10 @@ fn bad_inputs_fail_before_any_target_is_opened() {
             &["--ssh-key", private.to_str().unwrap()],
             "give the public key",
         ),
-        (&["--hostname", "r-{n}", "--number", "5"], "numbers its cards"),
+        (
+            &["--hostname", "r-{n}", "--number", "5"],
+            "numbers its cards",
+        ),
     ];
     for (flags, want) in cases {
         let (code, stdout, stderr) = output(
@@ -230,7 +233,10 @@ fn bad_inputs_fail_before_any_target_is_opened() {
             .arg(&key),
     );
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("no ext4 partition labelled persist"), "{stderr}");
+    assert!(
+        stderr.contains("no ext4 partition labelled persist"),
+        "{stderr}"
+    );
     assert!(!a.exists());
 }
 

@@ -9,6 +9,7 @@ mod ui_common;
 use flash_support::card_image;
 use skiff::flash::batch::hotplug::{HotplugEvent, Injected};
 use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult};
+use skiff::flash::card::post::files_notice;
 use skiff::flash::event::{FlashEvent, Phase};
 use skiff::flash::reason::FailReason;
 use skiff::flash::{FileMode, TargetSpec};
@@ -183,7 +184,7 @@ fn refused(h: &mut Harness, id: u64, at: f64, dev: &str, port: u32, reason: &str
     );
 }
 
-/// Every state of a slot, at both sizes: waiting, writing, verifying, done, failed with its
+/// Every state of a slot, at both sizes: waiting, writing, verifying, personalising, done, failed with its
 /// reason, refused with its reason, and eight slots mixed.
 #[test]
 fn slot_states_snapshots() {
@@ -199,6 +200,21 @@ fn slot_states_snapshots() {
         snap(&format!("batch_writing_{size}"), h);
         progress(h, id, 21.0, &job, Phase::Verify, 75);
         snap(&format!("batch_verifying_{size}"), h);
+        event(
+            h,
+            id,
+            22.0,
+            BatchEvent::Card {
+                number: job.number,
+                slot: job.slot.clone(),
+                target: job.target.path.display().to_string(),
+                event: FlashEvent::Notice {
+                    message: files_notice(2, "persist (partition 2)"),
+                },
+            },
+        );
+        snap(&format!("batch_personalising_{size}"), h);
+        assert!(h.render().contains("personalising"));
         let bell = finish(h, id, 24.0, &job, CardResult::Done);
         assert_eq!(bell, vec![Cmd::Bell], "a finished card rings the bell");
         snap(&format!("batch_done_{size}"), h);

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
+use crate::flash::card::post::is_files_notice;
 use crate::flash::engine::Summary;
 use crate::flash::environment::Environment;
 use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, execute_with};
-use crate::flash::card::post::is_files_notice;
 use crate::flash::plan::{FlashPlan, PostStep, TargetSpec};
 use crate::flash::reason::FailReason;
 

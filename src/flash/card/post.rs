@@ -62,7 +62,7 @@ pub fn run_all(
 }
 
 /// The notice that starts a `WriteFiles` step (a batch card is then "personalising").
-fn files_notice(count: usize, partition: &str) -> String {
+pub fn files_notice(count: usize, partition: &str) -> String {
     format!("writing {count} file(s) into partition {partition}")
 }
 
