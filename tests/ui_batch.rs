@@ -151,7 +151,7 @@ fn finish(h: &mut Harness, id: u64, at: f64, job: &CardJob, result: CardResult) 
         h,
         id,
         at,
-        BatchEvent::Finished(CardOutcome {
+        BatchEvent::Finished(Box::new(CardOutcome {
             job: job.clone(),
             written: 256 * MIB,
             verified: 256 * MIB,
@@ -159,7 +159,7 @@ fn finish(h: &mut Harness, id: u64, at: f64, job: &CardJob, result: CardResult) 
             verify_rate: 80.0 * MIB as f64,
             secs: 15.0,
             result,
-        }),
+        })),
     )
 }
 

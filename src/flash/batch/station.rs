@@ -26,7 +26,8 @@ pub enum BatchEvent {
         target: String,
         event: FlashEvent,
     },
-    Finished(CardOutcome),
+    /// A card ended (boxed: an outcome is far larger than the other events).
+    Finished(Box<CardOutcome>),
     /// A disk appeared that is not written: listed with its reason, never opened.
     Refused {
         name: String,
@@ -110,7 +111,7 @@ impl Station {
                 None => run_card(job, &image, &env, open.as_ref(), &mut sink, &cancel),
             }));
             let outcome = outcome.unwrap_or_else(|panic| sink.panicked(copy, panic.as_ref()));
-            let _ = events.send(BatchEvent::Finished(outcome));
+            let _ = events.send(BatchEvent::Finished(Box::new(outcome)));
         }));
     }
 
@@ -129,7 +130,7 @@ impl Station {
             error.phase_or(Phase::Prepare),
             error.to_string(),
         );
-        self.notify(BatchEvent::Finished(outcome));
+        self.notify(BatchEvent::Finished(Box::new(outcome)));
     }
 
     /// Sends an event of the batch that is not a card's (refusals, removals).
