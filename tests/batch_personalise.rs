@@ -274,3 +274,101 @@ fn a_device_gets_its_slot_and_serial_through_the_helper() {
         Some(format!("{name}\n"))
     );
 }
+
+/// The engine: a card whose identity cannot be rendered (its reader has no serial) fails with
+/// `personalise` and is never opened; a card whose persist write fails (debugfs on a partition
+/// that is not ext4) fails with `personalise`; the third card is written and named.
+#[test]
+fn a_card_whose_personalisation_fails_fails_alone() {
+    use skiff::flash::batch::persona::{BatchPersona, identity_of};
+    use skiff::flash::batch::{BatchEvent, CardJob, CardResult, SharedImage, Station};
+    use skiff::flash::plan::PostStep;
+    use skiff::flash::reason::FailReason;
+    use skiff::flash::{CancelToken, FileMode, TargetSpec};
+    use skiff::model::personalise::{Persona, Template};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let img = persist_image(dir.path());
+    let env = Arc::new(fake_system::fake_env(dir.path(), 1 << 20, 3));
+    let mut quiet = |_| {};
+    let shared = SharedImage::decode(&img, dir.path(), &env, &mut quiet, &CancelToken::new())
+        .expect("decode");
+    let persona = Persona {
+        hostname: Some(Template::parse("robot-{serial}").unwrap()),
+        ..Persona::default()
+    };
+    let named = BatchPersona::new(persona, &shared.path).expect("persist found");
+    assert_eq!(named.place.offset, 3 * MIB);
+    let job = |number: u32, serial: &str| CardJob {
+        number,
+        slot: format!("1-1.{number}"),
+        target: TargetSpec {
+            path: dir.path().join(format!("card{number}.img")),
+            device: false,
+            expect: None,
+            file_mode: FileMode::Replace,
+            force_unsafe: None,
+        },
+        reader_model: "Reader".into(),
+        reader_serial: serial.into(),
+        card_size: 0,
+        identity: String::new(),
+        post: Vec::new(),
+    };
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let mut station = Station::new(Arc::new(shared), env, tx, CancelToken::new());
+    let mut jobs = vec![job(1, "R1"), job(2, ""), job(3, "R3")];
+    for j in &mut jobs {
+        let id = identity_of(j);
+        match named.apply(j, &id) {
+            Ok(()) if j.number == 3 => {
+                // Point its step at the boot partition, which is not ext4.
+                if let Some(PostStep::WriteFiles { offset, .. }) = j.post.first_mut() {
+                    *offset = MIB;
+                }
+                station.start(j.clone());
+            }
+            Ok(()) => station.start(j.clone()),
+            Err(e) => station.fail(j.clone(), &e),
+        }
+    }
+    drop(station);
+    let mut outcomes: Vec<_> = rx
+        .iter()
+        .filter_map(|e| match e {
+            BatchEvent::Finished(o) => Some(*o),
+            _ => None,
+        })
+        .collect();
+    outcomes.sort_by_key(|o| o.job.number);
+    assert_eq!(outcomes.len(), 3);
+    assert_eq!(outcomes[0].result, CardResult::Done, "{:?}", outcomes[0]);
+    assert_eq!(outcomes[0].job.identity, "robot-R1");
+    let card1 = dir.path().join("card1.img");
+    assert_eq!(
+        persist_cat(&card1, "/skiff/hostname").as_deref(),
+        Some("robot-R1\n")
+    );
+    for o in &outcomes[1..] {
+        let CardResult::Failed {
+            reason, message, ..
+        } = &o.result
+        else {
+            panic!("card {} should fail: {o:?}", o.job.number);
+        };
+        assert_eq!(*reason, FailReason::Personalise, "{message}");
+    }
+    let CardResult::Failed { message, .. } = &outcomes[1].result else {
+        unreachable!()
+    };
+    assert!(message.contains("{serial} is not known"), "{message}");
+    assert!(
+        !dir.path().join("card2.img").exists(),
+        "card 2 never opened"
+    );
+    assert!(
+        !dir.path().join("card3.img").exists(),
+        "a new image file that failed is removed"
+    );
+}

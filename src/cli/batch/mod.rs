@@ -314,8 +314,7 @@ pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
             persona.as_ref(),
             &rx,
             &mut out,
-            ready.first,
-            image.image_len,
+            watch_intake(a, ready.first, image.image_len),
             &cancel,
         );
     } else {
@@ -373,31 +372,34 @@ fn drain(rx: &Receiver<BatchEvent>, out: &mut Output) {
     }
 }
 
+/// What `--watch` judges an appearing disk by: this machine, the allow-list, the image's
+/// size; cards are numbered from `first`.
+fn watch_intake(a: &BatchArgs, first: u32, needed: u64) -> Intake {
+    let view = SystemView::from_env();
+    let props = default_properties(&view);
+    let filter = ReaderFilter {
+        patterns: a.reader.clone(),
+    };
+    Intake::new(view, props, filter, needed, first)
+}
+
 /// `--watch`: the watch loop on its own thread, the events printed here as they come.
-#[allow(clippy::too_many_arguments)]
 fn run_watch(
     a: &BatchArgs,
     mut station: Station,
     persona: Option<&BatchPersona>,
     rx: &Receiver<BatchEvent>,
     out: &mut Output,
-    first: u32,
-    needed: u64,
+    mut intake: Intake,
     cancel: &CancelToken,
 ) {
-    let view = SystemView::from_env();
-    let props = default_properties(&view);
-    let filter = ReaderFilter {
-        patterns: a.reader.clone(),
-    };
-    let mut watcher = choose_watcher(&view);
+    let mut watcher = choose_watcher(&intake.view);
     if !a.json {
         eprintln!(
             "skiff: waiting for cards ({}); Ctrl-C stops",
             watcher.describe()
         );
     }
-    let mut intake = Intake::new(view, props, filter, needed, first);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             watch(

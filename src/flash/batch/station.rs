@@ -35,9 +35,7 @@ pub enum BatchEvent {
         reason: String,
     },
     /// A disk went away (its card, if any, fails on its own).
-    Removed {
-        name: String,
-    },
+    Removed { name: String },
 }
 
 /// Runs cards side by side from one shared image.
