@@ -16,53 +16,10 @@ use skiff::flash::batch::report::parse_report;
 const KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl tech@lab";
 
-/// A 12 MiB card image: a DOS table with a boot partition of data (1-3 MiB) and an ext4
-/// partition labelled persist (3-12 MiB), made by sfdisk and mke2fs.
-fn persist_image(dir: &Path) -> PathBuf {
-    let img = dir.join("os.img");
-    let mut bytes = card_image(12 * MIB as usize, 3);
-    bytes[3 * MIB as usize..].fill(0);
-    std::fs::write(&img, &bytes).unwrap();
-    let table = "label: dos\nstart=2048, size=4096, type=c\nstart=6144, type=83\n";
-    let mut sf = std::process::Command::new("sfdisk")
-        .args(["--no-reread", "-q"])
-        .arg(&img)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(sf.stdin.as_mut().unwrap(), table.as_bytes()).unwrap();
-    assert!(sf.wait().unwrap().success());
-    let spec = img.display().to_string();
-    let (code, _, err) = run(
-        "mke2fs",
-        &[
-            "-q",
-            "-F",
-            "-t",
-            "ext4",
-            "-L",
-            "persist",
-            "-E",
-            &format!("offset={}", 3 * MIB),
-            &spec,
-            "9M",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    img
-}
-
 fn key_file(dir: &Path) -> PathBuf {
     let key = dir.join("tech.pub");
     std::fs::write(&key, format!("{KEY}\n")).unwrap();
     key
-}
-
-/// A file of the persist partition of a written card (`None` when missing).
-fn persist_cat(card: &Path, path: &str) -> Option<String> {
-    let spec = format!("{}?offset={}", card.display(), 3 * MIB);
-    let (code, out, _) = run("debugfs", &["-R", &format!("cat {path}"), &spec]);
-    (code == 0 && !out.is_empty()).then_some(out)
 }
 
 fn lines(stdout: &str) -> Vec<Value> {

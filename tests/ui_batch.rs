@@ -6,13 +6,14 @@
 mod flash_support;
 mod ui_common;
 
-use flash_support::card_image;
+use flash_support::{card_image, persist_cat, persist_image};
 use skiff::flash::batch::hotplug::{HotplugEvent, Injected};
 use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult};
 use skiff::flash::card::post::files_notice;
 use skiff::flash::event::{FlashEvent, Phase};
 use skiff::flash::reason::FailReason;
 use skiff::flash::{FileMode, TargetSpec};
+use skiff::model::personalise::{Persona, Template};
 use skiff::ui::batch::jobs::BatchJobs;
 use skiff::ui::batch::state::SlotState;
 use skiff::ui::batch::types::{BatchCmd, BatchReport, BatchRequest};
@@ -447,6 +448,51 @@ fn three_image_files_one_failing_through_the_effects() {
         "{}",
         status(h)
     );
+}
+
+/// The flash screen's personalisation rides on a batch: two image files from an image with
+/// a persist partition, each named after its number (read back with debugfs), the identity
+/// shown on the screen and in the confirmation.
+#[test]
+fn image_files_are_personalised_from_the_flash_form() {
+    let mut f = batch_screen(100, 30);
+    let src = persist_image(f.dir.path());
+    let h = &mut f.h;
+    h.app.shared.flash.persona.applied = Some(Persona {
+        hostname: Some(Template::parse("robot-{n:02}").unwrap()),
+        ..Persona::default()
+    });
+    let (tx, rx) = crossbeam_channel::unbounded();
+    h.effects.batch.set_sink(tx);
+    h.key("i");
+    h.type_text(&src.display().to_string());
+    h.key("enter");
+    let targets = [f.dir.path().join("one.img"), f.dir.path().join("two.img")];
+    for t in &targets {
+        add_target(h, t);
+    }
+    let text = h.render();
+    assert!(text.contains("Identity hostname robot-{n:02}"), "{text}");
+    h.key("enter");
+    let shown = h.render();
+    assert!(
+        shown.contains("Each card personalised: hostname robot-{n:02}"),
+        "{shown}"
+    );
+    let cmds = h.key("y");
+    let req = started(&cmds).expect("started");
+    assert!(req.persona.is_some());
+    run_to_end(h, &rx, req.id);
+    let run = h.app.shared.batch.run.as_ref().unwrap();
+    assert_eq!((run.done, run.failed), (2, 0), "{:#?}", run.rows);
+    for (i, t) in targets.iter().enumerate() {
+        assert_eq!(
+            persist_cat(t, "/skiff/hostname"),
+            Some(format!("robot-{:02}\n", i + 1)),
+            "{}",
+            t.display()
+        );
+    }
 }
 
 /// Readers watched on the fake machine: a card in an allowed reader is written through the

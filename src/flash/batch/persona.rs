@@ -39,12 +39,13 @@ impl BatchPersona {
     }
 }
 
-/// The identity of a card found in a reader: its number, the reader's serial and its slot
-/// (the USB port path). An empty serial is unknown.
+/// The identity of a card: its number, and for a device its reader's serial and its slot
+/// (the USB port path). An empty serial is unknown; an image file has neither.
 pub fn identity_of(job: &CardJob) -> Identity {
+    let known = |v: &str| Some(v.to_string()).filter(|v| job.target.device && !v.is_empty());
     Identity {
         n: u64::from(job.number),
-        serial: Some(job.reader_serial.clone()).filter(|s| !s.is_empty()),
-        slot: Some(job.slot.clone()).filter(|s| !s.is_empty()),
+        serial: known(&job.reader_serial),
+        slot: known(&job.slot),
     }
 }

@@ -115,7 +115,16 @@ fn head_lines(sh: &Shared, st: &BatchState) -> Vec<Line<'static>> {
         Line::from(vec![label("Source"), source]),
         Line::from(vec![label("Targets"), targets]),
         totals_line(t, st.run.as_ref()),
-        Line::default(),
+        match &sh.flash.persona.applied {
+            Some(p) => Line::from(vec![
+                label("Identity"),
+                Span::raw(format!(
+                    "{} ({{n}} is the card's number; p on the Flash screen changes it)",
+                    crate::ui::flash::personalise::summary(p)
+                )),
+            ]),
+            None => Line::default(),
+        },
     ]
 }
 
