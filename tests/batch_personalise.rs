@@ -22,13 +22,6 @@ fn key_file(dir: &Path) -> PathBuf {
     key
 }
 
-fn lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
 #[test]
 fn each_card_gets_its_hostname_and_the_keys_and_resume_continues() {
     let dir = tempfile::tempdir().unwrap();
@@ -49,7 +42,7 @@ fn each_card_gets_its_hostname_and_the_keys_and_resume_continues() {
         .arg(&report);
     let (code, stdout, stderr) = output(&mut cmd);
     assert_eq!(code, 0, "{stderr}\n{stdout}");
-    let events = lines(&stdout);
+    let events = json_lines(&stdout);
     let finished: Vec<&Value> = events.iter().filter(|e| e["event"] == "card").collect();
     assert_eq!(finished.len(), 3, "{stdout}");
     for (i, card) in cards.iter().enumerate() {
@@ -160,7 +153,7 @@ fn bad_inputs_fail_before_any_target_is_opened() {
                 .arg(&report)
                 .arg("--json"),
         );
-        let events = lines(&stdout);
+        let events = json_lines(&stdout);
         assert!(code == 1 || code == 2, "{flags:?}: {code} {stderr}");
         let failed = events
             .iter()
@@ -217,7 +210,7 @@ fn a_device_gets_its_slot_and_serial_through_the_helper() {
             .env("SKIFF_ESCALATION", &escalate),
     );
     assert_eq!(code, 0, "{stderr}\n{stdout}");
-    let card = lines(&stdout)
+    let card = json_lines(&stdout)
         .into_iter()
         .find(|e| e["event"] == "card")
         .unwrap();

@@ -317,3 +317,11 @@ pub fn persist_cat(card: &Path, path: &str) -> Option<String> {
     let (code, out, _) = run("debugfs", &["-R", &format!("cat {path}"), &spec]);
     (code == 0 && !out.is_empty()).then_some(out)
 }
+
+/// Each line of `--json` output as a JSON value (a line that is not JSON fails the test).
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
