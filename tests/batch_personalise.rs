@@ -230,12 +230,12 @@ fn a_device_gets_its_slot_and_serial_through_the_helper() {
 /// that is not ext4) fails with `personalise`; the third card is written and named.
 #[test]
 fn a_card_whose_personalisation_fails_fails_alone() {
-    use skiff::flash::batch::persona::{BatchPersona, identity_of};
+    use skiff::flash::batch::persona::BatchPersona;
     use skiff::flash::batch::{BatchEvent, CardJob, CardResult, SharedImage, Station};
     use skiff::flash::plan::PostStep;
     use skiff::flash::reason::FailReason;
     use skiff::flash::{CancelToken, FileMode, TargetSpec};
-    use skiff::model::personalise::{Persona, Template};
+    use skiff::model::personalise::{Identity, Persona, Template};
     use std::sync::Arc;
 
     let dir = tempfile::tempdir().unwrap();
@@ -270,7 +270,12 @@ fn a_card_whose_personalisation_fails_fails_alone() {
     let mut station = Station::new(Arc::new(shared), env, tx, CancelToken::new());
     let mut jobs = vec![job(1, "R1"), job(2, ""), job(3, "R3")];
     for j in &mut jobs {
-        let id = identity_of(j);
+        // As for a card in a reader (the targets are image files standing in for cards).
+        let id = Identity {
+            n: u64::from(j.number),
+            serial: Some(j.reader_serial.clone()).filter(|s| !s.is_empty()),
+            slot: Some(j.slot.clone()),
+        };
         match named.apply(j, &id) {
             Ok(()) if j.number == 3 => {
                 // Point its step at the boot partition, which is not ext4.

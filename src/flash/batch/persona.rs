@@ -49,3 +49,39 @@ pub fn identity_of(job: &CardJob) -> Identity {
         slot: known(&job.slot),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flash::plan::{FileMode, TargetSpec};
+
+    #[test]
+    fn a_device_has_a_serial_and_a_slot_an_image_file_neither() {
+        let mut job = CardJob {
+            number: 4,
+            slot: "1-1.2".into(),
+            target: TargetSpec {
+                path: "/dev/sdb".into(),
+                device: true,
+                expect: None,
+                file_mode: FileMode::Replace,
+                force_unsafe: None,
+            },
+            reader_model: "Reader".into(),
+            reader_serial: "R9".into(),
+            card_size: 0,
+            identity: String::new(),
+            post: Vec::new(),
+        };
+        let id = identity_of(&job);
+        assert_eq!(id.n, 4);
+        assert_eq!(id.serial.as_deref(), Some("R9"));
+        assert_eq!(id.slot.as_deref(), Some("1-1.2"));
+        job.reader_serial.clear();
+        assert_eq!(identity_of(&job).serial, None);
+        job.target.device = false;
+        job.reader_serial = "R9".into();
+        let id = identity_of(&job);
+        assert_eq!((id.serial, id.slot), (None, None));
+    }
+}
