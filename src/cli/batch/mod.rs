@@ -290,9 +290,13 @@ pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         Err(code) => return Ok(code),
     };
     // The persist partition is looked for in the decoded image, before any card starts.
-    let persona = match ready.persona.map(|p| BatchPersona::new(p, &image.path)) {
-        Some(Err(e)) => return Ok(fail_early(a, &e)),
-        found => found.and_then(Result::ok),
+    let persona = match ready
+        .persona
+        .map(|p| BatchPersona::new(p, &image.path))
+        .transpose()
+    {
+        Ok(found) => found,
+        Err(e) => return Ok(fail_early(a, &e)),
     };
     let image = Arc::new(image);
     let mut out = Output::new(
