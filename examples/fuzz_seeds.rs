@@ -372,6 +372,7 @@ fn batch_reports(out: &Path, scratch: &Path) -> Res<()> {
             reader_serial: format!("00000000{number:04}"),
             card_size: 31_914_983_424,
             identity: format!("robot-{number:02}"),
+            post: Vec::new(),
         },
         written: 268_435_456,
         verified: 268_435_456,

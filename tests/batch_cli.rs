@@ -29,13 +29,6 @@ fn xz_file(dir: &Path, data: &[u8]) -> PathBuf {
     path
 }
 
-fn lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
 fn of<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["event"] == kind).collect()
 }
@@ -76,7 +69,7 @@ fn to_targets_are_written_at_once_reported_and_resumed() {
             .env("SKIFF_ESCALATION", &escalate),
     );
     assert_eq!(code, 1, "one card failed: {stderr}");
-    let events = lines(&stdout);
+    let events = json_lines(&stdout);
     assert!(
         events
             .iter()
@@ -187,7 +180,7 @@ fn usage_and_confirmation_errors() {
             .env("SKIFF_SYSROOT", &root),
     );
     assert_eq!(code, 1, "{stderr}");
-    let events = lines(&stdout);
+    let events = json_lines(&stdout);
     assert_eq!(events[0]["reason"], "not_confirmed", "{stdout}");
     assert_eq!(events.last().unwrap()["event"], "summary");
     assert!(
@@ -281,7 +274,7 @@ fn watch_writes_inserted_cards_and_never_opens_refused_ones() {
         .unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    seen.extend(lines(&rest));
+    seen.extend(json_lines(&rest));
     let status = child.wait().unwrap();
     let all = serde_json::to_string_pretty(&seen).unwrap();
     assert_eq!(status.code(), Some(0), "{all}");
@@ -353,7 +346,7 @@ fn ctrl_c_fails_running_cards_cleanly_and_exits_130() {
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    seen.extend(lines(&rest));
+    seen.extend(json_lines(&rest));
     let status = child.wait().unwrap();
     let all = serde_json::to_string_pretty(&seen).unwrap();
     assert_eq!(status.code(), Some(130), "{all}");

@@ -56,6 +56,7 @@ fn job(number: u32, path: &Path) -> CardJob {
         reader_serial: format!("R{number}"),
         card_size: 0,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 
@@ -202,7 +203,7 @@ fn run_batch(dir: &Path, image: &[u8], jobs: Vec<CardJob>, open: Arc<Opener>) ->
     while outcomes.len() < count {
         let event = rx.recv_timeout(Duration::from_secs(60)).expect("events");
         if let BatchEvent::Finished(outcome) = &event {
-            outcomes.push(outcome.clone());
+            outcomes.push(outcome.as_ref().clone());
         }
         events.push(event);
     }
@@ -340,7 +341,7 @@ fn cancel_fails_running_cards_cleanly() {
     let finished: Vec<CardOutcome> = rx
         .try_iter()
         .filter_map(|e| match e {
-            BatchEvent::Finished(o) => Some(o),
+            BatchEvent::Finished(o) => Some(*o),
             _ => None,
         })
         .collect();
@@ -443,7 +444,10 @@ fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
         shared.image_len,
         7,
     );
-    let mut identities = |job: &mut CardJob| job.identity = format!("robot-{:02}", job.number);
+    let mut identities = |job: &mut CardJob| {
+        job.identity = format!("robot-{:02}", job.number);
+        Ok(())
+    };
     let started = watch(
         &mut Injected(hp_rx),
         &mut intake,
@@ -462,7 +466,7 @@ fn watched_readers_write_allowed_cards_and_never_open_refused_ones() {
     let outcomes: Vec<&CardOutcome> = events
         .iter()
         .filter_map(|e| match e {
-            BatchEvent::Finished(o) => Some(o),
+            BatchEvent::Finished(o) => Some(o.as_ref()),
             _ => None,
         })
         .collect();

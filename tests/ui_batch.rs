@@ -6,12 +6,14 @@
 mod flash_support;
 mod ui_common;
 
-use flash_support::card_image;
+use flash_support::{card_image, persist_cat, persist_image};
 use skiff::flash::batch::hotplug::{HotplugEvent, Injected};
 use skiff::flash::batch::{BatchEvent, CardJob, CardOutcome, CardResult};
+use skiff::flash::card::post::files_notice;
 use skiff::flash::event::{FlashEvent, Phase};
 use skiff::flash::reason::FailReason;
 use skiff::flash::{FileMode, TargetSpec};
+use skiff::model::personalise::{Persona, Template};
 use skiff::ui::batch::jobs::BatchJobs;
 use skiff::ui::batch::state::SlotState;
 use skiff::ui::batch::types::{BatchCmd, BatchReport, BatchRequest};
@@ -79,6 +81,7 @@ fn reader_job(number: u32, port: u32, dev: &str) -> CardJob {
         reader_serial: format!("00000{number:03}"),
         card_size: 32 * 1024 * MIB,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 
@@ -149,7 +152,7 @@ fn finish(h: &mut Harness, id: u64, at: f64, job: &CardJob, result: CardResult) 
         h,
         id,
         at,
-        BatchEvent::Finished(CardOutcome {
+        BatchEvent::Finished(Box::new(CardOutcome {
             job: job.clone(),
             written: 256 * MIB,
             verified: 256 * MIB,
@@ -157,7 +160,7 @@ fn finish(h: &mut Harness, id: u64, at: f64, job: &CardJob, result: CardResult) 
             verify_rate: 80.0 * MIB as f64,
             secs: 15.0,
             result,
-        }),
+        })),
     )
 }
 
@@ -182,7 +185,7 @@ fn refused(h: &mut Harness, id: u64, at: f64, dev: &str, port: u32, reason: &str
     );
 }
 
-/// Every state of a slot, at both sizes: waiting, writing, verifying, done, failed with its
+/// Every state of a slot, at both sizes: waiting, writing, verifying, personalising, done, failed with its
 /// reason, refused with its reason, and eight slots mixed.
 #[test]
 fn slot_states_snapshots() {
@@ -198,6 +201,21 @@ fn slot_states_snapshots() {
         snap(&format!("batch_writing_{size}"), h);
         progress(h, id, 21.0, &job, Phase::Verify, 75);
         snap(&format!("batch_verifying_{size}"), h);
+        event(
+            h,
+            id,
+            22.0,
+            BatchEvent::Card {
+                number: job.number,
+                slot: job.slot.clone(),
+                target: job.target.path.display().to_string(),
+                event: FlashEvent::Notice {
+                    message: files_notice(2, "persist (partition 2)"),
+                },
+            },
+        );
+        snap(&format!("batch_personalising_{size}"), h);
+        assert!(h.render().contains("personalising"));
         let bell = finish(h, id, 24.0, &job, CardResult::Done);
         assert_eq!(bell, vec![Cmd::Bell], "a finished card rings the bell");
         snap(&format!("batch_done_{size}"), h);
@@ -430,6 +448,51 @@ fn three_image_files_one_failing_through_the_effects() {
         "{}",
         status(h)
     );
+}
+
+/// The flash screen's personalisation rides on a batch: two image files from an image with
+/// a persist partition, each named after its number (read back with debugfs), the identity
+/// shown on the screen and in the confirmation.
+#[test]
+fn image_files_are_personalised_from_the_flash_form() {
+    let mut f = batch_screen(100, 30);
+    let src = persist_image(f.dir.path());
+    let h = &mut f.h;
+    h.app.shared.flash.persona.applied = Some(Persona {
+        hostname: Some(Template::parse("robot-{n:02}").unwrap()),
+        ..Persona::default()
+    });
+    let (tx, rx) = crossbeam_channel::unbounded();
+    h.effects.batch.set_sink(tx);
+    h.key("i");
+    h.type_text(&src.display().to_string());
+    h.key("enter");
+    let targets = [f.dir.path().join("one.img"), f.dir.path().join("two.img")];
+    for t in &targets {
+        add_target(h, t);
+    }
+    let text = h.render();
+    assert!(text.contains("Identity hostname robot-{n:02}"), "{text}");
+    h.key("enter");
+    let shown = h.render();
+    assert!(
+        shown.contains("Each card personalised: hostname robot-{n:02}"),
+        "{shown}"
+    );
+    let cmds = h.key("y");
+    let req = started(&cmds).expect("started");
+    assert!(req.persona.is_some());
+    run_to_end(h, &rx, req.id);
+    let run = h.app.shared.batch.run.as_ref().unwrap();
+    assert_eq!((run.done, run.failed), (2, 0), "{:#?}", run.rows);
+    for (i, t) in targets.iter().enumerate() {
+        assert_eq!(
+            persist_cat(t, "/skiff/hostname"),
+            Some(format!("robot-{:02}\n", i + 1)),
+            "{}",
+            t.display()
+        );
+    }
 }
 
 /// Readers watched on the fake machine: a card in an allowed reader is written through the

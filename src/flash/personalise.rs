@@ -216,14 +216,16 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// Adds writing `files` into the persist partition found at `place` to an image plan.
 pub fn add_to_plan(plan: &mut FlashPlan, place: &PersistPlace, files: Vec<PersistFile>) {
-    if files.is_empty() {
-        return;
-    }
-    plan.post.push(PostStep::WriteFiles {
+    plan.post.extend(files_step(place, files));
+}
+
+/// The step writing `files` into the persist partition at `place` (none without files).
+pub fn files_step(place: &PersistPlace, files: Vec<PersistFile>) -> Option<PostStep> {
+    (!files.is_empty()).then(|| PostStep::WriteFiles {
         partition: format!("persist (partition {})", place.number),
         offset: place.offset,
         files,
-    });
+    })
 }
 
 /// Adds writing `files` into the layout's persist partition to a card plan (format, install,

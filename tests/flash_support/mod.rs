@@ -274,3 +274,54 @@ pub fn read_range(image: &Path, offset: u64, len: usize) -> Vec<u8> {
     f.read_exact_at(&mut buf, offset).unwrap();
     buf
 }
+
+/// A 12 MiB card image: a DOS table with a boot partition of data (1-3 MiB) and an ext4
+/// partition labelled persist (3-12 MiB), made by sfdisk and mke2fs.
+pub fn persist_image(dir: &Path) -> PathBuf {
+    let img = dir.join("os.img");
+    let mut bytes = card_image(12 * MIB as usize, 3);
+    bytes[3 * MIB as usize..].fill(0);
+    std::fs::write(&img, &bytes).unwrap();
+    let table = "label: dos\nstart=2048, size=4096, type=c\nstart=6144, type=83\n";
+    let mut sf = std::process::Command::new("sfdisk")
+        .args(["--no-reread", "-q"])
+        .arg(&img)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(sf.stdin.as_mut().unwrap(), table.as_bytes()).unwrap();
+    assert!(sf.wait().unwrap().success());
+    let spec = img.display().to_string();
+    let (code, _, err) = run(
+        "mke2fs",
+        &[
+            "-q",
+            "-F",
+            "-t",
+            "ext4",
+            "-L",
+            "persist",
+            "-E",
+            &format!("offset={}", 3 * MIB),
+            &spec,
+            "9M",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    img
+}
+
+/// A file of the persist partition of a written card (`None` when missing).
+pub fn persist_cat(card: &Path, path: &str) -> Option<String> {
+    let spec = format!("{}?offset={}", card.display(), 3 * MIB);
+    let (code, out, _) = run("debugfs", &["-R", &format!("cat {path}"), &spec]);
+    (code == 0 && !out.is_empty()).then_some(out)
+}
+
+/// Each line of `--json` output as a JSON value (a line that is not JSON fails the test).
+pub fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}

@@ -2,6 +2,7 @@
 //! and reported as it finishes (docs/batch.md).
 
 pub mod output;
+pub mod persona;
 pub mod stack;
 pub mod targets;
 
@@ -15,8 +16,10 @@ use crossbeam_channel::Receiver;
 use super::Cli;
 use super::flash::card::BoardArgs;
 use super::flash::confirm::SafetyArgs;
+use super::flash::personalise::PersonaliseArgs;
 use super::flash::{cancel_on_signals, report, report_other};
 use crate::flash::batch::intake::{Intake, ReaderFilter};
+use crate::flash::batch::persona::{BatchPersona, identity_of};
 use crate::flash::batch::report::{ReportWriter, next_number, parse_report};
 use crate::flash::batch::uevent::choose_watcher;
 use crate::flash::batch::watch::watch;
@@ -30,6 +33,7 @@ use crate::flash::writer::{Helper, Writer};
 use crate::flash::{
     CancelToken, Environment, EventSink, FlashError, FlashEvent, Phase, SourceSpec, SystemView,
 };
+use crate::model::personalise::{Identity, Persona};
 use output::{Output, print_json};
 
 #[derive(Debug, Args)]
@@ -90,6 +94,8 @@ pub struct BatchArgs {
     pub json: bool,
     #[command(flatten)]
     pub safety: SafetyArgs,
+    #[command(flatten)]
+    pub persona: PersonaliseArgs,
 }
 
 /// Per-card engine buffers: 1 MiB blocks, three in flight, so eight cards stay far below
@@ -163,7 +169,8 @@ impl EventSink for DecodeSink {
 /// What is settled before anything is decoded or written.
 struct Ready {
     first: u32,
-    jobs: Vec<CardJob>,
+    jobs: Vec<(CardJob, Identity)>,
+    persona: Option<Persona>,
     devices: Option<Arc<PlanRunner>>,
     writer: ReportWriter,
 }
@@ -175,6 +182,8 @@ fn get_ready(a: &BatchArgs) -> Result<Ready, i32> {
         eprintln!("skiff: error: {detail}");
         1
     })?;
+    // Every personalisation input is checked before the image is read or a target chosen.
+    let persona = persona::load(&a.persona, first).map_err(|e| fail_early(a, &e))?;
     // A stack's image is built after the confirmation; the cards check its size themselves.
     let needed = match &a.image {
         Some(image) => {
@@ -209,7 +218,10 @@ fn get_ready(a: &BatchArgs) -> Result<Ready, i32> {
         targets::cards_for(&a.to, needed, &what, &a.safety, first)
             .map_err(|(_, e)| fail_early(a, &e))?
     };
-    let devices = if a.watch || jobs.iter().any(|j| j.target.device) {
+    if let Some(p) = &persona {
+        persona::check_cards(p, &jobs).map_err(|e| fail_early(a, &e))?;
+    }
+    let devices = if a.watch || jobs.iter().any(|(j, _)| j.target.device) {
         Some(helper_runner().map_err(|e| fail_early(a, &e))?)
     } else {
         None
@@ -220,6 +232,7 @@ fn get_ready(a: &BatchArgs) -> Result<Ready, i32> {
     Ok(Ready {
         first,
         jobs,
+        persona,
         devices,
         writer,
     })
@@ -276,6 +289,15 @@ pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         Ok(decoded) => decoded,
         Err(code) => return Ok(code),
     };
+    // The persist partition is looked for in the decoded image, before any card starts.
+    let persona = match ready
+        .persona
+        .map(|p| BatchPersona::new(p, &image.path))
+        .transpose()
+    {
+        Ok(found) => found,
+        Err(e) => return Ok(fail_early(a, &e)),
+    };
     let image = Arc::new(image);
     let mut out = Output::new(
         a.json,
@@ -293,15 +315,18 @@ pub fn run(cli: &Cli, a: &BatchArgs) -> Result<i32> {
         run_watch(
             a,
             station,
+            persona.as_ref(),
             &rx,
             &mut out,
-            ready.first,
-            image.image_len,
+            watch_intake(a, ready.first, image.image_len),
             &cancel,
         );
     } else {
-        for job in ready.jobs {
-            station.start(job);
+        for (mut job, id) in ready.jobs {
+            match persona.as_ref().map(|p| p.apply(&mut job, &id)) {
+                Some(Err(e)) => station.fail(job, &e),
+                _ => station.start(job),
+            }
         }
         drop(station);
         drain(&rx, &mut out);
@@ -351,29 +376,34 @@ fn drain(rx: &Receiver<BatchEvent>, out: &mut Output) {
     }
 }
 
-/// `--watch`: the watch loop on its own thread, the events printed here as they come.
-fn run_watch(
-    a: &BatchArgs,
-    mut station: Station,
-    rx: &Receiver<BatchEvent>,
-    out: &mut Output,
-    first: u32,
-    needed: u64,
-    cancel: &CancelToken,
-) {
+/// What `--watch` judges an appearing disk by: this machine, the allow-list, the image's
+/// size; cards are numbered from `first`.
+fn watch_intake(a: &BatchArgs, first: u32, needed: u64) -> Intake {
     let view = SystemView::from_env();
     let props = default_properties(&view);
     let filter = ReaderFilter {
         patterns: a.reader.clone(),
     };
-    let mut watcher = choose_watcher(&view);
+    Intake::new(view, props, filter, needed, first)
+}
+
+/// `--watch`: the watch loop on its own thread, the events printed here as they come.
+fn run_watch(
+    a: &BatchArgs,
+    mut station: Station,
+    persona: Option<&BatchPersona>,
+    rx: &Receiver<BatchEvent>,
+    out: &mut Output,
+    mut intake: Intake,
+    cancel: &CancelToken,
+) {
+    let mut watcher = choose_watcher(&intake.view);
     if !a.json {
         eprintln!(
             "skiff: waiting for cards ({}); Ctrl-C stops",
             watcher.describe()
         );
     }
-    let mut intake = Intake::new(view, props, filter, needed, first);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             watch(
@@ -382,7 +412,10 @@ fn run_watch(
                 &mut station,
                 a.count,
                 cancel,
-                &mut |_| {},
+                &mut |job| match persona {
+                    Some(p) => p.apply(job, &identity_of(job)),
+                    None => Ok(()),
+                },
             );
         });
         drain(rx, out);

@@ -8,29 +8,32 @@ use crate::cli::flash::confirm::{SafetyArgs, ask, choose};
 use crate::flash::batch::CardJob;
 use crate::flash::batch::intake::ReaderFilter;
 use crate::flash::discover::discover;
+use crate::flash::personalise::identity;
 use crate::flash::system::default_properties;
 use crate::flash::{FileMode, FlashError, SystemView, Target};
+use crate::model::personalise::Identity;
 
 /// Every `--to` target as a numbered card (numbers from `first`). Each is resolved and judged
 /// as `flash` does (a refused device needs `--force-unsafe` and its name typed back); devices
-/// that are writable are then confirmed together, once.
+/// that are writable are then confirmed together, once. Each card comes with its identity
+/// for personalisation (its number, and a device's serial and USB port path).
 pub fn cards_for(
     to: &[PathBuf],
     needed: Option<u64>,
     what: &str,
     safety: &SafetyArgs,
     first: u32,
-) -> Result<Vec<CardJob>, (PathBuf, FlashError)> {
+) -> Result<Vec<(CardJob, Identity)>, (PathBuf, FlashError)> {
     let each = SafetyArgs {
         yes: true,
         ..safety.clone()
     };
-    let mut jobs: Vec<CardJob> = Vec::new();
+    let mut jobs: Vec<(CardJob, Identity)> = Vec::new();
     let mut devices = Vec::new();
     for (i, path) in to.iter().enumerate() {
         let (target, spec) =
             choose(path, needed, what, &each, FileMode::Replace).map_err(|e| (path.clone(), e))?;
-        if let Some(twin) = jobs.iter().find(|j| j.target.path == spec.path) {
+        if let Some((twin, _)) = jobs.iter().find(|(j, _)| j.target.path == spec.path) {
             return Err((
                 path.clone(),
                 FlashError::Usage {
@@ -53,15 +56,19 @@ pub fn cards_for(
             }
             Target::File(_) => (String::new(), String::new(), 0),
         };
-        jobs.push(CardJob {
-            number: first + i as u32,
+        let number = first + i as u32;
+        let id = identity(u64::from(number), &target);
+        let job = CardJob {
+            number,
             slot: path.display().to_string(),
             target: spec,
             reader_model: model,
             reader_serial: serial,
             card_size: size,
             identity: String::new(),
-        });
+            post: Vec::new(),
+        };
+        jobs.push((job, id));
     }
     if let (false, Some(first_path)) = (devices.is_empty() || safety.yes, to.first()) {
         let answer = ask(&format!(

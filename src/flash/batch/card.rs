@@ -5,12 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
+use crate::flash::card::post::is_files_notice;
 use crate::flash::engine::Summary;
 use crate::flash::environment::Environment;
 use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, execute_with};
-use crate::flash::plan::{FlashPlan, TargetSpec};
+use crate::flash::plan::{FlashPlan, PostStep, TargetSpec};
 use crate::flash::reason::FailReason;
 
 /// A card to write: its number in the batch, its slot and what is known of its reader.
@@ -31,6 +32,9 @@ pub struct CardJob {
     /// The identity given to the card (its hostname), empty without personalisation.
     #[serde(default)]
     pub identity: String,
+    /// Steps after the verify: the card's personalisation files (`WriteFiles`), if any.
+    #[serde(skip)]
+    pub post: Vec<PostStep>,
 }
 
 /// How a card ended.
@@ -116,7 +120,8 @@ pub fn run_card_with(
     sink: &mut dyn EventSink,
     cancel: &CancelToken,
 ) -> CardOutcome {
-    let plan = image.plan_for(job.target.clone());
+    let mut plan = image.plan_for(job.target.clone());
+    plan.post = job.post.clone();
     let mut outcome = CardOutcome {
         job,
         written: 0,
@@ -127,7 +132,14 @@ pub fn run_card_with(
         result: CardResult::Done,
     };
     let started = std::time::Instant::now();
-    let mut watch = |event: FlashEvent| {
+    let mut personalising = false;
+    let mut watch = |mut event: FlashEvent| {
+        if let FlashEvent::Notice { message } = &event {
+            personalising |= is_files_notice(message);
+        }
+        if personalising {
+            blame_personalisation(&mut event);
+        }
         match &event {
             FlashEvent::PhaseDone {
                 phase: Phase::Write,
@@ -170,4 +182,17 @@ pub fn run_card_with(
     }
     outcome.secs = started.elapsed().as_secs_f64();
     outcome
+}
+
+/// A failure while the card's persist files are written is the personalisation's (reason
+/// `personalise`), whatever tool failed; a cancel stays a cancel.
+fn blame_personalisation(event: &mut FlashEvent) {
+    if let FlashEvent::Failed {
+        reason, exit_code, ..
+    } = event
+        && *reason != FailReason::Cancelled
+    {
+        *reason = FailReason::Personalise;
+        *exit_code = FailReason::Personalise.exit_code();
+    }
 }

@@ -175,6 +175,7 @@ impl Intake {
             reader_serial: device.serial.clone().unwrap_or_default(),
             card_size: device.size,
             identity: String::new(),
+            post: Vec::new(),
         })
     }
 

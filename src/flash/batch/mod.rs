@@ -8,6 +8,7 @@
 pub mod card;
 pub mod hotplug;
 pub mod intake;
+pub mod persona;
 pub mod report;
 pub mod shared;
 pub mod station;

@@ -12,6 +12,7 @@ use super::card::{CardJob, CardOutcome, PlanRunner, run_card, run_card_with};
 use super::shared::SharedImage;
 use crate::flash::cancel::CancelToken;
 use crate::flash::environment::Environment;
+use crate::flash::error::FlashError;
 use crate::flash::event::{EventSink, FlashEvent, Phase};
 use crate::flash::execute::{Opener, open_checked};
 use crate::flash::reason::FailReason;
@@ -25,7 +26,8 @@ pub enum BatchEvent {
         target: String,
         event: FlashEvent,
     },
-    Finished(CardOutcome),
+    /// A card ended (boxed: an outcome is far larger than the other events).
+    Finished(Box<CardOutcome>),
     /// A disk appeared that is not written: listed with its reason, never opened.
     Refused {
         name: String,
@@ -33,9 +35,7 @@ pub enum BatchEvent {
         reason: String,
     },
     /// A disk went away (its card, if any, fails on its own).
-    Removed {
-        name: String,
-    },
+    Removed { name: String },
 }
 
 /// Runs cards side by side from one shared image.
@@ -109,8 +109,26 @@ impl Station {
                 None => run_card(job, &image, &env, open.as_ref(), &mut sink, &cancel),
             }));
             let outcome = outcome.unwrap_or_else(|panic| sink.panicked(copy, panic.as_ref()));
-            let _ = events.send(BatchEvent::Finished(outcome));
+            let _ = events.send(BatchEvent::Finished(Box::new(outcome)));
         }));
+    }
+
+    /// Ends a card that cannot start (its personalisation failed): its `failed` event and its
+    /// outcome, as if its pipeline had failed in the prepare phase. Its target is not opened.
+    pub fn fail(&self, job: CardJob, error: &FlashError) {
+        self.notify(BatchEvent::Card {
+            number: job.number,
+            slot: job.slot.clone(),
+            target: job.target.path.display().to_string(),
+            event: error.to_event(Phase::Prepare),
+        });
+        let outcome = CardOutcome::failed(
+            job,
+            error.reason(),
+            error.phase_or(Phase::Prepare),
+            error.to_string(),
+        );
+        self.notify(BatchEvent::Finished(Box::new(outcome)));
     }
 
     /// Sends an event of the batch that is not a card's (refusals, removals).

@@ -42,7 +42,7 @@ pub fn run_all(
                 files,
             } => {
                 sink.emit(FlashEvent::Notice {
-                    message: format!("writing {} file(s) into partition {partition}", files.len()),
+                    message: files_notice(files.len(), partition),
                 });
                 write_ext4(env.tools.as_ref(), path, *offset, files)?;
                 for f in files {
@@ -59,6 +59,16 @@ pub fn run_all(
         }
     }
     Ok(())
+}
+
+/// The notice that starts a `WriteFiles` step (a batch card is then "personalising").
+pub fn files_notice(count: usize, partition: &str) -> String {
+    format!("writing {count} file(s) into partition {partition}")
+}
+
+/// True for the notice that starts a `WriteFiles` step.
+pub fn is_files_notice(message: &str) -> bool {
+    message.starts_with("writing ") && message.contains(" file(s) into partition ")
 }
 
 /// mtools reads `image@@offset` itself; `-s` recurses, `-o` overwrites, directories merge.

@@ -115,7 +115,16 @@ fn head_lines(sh: &Shared, st: &BatchState) -> Vec<Line<'static>> {
         Line::from(vec![label("Source"), source]),
         Line::from(vec![label("Targets"), targets]),
         totals_line(t, st.run.as_ref()),
-        Line::default(),
+        match &sh.flash.persona.applied {
+            Some(p) => Line::from(vec![
+                label("Identity"),
+                Span::raw(format!(
+                    "{} ({{n}} is the card's number; p on the Flash screen changes it)",
+                    crate::ui::flash::personalise::summary(p)
+                )),
+            ]),
+            None => Line::default(),
+        },
     ]
 }
 
@@ -184,13 +193,14 @@ fn totals_line(t: &Theme, run: Option<&BatchRun>) -> Line<'static> {
 }
 
 /// Column widths for an inner width: slot, number, reader, state, then the rest (gauge,
-/// rate, ETA).
-fn columns(width: u16) -> [usize; 4] {
+/// rate, ETA). The state column widens while a card is `personalising`.
+fn columns(width: u16, long_state: bool) -> [usize; 4] {
     let w = width as usize;
+    let state = if long_state { 13 } else { 0 };
     if w >= 96 {
-        [16, 4, 24, 10]
+        [16, 4, 24, state.max(10)]
     } else {
-        [11, 3, 12, 9]
+        [11, 3, 12, state.max(9)]
     }
 }
 
@@ -203,7 +213,8 @@ fn render_table(t: &Theme, run: &BatchRun, frame: &mut Frame, area: Rect) {
     let block = pane(title, true, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let cols = columns(inner.width);
+    let long_state = run.rows.iter().any(|r| r.state == SlotState::Personalising);
+    let cols = columns(inner.width, long_state);
     let rest = (inner.width as usize).saturating_sub(cols.iter().sum::<usize>() + 5);
     let header = format!(
         " {} {} {} {} {}",
@@ -241,6 +252,7 @@ fn state_word(s: &SlotState) -> (&'static str, Role) {
         SlotState::Waiting => ("waiting", Role::Dim),
         SlotState::Writing => ("writing", Role::Text),
         SlotState::Verifying => ("verifying", Role::Text),
+        SlotState::Personalising => ("personalising", Role::Text),
         SlotState::Finishing => ("finishing", Role::Text),
         SlotState::Done => ("✓ done", Role::Ok),
         SlotState::Stopped => ("stopped", Role::Warning),
@@ -285,6 +297,7 @@ fn slot_line(t: &Theme, r: &SlotRow, cols: [usize; 4], rest: usize) -> Line<'sta
         SlotState::Stopped => {
             Span::styled(fit("stopped by the user", rest), t.style(Role::Warning))
         }
+        SlotState::Personalising => Span::raw(fit("verified · files into persist", rest)),
         _ => Span::raw(progress_text(r, rest)),
     };
     spans.push(tail);

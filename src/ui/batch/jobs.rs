@@ -6,6 +6,7 @@
 use super::types::{BatchCmd, BatchReport, BatchRequest, BatchSource, BatchTargets};
 use crate::flash::batch::hotplug::{CardWatcher, SysfsPoll};
 use crate::flash::batch::intake::{Intake, ReaderFilter};
+use crate::flash::batch::persona::{BatchPersona, identity_of};
 use crate::flash::batch::watch::watch;
 use crate::flash::batch::{BatchEvent, CardJob, SharedImage, Station};
 use crate::flash::card::{CardMode, SystemTools};
@@ -237,19 +238,32 @@ fn run(ctx: RunContext, rep: &Reporter, cancel: &CancelToken) -> Result<u32, Fla
         &mut preparing,
         cancel,
     )?);
+    // The persist partition is found in the decoded image before any card starts.
+    let persona = match &ctx.req.persona {
+        Some(p) => Some(BatchPersona::new(p.clone(), &image.path)?),
+        None => None,
+    };
+    let personalise = |job: &mut CardJob| match &persona {
+        Some(p) => p.apply(job, &identity_of(job)),
+        None => Ok(()),
+    };
     let (tx, rx) = crossbeam_channel::unbounded::<BatchEvent>();
     let forward = forwarder(rx, rep.clone());
     let mut station = Station::new(Arc::clone(&image), Arc::clone(&env), tx, cancel.clone());
     let started = match &ctx.req.targets {
         BatchTargets::Files(files) => {
             for (i, path) in files.iter().enumerate() {
-                let job = file_job(i as u32 + 1, path);
+                let mut job = file_job(i as u32 + 1, path);
+                let ready = personalise(&mut job);
                 rep.send(|id, at| BatchReport::Card {
                     id,
                     at,
                     job: job.clone(),
                 });
-                station.start(job);
+                match ready {
+                    Ok(()) => station.start(job),
+                    Err(e) => station.fail(job, &e),
+                }
             }
             station.join();
             files.len() as u32
@@ -269,11 +283,13 @@ fn run(ctx: RunContext, rep: &Reporter, cancel: &CancelToken) -> Result<u32, Fla
                 None => Box::new(SysfsPoll::new(ctx.view.clone(), ctx.poll)),
             };
             let mut announce = |job: &mut CardJob| {
+                let ready = personalise(job);
                 rep.send(|id, at| BatchReport::Card {
                     id,
                     at,
                     job: job.clone(),
                 });
+                ready
             };
             watch(
                 watcher.as_mut(),
@@ -326,6 +342,7 @@ pub fn file_job(number: u32, path: &Path) -> CardJob {
         reader_serial: String::new(),
         card_size: 0,
         identity: String::new(),
+        post: Vec::new(),
     }
 }
 

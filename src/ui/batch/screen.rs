@@ -6,6 +6,7 @@ use super::draw::targets_of;
 use super::state::{BatchRun, Prompt, PromptKind};
 use super::types::{BatchCmd, BatchReport, BatchRequest, BatchSource, BatchTargets};
 use crate::ui::action::Action;
+use crate::ui::flash::personalise;
 use crate::ui::msg::Cmd;
 use crate::ui::overlay::Confirm;
 use crate::ui::screen::{Screen, ScreenId};
@@ -200,6 +201,7 @@ fn request(sh: &Shared) -> Result<BatchRequest, String> {
         targets,
         workspace: sh.workspace.clone(),
         stack,
+        persona: sh.flash.persona.applied.clone(),
     })
 }
 
@@ -236,6 +238,12 @@ fn start(sh: &mut Shared) -> Vec<Cmd> {
                     format!("  {}", sh.short(&f.display().to_string())),
                 )
             }));
+            if let Some(p) = &req.persona {
+                lines.push((
+                    Role::Text,
+                    format!("Each card personalised: {}", personalise::summary(p)),
+                ));
+            }
             lines.push((
                 Role::Warning,
                 "Each file is replaced by the image once it is written and verified.".into(),

@@ -3,6 +3,7 @@
 
 use super::types::{BatchReport, BatchSource};
 use crate::flash::batch::{BatchEvent, CardResult};
+use crate::flash::card::post::is_files_notice;
 use crate::flash::event::{FlashEvent, Phase};
 use crate::ui::flash::types::ImageInfo;
 use crate::ui::overlay::Confirm;
@@ -37,6 +38,9 @@ pub enum SlotState {
     Waiting,
     Writing,
     Verifying,
+    /// Writing the card's personalisation files into its persist partition (after the
+    /// verify).
+    Personalising,
     /// Writing and checking the first block, syncing.
     Finishing,
     Done,
@@ -58,7 +62,10 @@ impl SlotState {
     pub fn busy(&self) -> bool {
         matches!(
             self,
-            SlotState::Writing | SlotState::Verifying | SlotState::Finishing
+            SlotState::Writing
+                | SlotState::Verifying
+                | SlotState::Personalising
+                | SlotState::Finishing
         )
     }
 }
@@ -314,6 +321,10 @@ impl BatchRun {
                 rate,
                 ..
             } => row.rate = rate,
+            FlashEvent::Notice { message } if is_files_notice(&message) => {
+                row.state = SlotState::Personalising;
+                (row.bytes, row.total, row.eta) = (0, None, None);
+            }
             _ => {}
         }
     }

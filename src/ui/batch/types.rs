@@ -5,6 +5,7 @@
 use crate::flash::batch::{BatchEvent, CardJob};
 use crate::flash::event::FlashEvent;
 use crate::model::ResolvedStack;
+use crate::model::personalise::Persona;
 use crate::ui::flash::types::ImageInfo;
 use std::path::PathBuf;
 
@@ -35,6 +36,8 @@ pub struct BatchRequest {
     pub targets: BatchTargets,
     pub workspace: String,
     pub stack: ResolvedStack,
+    /// What every card is personalised with (the flash screen's form, `p`), if anything.
+    pub persona: Option<Persona>,
 }
 
 /// What the batch screen asks of the effects.
