@@ -18,6 +18,7 @@ use crate::flash::{
     CancelToken, Environment, FileMode, FlashError, ImageFile, SystemView, Target, TargetSpec,
 };
 use crate::model::{Catalog, Tree};
+use crate::ui::job_slot::{JobSlot, lock};
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -29,16 +30,6 @@ fn report(r: BatchReport) -> WorkerEvent {
     WorkerEvent::Batch(Box::new(r))
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-struct Job {
-    id: u64,
-    cancel: CancelToken,
-    thread: JoinHandle<()>,
-}
-
 /// The batch started from the TUI (one at a time) and where its cards are found.
 pub struct BatchJobs {
     /// Where readers' disks are discovered and checked (`SKIFF_SYSROOT` or the host).
@@ -47,8 +38,7 @@ pub struct BatchJobs {
     pub poll: Duration,
     /// A watcher to use instead of sysfs polling for the next batch (tests inject events).
     pub watcher: Mutex<Option<Box<dyn CardWatcher>>>,
-    sink: Mutex<Option<Sender<Msg>>>,
-    job: Mutex<Option<Job>>,
+    slot: JobSlot,
 }
 
 impl Default for BatchJobs {
@@ -85,20 +75,17 @@ impl BatchJobs {
             view,
             poll: Duration::from_millis(500),
             watcher: Mutex::new(None),
-            sink: Mutex::new(None),
-            job: Mutex::new(None),
+            slot: JobSlot::default(),
         }
     }
 
     /// Where batch reports go: the app's message channel.
     pub fn set_sink(&self, tx: Sender<Msg>) {
-        *lock(&self.sink) = Some(tx);
+        self.slot.set_sink(tx);
     }
 
     pub fn is_running(&self) -> bool {
-        lock(&self.job)
-            .as_ref()
-            .is_some_and(|j| !j.thread.is_finished())
+        self.slot.is_running()
     }
 
     /// Runs one command; a batch starts a thread and returns at once.
@@ -113,13 +100,7 @@ impl BatchJobs {
             }
             BatchCmd::Start(req) => self.start(req, tree, catalog),
             BatchCmd::Stop { id } => {
-                let job = lock(&self.job);
-                let running = job
-                    .as_ref()
-                    .filter(|j| j.id == *id && !j.thread.is_finished());
-                if let Some(j) = running {
-                    j.cancel.cancel();
-                }
+                self.slot.cancel(*id);
                 report(BatchReport::Tick { id: *id, at: 0.0 })
             }
         }
@@ -145,7 +126,7 @@ impl BatchJobs {
         let reporter = Reporter {
             id: req.id,
             started: Instant::now(),
-            tx: lock(&self.sink).clone(),
+            tx: self.slot.sink(),
         };
         let cancel = CancelToken::new();
         let ctx = RunContext {
@@ -166,11 +147,7 @@ impl BatchJobs {
             let result = run(ctx, &reporter, &token).map_err(|e| e.to_string());
             reporter.send(|id, at| BatchReport::Ended { id, at, result });
         });
-        *lock(&self.job) = Some(Job {
-            id: req.id,
-            cancel,
-            thread,
-        });
+        self.slot.put(req.id, cancel, thread);
         report(BatchReport::Preparing {
             id: req.id,
             at: 0.0,
@@ -182,9 +159,7 @@ impl BatchJobs {
 
     /// Stops a running batch and waits up to `timeout` for its cards to end (on quit).
     pub fn shutdown(&self, timeout: Duration) {
-        if let Some(job) = lock(&self.job).take() {
-            crate::ui::job_slot::stop_thread(&job.cancel, job.thread, timeout);
-        }
+        self.slot.shutdown(timeout);
     }
 }
 
