@@ -213,6 +213,73 @@ fn a_corrupted_upload_leaves_the_previous_set() {
 }
 
 #[test]
+fn a_corrupted_last_file_is_caught_on_the_device_before_the_swap() {
+    let Some(sshd) = push_support::start() else {
+        return;
+    };
+    let s = setup("x86_64");
+    let before = snapshot(&s.device);
+    // modules.squashfs goes last: its session checks the hash on the device, then swaps.
+    let (code, events, _) = skiff(&s, &sshd, &["--inject-fault", "corrupt:modules.squashfs"]);
+    let files: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "file" && e["action"] == "send")
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert!(
+        files
+            .last()
+            .is_some_and(|p| p.ends_with("/modules.squashfs")),
+        "{files:?}"
+    );
+    assert_eq!(code, 3);
+    let failed = last(&events);
+    assert_eq!(failed["reason"], "hash_mismatch");
+    assert_eq!(failed["phase"], "upload");
+    assert_untouched(&s, &before);
+    assert!(
+        snapshot(&s.device)
+            .iter()
+            .all(|(p, _)| !p.contains(".skiff-new")),
+        "temporary files are removed"
+    );
+}
+
+#[test]
+fn a_failing_swap_is_reported_in_the_swap_phase_with_the_way_back() {
+    let Some(sshd) = push_support::start() else {
+        return;
+    };
+    let s = setup("x86_64");
+    let (code, _, stderr) = skiff(&s, &sshd, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    // The second push sends only zImage; the swap first removes the `.previous` copies the
+    // last push kept for the files it does not send. One of them is a non-empty directory
+    // now, so `rm -f` fails and the swap stops there.
+    push_support::write(&s.images.join("zImage"), b"kernel v3");
+    let blocker = s.boot().join("rootfs.squashfs.previous");
+    let _ = std::fs::remove_file(&blocker);
+    push_support::write(&blocker.join("inside"), b"x");
+    let (code, events, _) = skiff(&s, &sshd, &[]);
+    assert_eq!(code, 3, "{events:#?}");
+    let failed = last(&events);
+    assert_eq!(failed["reason"], "remote", "{failed}");
+    assert_eq!(failed["phase"], "swap", "{failed}");
+    let message = failed["message"].as_str().expect("message");
+    assert!(message.contains("--rollback"), "{message}");
+    let phases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "phase_started")
+        .filter_map(|e| e["phase"].as_str())
+        .collect();
+    assert_eq!(phases.last(), Some(&"swap"), "{phases:?}");
+    assert!(
+        events.iter().any(|e| e["event"] == "verified"),
+        "zImage was verified before the swap"
+    );
+}
+
+#[test]
 fn a_dropped_connection_leaves_the_previous_set() {
     let Some(sshd) = push_support::start() else {
         return;

@@ -3,8 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
-
 use super::engine::{
     Build, Fault, Outcome, PushRequest, Session, connect, connect_and_survey, hash_file,
 };
@@ -13,7 +11,6 @@ use super::manifest::{Entry, Manifest};
 use super::plan::{LocalFile, line, select};
 use super::script;
 use super::ssh::UploadFailure;
-use crate::flash::bmap::hex;
 
 fn err(reason: FailReason, phase: PushPhase, message: impl Into<String>) -> PushError {
     PushError::new(reason, phase, message)
@@ -51,13 +48,17 @@ impl Meter {
     }
 }
 
-/// Sends one file to its temporary name; returns the local SHA-256 after the device's matched.
+/// Sends one file to its temporary name and checks the SHA-256 the device read back against
+/// `local`. With `then` (the last file), the device checks the hash itself and, when it
+/// matches, runs `then` (manifest and swap) in the same session.
 fn upload_one(
     s: &mut Session<'_>,
     file: &LocalFile,
+    local: &str,
+    then: Option<&str>,
     meter: &mut Meter,
     sink: &mut dyn PushSink,
-) -> Result<String, PushError> {
+) -> Result<(), PushError> {
     let phase = PushPhase::Upload;
     let corrupt =
         matches!(&s.req.fault, Some(Fault::Corrupt(name)) if file.dest.ends_with(name.as_str()));
@@ -66,9 +67,10 @@ fn upload_one(
         _ => None,
     };
     let temp = script::temp_name(&file.dest);
-    let command = script::receive(s.hasher, &temp, file.mode, corrupt);
-    let src = file.src.clone();
-    let local_hash = std::thread::spawn(move || hash_file(&src));
+    let command = match then {
+        Some(then) => script::receive_then(s.hasher, &temp, file.mode, corrupt, local, then),
+        None => script::receive(s.hasher, &temp, file.mode, corrupt),
+    };
     let cancel = s.req.cancel.clone();
     let base = meter.bytes;
     let mut result = s.conn.upload(&command, &file.src, &mut |done, conn| {
@@ -91,42 +93,35 @@ fn upload_one(
     }
     meter.set(base + file.size, &file.dest, sink);
     let host = &s.req.target.destination;
-    let out = result.map_err(|f| match f {
-        UploadFailure::Lost(why) => err(
-            FailReason::ConnectionLost,
-            phase,
-            format!(
-                "the connection to {host} dropped while sending {} ({why}); {KEPT}",
-                file.dest
-            ),
-        ),
-        UploadFailure::Remote(why) => err(
-            FailReason::Remote,
-            phase,
-            format!("writing {temp} on {host} failed: {why}; {KEPT}"),
-        ),
-        UploadFailure::Local(why) => err(FailReason::NoBuild, phase, format!("{why}; {KEPT}")),
-        UploadFailure::Cancelled => err(
-            FailReason::Interrupted,
-            phase,
-            format!("interrupted; {KEPT}"),
-        ),
-    })?;
-    let local = match local_hash.join() {
-        Ok(Ok(h)) => h,
-        Ok(Err(e)) => {
-            return Err(err(
-                FailReason::NoBuild,
-                phase,
-                format!("{}: {e}; {KEPT}", file.src.display()),
-            ));
-        }
-        Err(_) => {
-            return Err(err(
-                FailReason::Internal,
-                phase,
-                "the hashing thread failed",
-            ));
+    // The device prints the hash before its own check and the swap: a failure after it is
+    // the swap's.
+    let (out, swap_failure) = match result {
+        Ok(out) => (out, None),
+        Err(UploadFailure::Remote(why, out)) if !out.trim().is_empty() => (out, Some(why)),
+        Err(f) => {
+            return Err(match f {
+                UploadFailure::Lost(why) => err(
+                    FailReason::ConnectionLost,
+                    phase,
+                    format!(
+                        "the connection to {host} dropped while sending {} ({why}); {KEPT}",
+                        file.dest
+                    ),
+                ),
+                UploadFailure::Remote(why, _) => err(
+                    FailReason::Remote,
+                    phase,
+                    format!("writing {temp} on {host} failed: {why}; {KEPT}"),
+                ),
+                UploadFailure::Local(why) => {
+                    err(FailReason::NoBuild, phase, format!("{why}; {KEPT}"))
+                }
+                UploadFailure::Cancelled => err(
+                    FailReason::Interrupted,
+                    phase,
+                    format!("interrupted; {KEPT}"),
+                ),
+            });
         }
     };
     let remote = out.split_whitespace().next().unwrap_or("");
@@ -142,9 +137,23 @@ fn upload_one(
     }
     sink.emit(PushEvent::Verified {
         path: file.dest.clone(),
-        sha256: local.clone(),
+        sha256: local.to_string(),
     });
-    Ok(local)
+    if let Some(why) = swap_failure {
+        return Err(swap_failed(host, &why));
+    }
+    Ok(())
+}
+
+fn swap_failed(host: &str, why: &str) -> PushError {
+    err(
+        FailReason::Remote,
+        PushPhase::Swap,
+        format!(
+            "renaming the new files into place on {host} failed: {why}; some files may be \
+             swapped: `skiff push --rollback` restores the previous set"
+        ),
+    )
 }
 
 /// Removes temporary files after a failed upload, when the connection still works.
@@ -161,10 +170,12 @@ fn clean_up(s: &mut Session<'_>, temps: &[String], sink: &mut dyn PushSink) {
     }
 }
 
-/// Uploads every file and the manifest, then swaps them in.
+/// Uploads every file (`send`: file, the hash on the device before, the local hash); the
+/// last upload's session also writes the manifest and swaps everything in, once its own
+/// hash matched (the earlier ones were checked by then).
 fn transfer(
     s: &mut Session<'_>,
-    send: &[(LocalFile, Option<String>)],
+    send: &[(LocalFile, Option<String>, String)],
     old: Option<&Manifest>,
     release: Option<String>,
     sink: &mut dyn PushSink,
@@ -173,11 +184,25 @@ fn transfer(
         phase: PushPhase::Upload,
     });
     let rootfs = s.req.dirs.rootfs.trim_end_matches('/').to_string() + "/";
-    if send.iter().any(|(f, _)| f.dest.starts_with(&rootfs)) {
+    if send.iter().any(|(f, _, _)| f.dest.starts_with(&rootfs)) {
         s.remount_rw(PushPhase::Upload)?;
     }
-    let dests: Vec<&str> = send.iter().map(|(f, _)| f.dest.as_str()).collect();
-    let total = send.iter().map(|(f, _)| f.size).sum();
+    let total = send.iter().map(|(f, _, _)| f.size).sum();
+    let manifest = Manifest {
+        pushed: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        release,
+        entries: send
+            .iter()
+            .map(|(f, before, new)| Entry {
+                path: f.dest.clone(),
+                new: Some(new.clone()),
+                old: before.clone(),
+            })
+            .collect(),
+    };
+    let then = swap_script(s, &manifest, old);
     let now = Instant::now();
     let mut meter = Meter {
         start: now,
@@ -185,100 +210,53 @@ fn transfer(
         bytes: 0,
         total,
     };
-    let mut temps = Vec::new();
-    let mut entries = Vec::new();
-    for (file, old_hash) in send {
+    let mut temps = vec![script::temp_name(&s.req.manifest_path())];
+    for (i, (file, _, local)) in send.iter().enumerate() {
         temps.push(script::temp_name(&file.dest));
-        let new = match upload_one(s, file, &mut meter, sink) {
-            Ok(h) => h,
-            Err(e) => {
+        let last = (i + 1 == send.len()).then_some(then.as_str());
+        let result = upload_one(s, file, local, last, &mut meter, sink);
+        // The swap ran in the last upload's session: its phase is reported once that
+        // session ended, before the swap's own failure if it failed.
+        if last.is_some()
+            && result
+                .as_ref()
+                .err()
+                .is_none_or(|e| e.phase == PushPhase::Swap)
+        {
+            sink.emit(PushEvent::PhaseStarted {
+                phase: PushPhase::Swap,
+            });
+        }
+        if let Err(e) = result {
+            if e.phase != PushPhase::Swap {
                 clean_up(s, &temps, sink);
-                return Err(e);
             }
-        };
-        entries.push(Entry {
-            path: file.dest.clone(),
-            new: Some(new),
-            old: old_hash.clone(),
-        });
+            return Err(e);
+        }
     }
-    let manifest = Manifest {
-        pushed: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-        release,
-        entries,
-    };
-    swap_in(s, &manifest, &dests, old, &mut temps, sink)?;
     Ok(total)
 }
 
-/// Sends the manifest (checked by its SHA-256 on the device) and swaps every verified file
-/// into place, in one session.
-fn swap_in(
-    s: &mut Session<'_>,
-    manifest: &Manifest,
-    dests: &[&str],
-    old: Option<&Manifest>,
-    temps: &mut Vec<String>,
-    sink: &mut dyn PushSink,
-) -> Result<(), PushError> {
+/// What the last upload runs once its hash matched: the manifest written beside its place,
+/// then the swap (`script::swap`) and `sync`.
+fn swap_script(s: &Session<'_>, manifest: &Manifest, old: Option<&Manifest>) -> String {
     let manifest_path = s.req.manifest_path();
     let manifest_temp = script::temp_name(&manifest_path);
-    temps.push(manifest_temp.clone());
-    let text = manifest.render();
-    let want = hex(&Sha256::digest(text.as_bytes()));
-    sink.emit(PushEvent::PhaseStarted {
-        phase: PushPhase::Swap,
-    });
+    let dests: Vec<String> = manifest.entries.iter().map(|e| e.path.clone()).collect();
     let stale: Vec<String> = old
         .map(|m| {
             m.entries
                 .iter()
                 .map(|e| e.path.clone())
-                .filter(|p| !dests.contains(&p.as_str()))
+                .filter(|p| !dests.contains(p))
                 .collect()
         })
         .unwrap_or_default();
-    let files: Vec<String> = dests.iter().map(|d| d.to_string()).collect();
-    let script = format!(
+    format!(
         "{}{}",
-        script::receive_checked(s.hasher, &manifest_temp, &want),
-        script::swap(&stale, &manifest_temp, &manifest_path, &files)
-    );
-    let ran = s.conn.run(&script, text.as_bytes()).map_err(|e| {
-        err(
-            FailReason::Connect,
-            PushPhase::Swap,
-            format!("cannot run ssh: {e}"),
-        )
-    });
-    ran.and_then(|r| {
-        if r.ok() {
-            Ok(())
-        } else {
-            clean_up(s, temps, sink);
-            Err(err(
-                if r.status == Some(255) {
-                    FailReason::ConnectionLost
-                } else {
-                    FailReason::Remote
-                },
-                PushPhase::Swap,
-                format!(
-                    "renaming the new files into place on {} failed: {}",
-                    s.req.target.destination,
-                    r.why()
-                ),
-            ))
-        }
-    })
-    .map_err(|mut e| {
-        e.message.push_str(
-            "; some files may be swapped: `skiff push --rollback` restores the previous set",
-        );
-        e
-    })
+        script::write_text(&manifest_temp, &manifest.render()),
+        script::swap(&stale, &manifest_temp, &manifest_path, &dests)
+    )
 }
 
 /// A failure after a cancel is an interruption, whatever broke first (Ctrl-C also reaches
@@ -325,27 +303,36 @@ fn push_build(
             message: note.clone(),
         });
     }
+    // Local hashes are computed while the connection is set up: the uploads need them
+    // before they start (the last one checks its hash on the device before the swap).
+    let files = selection.files.clone();
+    let hashing = std::thread::spawn(move || {
+        files
+            .iter()
+            .map(|f| hash_file(&f.src).map_err(|e| format!("{}: {e}", f.src.display())))
+            .collect::<Result<Vec<String>, String>>()
+    });
     let (mut s, (old, remote)) = connect_and_survey(req, &build.info, &selection.files, sink)?;
+    let local = match hashing.join() {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return Err(err(FailReason::NoBuild, PushPhase::Compare, e)),
+        Err(_) => {
+            return Err(err(
+                FailReason::Internal,
+                PushPhase::Compare,
+                "the hashing thread failed",
+            ));
+        }
+    };
     let mut send = Vec::new();
     let mut skipped = 0;
-    for (i, file) in selection.files.iter().enumerate() {
-        let same = match remote.get(&i) {
-            Some(r) => {
-                hash_file(&file.src).map_err(|e| {
-                    err(
-                        FailReason::NoBuild,
-                        PushPhase::Compare,
-                        format!("{}: {e}", file.src.display()),
-                    )
-                })? == *r
-            }
-            None => false,
-        };
+    for ((i, file), hash) in selection.files.iter().enumerate().zip(local) {
+        let same = remote.get(&i) == Some(&hash);
         sink.emit(PushEvent::File(line(file, !same)));
         if same {
             skipped += 1;
         } else {
-            send.push((file.clone(), remote.get(&i).cloned()));
+            send.push((file.clone(), remote.get(&i).cloned(), hash));
         }
     }
     let mut outcome = Outcome {

@@ -174,15 +174,28 @@ pub fn receive(hasher: Hasher, temp: &str, mode: u32, corrupt: bool) -> String {
     )
 }
 
-/// Receives stdin into `temp` and stops the script unless its SHA-256 is `want`.
-pub fn receive_checked(hasher: Hasher, temp: &str, want: &str) -> String {
+/// [`receive`], then the device checks the hash itself: when it is `want`, `then` runs in
+/// the same session (else the script fails after printing the hash).
+pub fn receive_then(
+    hasher: Hasher,
+    temp: &str,
+    mode: u32,
+    corrupt: bool,
+    want: &str,
+    then: &str,
+) -> String {
     format!(
-        "t={}; cat > \"$t\" || exit 1; set -- $({} < \"$t\"); \
-         [ \"$1\" = {} ] || {{ echo \"$t arrived damaged\" >&2; exit 1; }}; ",
-        quote(temp),
-        hasher.stdin_command(),
-        quote(want)
+        "h=$({}) || exit 1; set -- $h; echo \"$1\"; \
+         [ \"$1\" = {} ] || {{ echo {} >&2; exit 1; }}; {then}",
+        receive(hasher, temp, mode, corrupt),
+        quote(want),
+        quote(&format!("{temp} arrived damaged"))
     )
+}
+
+/// Writes `text` to `path` (a temporary name: the swap renames it).
+pub fn write_text(path: &str, text: &str) -> String {
+    format!("printf '%s' {} > {} || exit 1; ", quote(text), quote(path))
 }
 
 /// Removes leftover temporary files (after a failure).

@@ -100,8 +100,8 @@ impl Ran {
 pub enum UploadFailure {
     /// The connection is gone (ssh exit 255 or the master died).
     Lost(String),
-    /// The remote command failed (no space, permission...).
-    Remote(String),
+    /// The remote command failed (no space, permission...): why, and what it printed.
+    Remote(String, String),
     /// Reading the local file failed.
     Local(String),
     Cancelled,
@@ -356,7 +356,7 @@ impl Connection {
         if ran.status == Some(255) || ran.status.is_none() || !self.alive() {
             return Err(UploadFailure::Lost(ran.why()));
         }
-        Err(UploadFailure::Remote(ran.why()))
+        Err(UploadFailure::Remote(ran.why(), ran.stdout))
     }
 }
 
