@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 use super::event::{FailReason, PushError, PushPhase};
 
+/// How often a waiting loop looks again (the master's socket, an upload's progress and end):
+/// short, as each look is cheap and every wait for the next one is time added to the push.
+const POLL: Duration = Duration::from_millis(5);
+
 /// Where and how to connect.
 #[derive(Debug, Clone, Default)]
 pub struct SshTarget {
@@ -185,7 +189,7 @@ impl Connection {
                     timeout.as_secs()
                 )));
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(POLL);
         }
     }
 
@@ -340,7 +344,7 @@ impl Connection {
                 cancelled = true;
                 let _ = child.kill();
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(POLL);
         };
         let ran = Ran {
             status: status.and_then(|s| s.code()),
