@@ -19,7 +19,8 @@
 #                                                 of skiff and of zstd -d
 #   zst-to-tmpfs   skiff flash IMAGE.zst to a file on a tmpfs (FAST_DIR, default /dev/shm), no
 #                  verify, vs zstd -d to /dev/null: the decoder's cost when the target is not
-#                  the bottleneck (on the disk above, the write sets the pace)
+#                  the bottleneck (on the disk above, the write sets the pace), and vs zstd -d
+#                  into a file on the same tmpfs (what filling fresh memory costs both)
 #   bmap-75%-holes skiff flash with .bmap         vs  dd of the whole image, bmaptool copy
 # Peak memory (max RSS) of every skiff run is recorded; the largest is printed, and so is the
 # load average before and after (`uptime`): on a shared machine, CPU time is scarce and every
@@ -118,7 +119,7 @@ verify_secs() { # seconds skiff's verify phase would take for the whole image, f
 }
 
 declare -A T
-for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_zst_cpu skiff_zst_fast skiff_raw2 zstd_cli zstd_cpu crate_decode skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
+for case in skiff_raw dd_raw skiff_verify_s dd_read skiff_wv dd_wv skiff_zst skiff_zst_cpu skiff_zst_fast zstd_fast skiff_raw2 zstd_cli zstd_cpu crate_decode skiff_bmap dd_sparse bmaptool; do T[$case]=""; done
 LOAD_BEFORE=$(load)
 for ((r = 1; r <= RUNS; r++)); do
     echo "run $r/$RUNS" >&2
@@ -136,6 +137,11 @@ for ((r = 1; r <= RUNS; r++)); do
     T[skiff_raw2]+="$(run_skiff "$IMG" --no-verify) "
     if [ -n "$FAST_OUT" ]; then
         T[skiff_zst_fast]+="$(OUT=$FAST_OUT run_skiff "$ZST" --no-verify) "
+        rm -f "$FAST_OUT"
+        t0=$(now)
+        zstd -q -d -f "$ZST" -o "$FAST_OUT"
+        t1=$(now)
+        T[zstd_fast]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b-a}') "
         rm -f "$FAST_OUT"
     fi
     t0=$(now)
@@ -173,6 +179,7 @@ row zst-write "$(med skiff_zst)" "skiff raw" "$(med skiff_raw2)" $BYTES
 row zst-write "$(med skiff_zst)" "zstd -d only" "$(med zstd_cli)" $BYTES
 if [ -n "${T[skiff_zst_fast]}" ]; then
     row zst-to-tmpfs "$(med skiff_zst_fast)" "zstd -d only" "$(med zstd_cli)" $BYTES
+    row zst-to-tmpfs "$(med skiff_zst_fast)" "zstd -d -o tmpfs" "$(med zstd_fast)" $BYTES
 fi
 if [ -n "${T[crate_decode]}" ]; then
     row zst-decode "$(med crate_decode)" "zstd -d only" "$(med zstd_cli)" $BYTES

@@ -269,6 +269,32 @@ fn corrupt_source_fails_its_bmap_checksum() {
     assert!(matches!(events.last(), Some(FlashEvent::Failed { .. })));
 }
 
+/// The range checksums are checked on the pipeline's middle stage: also without verify, also
+/// for a compressed source, and for the map's last range (checked once the reader is done).
+#[test]
+fn a_corrupt_last_range_fails_its_checksum_without_verify_and_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, bmap, mut img) = bmap_fixture(dir.path());
+    img[8 * MIB + 10] ^= 1;
+    let gz = dir.path().join("os.img.gz");
+    std::fs::write(&gz, compress("gz", &img)).unwrap();
+    std::fs::write(&src, &img).unwrap();
+    for source in [&src, &gz] {
+        let out = dir.path().join("card.img");
+        let mut plan = file_plan(source, Some(bmap.clone()), &out, FileMode::Replace);
+        plan.verify = false;
+        let (result, events) = run(&plan, &env(dir.path()));
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, FlashError::BmapChecksum { first, .. } if first == (8 * MIB / 4096) as u64),
+            "{}: {err}",
+            source.display()
+        );
+        assert!(!out.exists(), "no output claims success");
+        assert!(matches!(events.last(), Some(FlashEvent::Failed { .. })));
+    }
+}
+
 #[test]
 fn truncated_download_fails_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,10 +4,10 @@
 use std::io::Read;
 
 use crossbeam_channel::{Receiver, Sender};
-use sha2::{Digest, Sha256};
 
 use super::aligned::{ALIGN, AlignedBuf, round_down, round_up};
 use super::error::FlashError;
+use super::range_check::Piece;
 
 /// Gaps smaller than this between two pieces are filled with zeros inside one chunk rather than
 /// splitting it: fewer, larger requests; only bytes nobody uses are written.
@@ -27,6 +27,8 @@ pub struct Chunk {
     /// Byte ranges of `buf[..len]` that no piece covered (zero-filled). A run that must not
     /// change bytes outside the plan (install) fills them from the target before writing.
     pub gaps: Vec<(usize, usize)>,
+    /// Spans of `buf` that belong to a block-map range, checked by `range_check`.
+    pub pieces: Vec<Piece>,
 }
 
 /// Why the reader stopped early: the writer went away (its error wins) or the source failed.
@@ -47,6 +49,7 @@ struct Open {
     cap: usize,
     filled: usize,
     gaps: Vec<(usize, usize)>,
+    pieces: Vec<Piece>,
 }
 
 pub struct ChunkBuilder {
@@ -126,6 +129,7 @@ impl ChunkBuilder {
             } else {
                 Vec::new()
             },
+            pieces: Vec::new(),
         });
         Ok(())
     }
@@ -152,18 +156,20 @@ impl ChunkBuilder {
                 data_len: cur.filled,
                 digest: 0,
                 gaps: cur.gaps,
+                pieces: cur.pieces,
             })
             .map_err(|_| Stop::WriterGone)
     }
 
     /// Copies `len` bytes (or everything up to end of stream when `len` is `None`) from `reader`
-    /// to the target at `offset`, feeding `hasher` with them. Returns the number of bytes copied.
+    /// to the target at `offset`, tagging them as block-map range `range` when given. Returns the
+    /// number of bytes copied.
     pub fn copy_from(
         &mut self,
         offset: u64,
         reader: &mut dyn Read,
         len: Option<u64>,
-        mut hasher: Option<&mut Sha256>,
+        range: Option<usize>,
         what: &dyn Fn() -> String,
     ) -> Result<u64, Stop> {
         let mut done = 0u64;
@@ -196,8 +202,14 @@ impl ChunkBuilder {
                         }
                     }
                 }
-                if let Some(h) = hasher.as_deref_mut() {
-                    h.update(&slot[..got]);
+                if let Some(range) = range
+                    && got > 0
+                {
+                    let (start, end) = (cur.filled, cur.filled + got);
+                    match cur.pieces.last_mut() {
+                        Some(p) if p.range == range && p.end == start => p.end = end,
+                        _ => cur.pieces.push(Piece { range, start, end }),
+                    }
                 }
                 cur.filled += got;
                 done += got as u64;

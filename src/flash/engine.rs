@@ -11,6 +11,7 @@ use super::checksum::block_checksum;
 use super::chunker::{Chunk, ChunkBuilder, Stop};
 use super::error::FlashError;
 use super::event::{EVENT_VERSION, EventSink, FlashEvent, Meter, Phase};
+use super::range_check::RangeCheck;
 use super::source::PreparedSource;
 use super::target_io::BlockTarget;
 
@@ -25,25 +26,38 @@ pub struct Summary {
     pub secs: f64,
 }
 
-/// The pipeline's middle stage when the run verifies: computes each chunk's read-back checksum
-/// on its own thread, so the reader (a decoder, for a compressed source) only reads and the
-/// writer only writes. A run without verify needs no checksum and skips the stage.
-fn digest_stage<'scope, 'env>(
+/// The pipeline's middle stage, when the run verifies or the source's block map has range
+/// checksums: computes each chunk's read-back checksum and checks the ranges on its own thread,
+/// so the reader (a decoder, for a compressed source) only reads and the writer only writes. A
+/// run with neither skips the stage. The thread's result is the range check's verdict.
+fn middle_stage<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
     chunks: Receiver<Chunk>,
     depth: usize,
-) -> Receiver<Chunk> {
+    verify: bool,
+    mut ranges: Option<RangeCheck>,
+) -> (
+    Receiver<Chunk>,
+    std::thread::ScopedJoinHandle<'scope, Result<(), FlashError>>,
+) {
     let (tx, rx) = bounded::<Chunk>(depth);
-    scope.spawn(move || {
+    let stage = scope.spawn(move || {
         for mut chunk in chunks.iter() {
-            chunk.digest = block_checksum(&chunk.buf.as_slice()[..chunk.data_len]);
+            if let Some(check) = ranges.as_mut() {
+                check.update(&chunk)?;
+            }
+            if verify {
+                chunk.digest = block_checksum(&chunk.buf.as_slice()[..chunk.data_len]);
+            }
             if tx.send(chunk).is_err() {
                 // The writer stopped: dropping `chunks` stops the reader in turn.
-                return;
+                return Ok(());
             }
         }
+        // The reader is done: the ranges it did not reach are its failure's to explain.
+        ranges.as_mut().map_or(Ok(()), RangeCheck::finish)
     });
-    rx
+    (rx, stage)
 }
 
 /// Streams the source into the target. Returns the records of what was written, the held-back
@@ -64,16 +78,18 @@ fn write_phase(
         let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
     }
     let (chunk_tx, chunk_rx) = bounded::<Chunk>(config.ring);
+    let ranges = source.range_check();
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut builder = ChunkBuilder::new(pool_rx, chunk_tx, config.chunk_size, HOLD);
             source.feed(&mut builder, cancel)?;
             builder.finish()
         });
-        let chunk_rx = if options.verify {
-            digest_stage(scope, chunk_rx, config.ring)
+        let (chunk_rx, stage) = if options.verify || ranges.is_some() {
+            let (rx, stage) = middle_stage(scope, chunk_rx, config.ring, options.verify, ranges);
+            (rx, Some(stage))
         } else {
-            chunk_rx
+            (chunk_rx, None)
         };
         let mut records = Vec::new();
         let mut held = Vec::new();
@@ -95,6 +111,7 @@ fn write_phase(
                     data_len: chunk.data_len,
                     digest: chunk.digest,
                     gaps: chunk.gaps,
+                    pieces: Vec::new(),
                 });
                 continue;
             }
@@ -120,17 +137,20 @@ fn write_phase(
         drop(chunk_rx);
         drop(pool_tx);
         let read = reader.join();
+        let checked = stage.map_or(Ok(Ok(())), |s| s.join());
         if let Some(e) = failure {
             return Err(e);
         }
-        match read {
-            Ok(Ok(end)) => Ok((records, held, end)),
-            Ok(Err(Stop::Failed(e))) => Err(e),
-            Ok(Err(Stop::WriterGone)) => Err(FlashError::Internal {
+        // The reader's own failure explains a range it could not finish; a range that did not
+        // match stops the reader (its chunks have nowhere to go).
+        match (read, checked) {
+            (Ok(Err(Stop::Failed(e))), _) | (_, Ok(Err(e))) => Err(e),
+            (Ok(Ok(end)), Ok(Ok(()))) => Ok((records, held, end)),
+            (Ok(Err(Stop::WriterGone)), Ok(Ok(()))) => Err(FlashError::Internal {
                 detail: "the writer stopped without an error".into(),
             }),
-            Err(_) => Err(FlashError::Internal {
-                detail: "the reader thread panicked".into(),
+            (Err(_), _) | (_, Err(_)) => Err(FlashError::Internal {
+                detail: "a pipeline thread panicked".into(),
             }),
         }
     })

@@ -33,6 +33,7 @@ pub mod mounts;
 pub mod persist;
 pub mod personalise;
 pub mod plan;
+pub mod range_check;
 pub mod reason;
 pub mod rules;
 pub mod source;

@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sha2::{Digest, Sha256};
-
 use super::bmap::{Bmap, ChecksumKind};
 use super::cancel::CancelToken;
 use super::chunker::{ChunkBuilder, Stop};
@@ -16,6 +14,7 @@ pub use super::content::Compression;
 use super::content::{self, Recognised, recognise};
 use super::error::FlashError;
 use super::plan::{Segment, SegmentData, SourceSpec};
+use super::range_check::RangeCheck;
 use super::sparse::{data_extents, extent_bytes};
 
 /// Counts compressed bytes consumed, for progress on streams of unknown decoded size.
@@ -278,6 +277,18 @@ impl PreparedSource {
         })
     }
 
+    /// The check of the block map's range checksums, for the pipeline's middle stage (the
+    /// reader tags each range's bytes; see `range_check`).
+    pub fn range_check(&self) -> Option<RangeCheck> {
+        match &self.feed {
+            Feed::RawMapped { bmap, .. }
+            | Feed::Stream {
+                bmap: Some(bmap), ..
+            } => RangeCheck::new(self.path.clone(), bmap),
+            _ => None,
+        }
+    }
+
     /// Runs in the reader thread: pushes every byte to write through the builder.
     pub fn feed(self, builder: &mut ChunkBuilder, cancel: &CancelToken) -> Result<(), Stop> {
         let path = self.path.clone();
@@ -298,19 +309,11 @@ impl PreparedSource {
                 }
             }
             Feed::RawMapped { mut file, bmap } => {
-                for range in &bmap.ranges {
+                for (i, range) in bmap.ranges.iter().enumerate() {
                     stop_if_cancelled()?;
                     let (start, end) = bmap.byte_range(range);
                     seek_to(&mut file, start, &path)?;
-                    let mut hasher = Sha256::new();
-                    builder.copy_from(
-                        start,
-                        &mut file,
-                        Some(end - start),
-                        Some(&mut hasher),
-                        &name,
-                    )?;
-                    check_range(range, hasher, &path)?;
+                    builder.copy_from(start, &mut file, Some(end - start), Some(i), &name)?;
                 }
             }
             Feed::Stream { mut decoder, bmap } => match bmap {
@@ -319,19 +322,17 @@ impl PreparedSource {
                 }
                 Some(bmap) => {
                     let mut position = 0u64;
-                    for range in &bmap.ranges {
+                    for (i, range) in bmap.ranges.iter().enumerate() {
                         stop_if_cancelled()?;
                         let (start, end) = bmap.byte_range(range);
                         skip(&mut decoder, start - position, &path, position)?;
-                        let mut hasher = Sha256::new();
                         builder.copy_from(
                             start,
                             &mut decoder,
                             Some(end - start),
-                            Some(&mut hasher),
+                            Some(i),
                             &name,
                         )?;
-                        check_range(range, hasher, &path)?;
                         position = end;
                     }
                 }
@@ -403,20 +404,6 @@ fn skip(reader: &mut dyn Read, count: u64, path: &Path, at: u64) -> Result<(), S
                 at + copied
             ),
         }));
-    }
-    Ok(())
-}
-
-fn check_range(range: &super::bmap::BmapRange, hasher: Sha256, path: &Path) -> Result<(), Stop> {
-    if let Some(expected) = range.sha256 {
-        let actual: [u8; 32] = hasher.finalize().into();
-        if actual != expected {
-            return Err(Stop::Failed(FlashError::BmapChecksum {
-                path: path.to_path_buf(),
-                first: range.first,
-                last: range.last,
-            }));
-        }
     }
     Ok(())
 }
