@@ -125,11 +125,7 @@ fn push_lands_every_file_and_a_second_push_sends_nothing() {
         "{manifest}"
     );
     assert!(manifest.contains("release 2.0"), "{manifest}");
-    let leftovers: Vec<_> = snapshot(&s.device)
-        .into_iter()
-        .filter(|(p, _)| p.contains("skiff-new"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_temporaries(&s);
 
     let (code, events, stderr) = skiff(&s, &sshd, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -176,6 +172,18 @@ fn dry_run_lists_and_changes_nothing() {
     assert_eq!(last(&events)["dry_run"], true);
 }
 
+fn assert_no_temporaries(s: &Setup) {
+    let leftovers: Vec<_> = snapshot(&s.device)
+        .into_iter()
+        .filter(|(p, _)| p.contains(".skiff-new"))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files are removed: {leftovers:?}"
+    );
+}
+
 fn assert_untouched(s: &Setup, before: &[(String, Vec<u8>)]) {
     let after: Vec<_> = snapshot(&s.device)
         .into_iter()
@@ -204,12 +212,7 @@ fn a_corrupted_upload_leaves_the_previous_set() {
         "{message}"
     );
     assert_untouched(&s, &before);
-    assert!(
-        snapshot(&s.device)
-            .iter()
-            .all(|(p, _)| !p.contains(".skiff-new")),
-        "temporary files are removed"
-    );
+    assert_no_temporaries(&s);
 }
 
 #[test]
@@ -237,12 +240,7 @@ fn a_corrupted_last_file_is_caught_on_the_device_before_the_swap() {
     assert_eq!(failed["reason"], "hash_mismatch");
     assert_eq!(failed["phase"], "upload");
     assert_untouched(&s, &before);
-    assert!(
-        snapshot(&s.device)
-            .iter()
-            .all(|(p, _)| !p.contains(".skiff-new")),
-        "temporary files are removed"
-    );
+    assert_no_temporaries(&s);
 }
 
 #[test]
