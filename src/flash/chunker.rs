@@ -7,11 +7,20 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::aligned::{ALIGN, AlignedBuf, round_down, round_up};
 use super::error::FlashError;
-use super::range_check::Piece;
 
 /// Gaps smaller than this between two pieces are filled with zeros inside one chunk rather than
 /// splitting it: fewer, larger requests; only bytes nobody uses are written.
 pub const MERGE_GAP: u64 = 128 * 1024;
+
+/// Bytes of one chunk that belong to one block-map range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Index into the map's ranges.
+    pub range: usize,
+    /// Byte span inside the chunk's buffer.
+    pub start: usize,
+    pub end: usize,
+}
 
 /// One aligned block of the target to write.
 pub struct Chunk {

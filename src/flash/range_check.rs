@@ -10,16 +10,6 @@ use super::bmap::Bmap;
 use super::chunker::Chunk;
 use super::error::FlashError;
 
-/// Bytes of one chunk that belong to one block-map range.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Piece {
-    /// Index into the map's ranges.
-    pub range: usize,
-    /// Byte span inside the chunk's buffer.
-    pub start: usize,
-    pub end: usize,
-}
-
 /// The running check over a block map's ranges, fed chunk after chunk in target order.
 pub struct RangeCheck {
     path: PathBuf,
@@ -108,6 +98,7 @@ mod tests {
     use super::*;
     use crate::flash::aligned::AlignedBuf;
     use crate::flash::bmap::{BmapRange, ChecksumKind};
+    use crate::flash::chunker::Piece;
 
     fn map(ranges: &[(u64, u64, &[u8])]) -> Bmap {
         Bmap {
