@@ -1,6 +1,6 @@
 //! The flash screen's personalisation form (`p`): hostname template, SSH public key file,
 //! one Wi-Fi network and its passphrase. Checked with the same rules as the CLI flags; the
-//! result rides on every confirmed install or image write until changed or cleared.
+//! result rides on every confirmed install, image write or batch until changed or cleared.
 
 use super::types::PersonaForm;
 use crate::model::personalise::{Persona, Template, Wifi};
@@ -94,7 +94,7 @@ pub fn key(sh: &mut Shared, key: &KeyEvent) {
                 form.error = None;
                 let text = match &p {
                     Some(p) => format!(
-                        "personalisation for install and image writes: {}",
+                        "personalisation for installs, image writes and batches: {}",
                         summary(p)
                     ),
                     None => "no personalisation".into(),
@@ -111,11 +111,11 @@ pub fn render(t: &Theme, form: &PersonaForm, frame: &mut Frame, area: Rect) {
     let width = 76u16.min(area.width.saturating_sub(2));
     let mut lines = vec![
         Line::from(Span::styled(
-            "Written to the persist partition after install or an image write:",
+            "Written under skiff/ on persist (hostname, keys/, connections/) after an",
             t.style(Role::Dim),
         )),
         Line::from(Span::styled(
-            "skiff/hostname ({n} is 1), skiff/keys/, skiff/connections/.",
+            "install, image write or each batch card; {n} is 1, or the card's number.",
             t.style(Role::Dim),
         )),
         Line::default(),
