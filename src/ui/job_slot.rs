@@ -4,7 +4,8 @@
 use crate::flash::CancelToken;
 use crate::ui::msg::Msg;
 use crossbeam_channel::Sender;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -13,10 +14,33 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Set by a job's thread just before it sends its final report: from then on the slot takes the
+/// next job, even while the thread is still winding down (a key pressed right after the report
+/// must not find the finished job "still running").
+#[derive(Clone, Default)]
+pub struct Done(Arc<AtomicBool>);
+
+impl Done {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 struct Job {
     id: u64,
     cancel: CancelToken,
+    done: Done,
     thread: JoinHandle<()>,
+}
+
+impl Job {
+    fn running(&self) -> bool {
+        !self.done.is_set() && !self.thread.is_finished()
+    }
 }
 
 /// At most one running job and where its reports go.
@@ -38,20 +62,24 @@ impl JobSlot {
     }
 
     pub fn is_running(&self) -> bool {
-        lock(&self.job)
-            .as_ref()
-            .is_some_and(|j| !j.thread.is_finished())
+        lock(&self.job).as_ref().is_some_and(Job::running)
     }
 
-    /// Records the job just started (a finished earlier one is dropped).
-    pub fn put(&self, id: u64, cancel: CancelToken, thread: JoinHandle<()>) {
-        *lock(&self.job) = Some(Job { id, cancel, thread });
+    /// Records the job just started (a finished earlier one is dropped); its thread sets `done`
+    /// before its final report.
+    pub fn put(&self, id: u64, cancel: CancelToken, done: Done, thread: JoinHandle<()>) {
+        *lock(&self.job) = Some(Job {
+            id,
+            cancel,
+            done,
+            thread,
+        });
     }
 
     /// Asks job `id` to stop; false when it is not the running job any more.
     pub fn cancel(&self, id: u64) -> bool {
         match lock(&self.job).as_ref() {
-            Some(j) if j.id == id && !j.thread.is_finished() => {
+            Some(j) if j.id == id && j.running() => {
                 j.cancel.cancel();
                 true
             }
@@ -94,11 +122,32 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(5));
             }
         });
-        slot.put(7, cancel, thread);
+        slot.put(7, cancel, Done::default(), thread);
         assert!(slot.is_running());
         assert!(!slot.cancel(8), "another id is not cancelled");
         assert!(slot.is_running());
         slot.shutdown(Duration::from_secs(10));
         assert!(!slot.is_running());
+    }
+
+    #[test]
+    fn a_job_that_sent_its_final_report_is_not_running_while_its_thread_winds_down() {
+        let slot = JobSlot::default();
+        let done = Done::default();
+        let (go, wait) = crossbeam_channel::bounded::<()>(0);
+        let flag = done.clone();
+        let thread = std::thread::spawn(move || {
+            flag.set();
+            // The final report went out; the thread lingers until told to end.
+            let _ = wait.recv();
+        });
+        slot.put(1, CancelToken::new(), done, thread);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while slot.is_running() && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        assert!(!slot.is_running(), "the final report frees the slot");
+        assert!(!slot.cancel(1), "nothing left to cancel");
+        drop(go);
     }
 }

@@ -15,7 +15,7 @@ use crate::flash::writer::escalation;
 use crate::flash::{CancelToken, FlashError, SourceSpec, SystemView};
 use crate::model::layout::Layout;
 use crate::model::{Catalog, ResolvedStack, Tree};
-use crate::ui::job_slot::JobSlot;
+use crate::ui::job_slot::{Done, JobSlot};
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -166,6 +166,8 @@ impl FlashJobs {
             escalation: self.escalation(),
         };
         let (id, token) = (req.id, cancel.clone());
+        let done = Done::default();
+        let finished = done.clone();
         let thread = std::thread::spawn(move || {
             let send = |r: FlashReport| {
                 if let Some(tx) = &sink {
@@ -173,9 +175,10 @@ impl FlashJobs {
                 }
             };
             let result = super::write::run_job(&ctx, &token, &send);
+            finished.set();
             send(FlashReport::Finished { id, result });
         });
-        self.slot.put(id, cancel, thread);
+        self.slot.put(id, cancel, done, thread);
         report(FlashReport::Event {
             id,
             event: FlashEvent::Notice {

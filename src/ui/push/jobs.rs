@@ -7,7 +7,7 @@ use crate::flash::CancelToken;
 use crate::model::{Catalog, ResolvedStack, Tree};
 use crate::push::engine::Build;
 use crate::push::{PushError, PushEvent, PushRequest};
-use crate::ui::job_slot::JobSlot;
+use crate::ui::job_slot::{Done, JobSlot};
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -135,6 +135,8 @@ impl PushJobs {
         }
         let sink = self.slot.sink();
         let cancel = req.cancel.clone();
+        let done = Done::default();
+        let finished = done.clone();
         let thread = std::thread::spawn(move || {
             let send = |r: PushReport| {
                 if let Some(tx) = &sink {
@@ -149,9 +151,10 @@ impl PushJobs {
                 PushMode::Rollback => crate::push::rollback(&req, &mut events),
                 _ => build.and_then(|b| crate::push::push(&req, &b, &mut events)),
             };
+            finished.set();
             send(PushReport::Finished { id, result });
         });
-        self.slot.put(id, cancel, thread);
+        self.slot.put(id, cancel, done, thread);
         report(PushReport::Event {
             id,
             event: PushEvent::Started {
