@@ -278,6 +278,40 @@ fn a_failing_swap_is_reported_in_the_swap_phase_with_the_way_back() {
 }
 
 #[test]
+fn a_swap_too_long_for_one_command_line_runs_in_its_own_session() {
+    let Some(sshd) = push_support::start() else {
+        return;
+    };
+    let s = setup("x86_64");
+    // Eight files 850 bytes deep: the swap script (each path four times, plus the manifest)
+    // is over 16 KiB, so it does not ride on the last upload's command line.
+    let deep: std::path::PathBuf = ["a", "b", "c", "d"].iter().map(|c| c.repeat(200)).collect();
+    let names: Vec<String> = (0..8).map(|i| format!("module-{i}.ko")).collect();
+    for name in &names {
+        push_support::write(
+            &s.images.join("rootfs_part").join(&deep).join(name),
+            name.as_bytes(),
+        );
+    }
+    let (code, events, stderr) = skiff(&s, &sshd, &[]);
+    assert_eq!(code, 0, "{stderr}\n{events:#?}");
+    assert_eq!(last(&events)["sent"], 13, "{events:#?}");
+    for name in &names {
+        assert_eq!(read(&s.rootfs().join(&deep).join(name)), name.as_bytes());
+    }
+    assert_pushed(&s);
+    assert_no_temporaries(&s);
+    let phases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "phase_started")
+        .filter_map(|e| e["phase"].as_str())
+        .collect();
+    assert_eq!(phases.last(), Some(&"swap"), "{phases:?}");
+    let manifest = String::from_utf8(read(&s.boot().join(".skiff-push-manifest"))).expect("utf8");
+    assert!(manifest.contains("module-7.ko"), "{manifest}");
+}
+
+#[test]
 fn a_dropped_connection_leaves_the_previous_set() {
     let Some(sshd) = push_support::start() else {
         return;

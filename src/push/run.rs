@@ -146,8 +146,12 @@ fn upload_one(
 }
 
 fn swap_failed(host: &str, why: &str) -> PushError {
+    swap_error(FailReason::Remote, host, why)
+}
+
+fn swap_error(reason: FailReason, host: &str, why: &str) -> PushError {
     err(
-        FailReason::Remote,
+        reason,
         PushPhase::Swap,
         format!(
             "renaming the new files into place on {host} failed: {why}; some files may be \
@@ -170,9 +174,16 @@ fn clean_up(s: &mut Session<'_>, temps: &[String], sink: &mut dyn PushSink) {
     }
 }
 
+/// The longest swap script that rides on the last upload's command line. A device's shell
+/// takes at most 128 KiB in one argument (Linux), and the upload command carries more than the
+/// script; a longer one (hundreds of files, as a Raspberry Pi's overlays, or long paths) runs in
+/// a session of its own, read from standard input.
+const INLINE_SWAP_MAX: usize = 16 * 1024;
+
 /// Uploads every file (`send`: file, the hash on the device before, the local hash); the
 /// last upload's session also writes the manifest and swaps everything in, once its own
-/// hash matched (the earlier ones were checked by then).
+/// hash matched (the earlier ones were checked by then). A swap script too long for that
+/// runs after the uploads in its own session.
 fn transfer(
     s: &mut Session<'_>,
     send: &[(LocalFile, Option<String>, String)],
@@ -203,6 +214,7 @@ fn transfer(
             .collect(),
     };
     let then = swap_script(s, &manifest, old);
+    let inline = then.len() <= INLINE_SWAP_MAX;
     let now = Instant::now();
     let mut meter = Meter {
         start: now,
@@ -213,7 +225,7 @@ fn transfer(
     let mut temps = vec![script::temp_name(&s.req.manifest_path())];
     for (i, (file, _, local)) in send.iter().enumerate() {
         temps.push(script::temp_name(&file.dest));
-        let last = (i + 1 == send.len()).then_some(then.as_str());
+        let last = (inline && i + 1 == send.len()).then_some(then.as_str());
         let result = upload_one(s, file, local, last, &mut meter, sink);
         // The swap ran in the last upload's session: its phase is reported once that
         // session ended, before the swap's own failure if it failed.
@@ -234,7 +246,28 @@ fn transfer(
             return Err(e);
         }
     }
+    if !inline {
+        sink.emit(PushEvent::PhaseStarted {
+            phase: PushPhase::Swap,
+        });
+        swap_alone(s, &then)?;
+    }
     Ok(total)
+}
+
+/// Runs a swap script in a session of its own, the device's `sh` reading it from standard
+/// input (no length limit).
+fn swap_alone(s: &Session<'_>, script: &str) -> Result<(), PushError> {
+    let host = &s.req.target.destination;
+    let ran = s
+        .conn
+        .run("sh -s", script.as_bytes())
+        .map_err(|e| swap_error(FailReason::Connect, host, &format!("cannot run ssh: {e}")))?;
+    match ran.status {
+        Some(0) => Ok(()),
+        Some(255) => Err(swap_error(FailReason::ConnectionLost, host, &ran.why())),
+        _ => Err(swap_failed(host, &ran.why())),
+    }
 }
 
 /// What the last upload runs once its hash matched: the manifest written beside its place,
