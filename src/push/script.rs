@@ -118,7 +118,9 @@ pub fn probe_then_survey(
 }
 
 /// Checks the directories exist, then prints `d <i>` for each path that is a directory and
-/// `h <i> <sha256>` for each regular file, hashed with the shell command `h` (e.g. `$H`).
+/// `h <i> <sha256>` for each regular file, hashed with the shell command `h` (e.g. `$H`). The
+/// work is a shell function called once per path, so each path is written once: the script
+/// goes on a command line, where one argument is limited to 128 KiB.
 pub fn existing(h: &str, dirs: &[&str], files: &[&str]) -> String {
     let mut s = String::new();
     for d in dirs {
@@ -128,27 +130,30 @@ pub fn existing(h: &str, dirs: &[&str], files: &[&str]) -> String {
             quote(&format!("{d} does not exist on the device"))
         ));
     }
+    s.push_str(&format!(
+        "e() {{ if [ -d \"$2\" ]; then echo \"d $1\"; elif [ -f \"$2\" ]; \
+         then set -- \"$1\" $({h} < \"$2\") && echo \"h $1 $2\"; fi; }}; "
+    ));
     for (i, path) in files.iter().enumerate() {
-        let q = quote(path);
-        s.push_str(&format!(
-            "if [ -d {q} ]; then echo 'd {i}'; elif [ -f {q} ]; \
-             then set -- $({h} < {q}) && echo \"h {i} $1\"; fi; "
-        ));
+        s.push_str(&format!("e {i} {}; ", quote(path)));
     }
     s.push_str("exit 0");
     s
 }
 
-/// Hashes of each path and its `.previous`: lines `h <i> <sha256>` and `p <i> <sha256>`.
+/// Hashes of each path and its `.previous`: lines `h <i> <sha256>` and `p <i> <sha256>` (one
+/// shell function call per path, as in [`existing`]).
 pub fn hashes_with_previous(hasher: Hasher, files: &[&str]) -> String {
     let h = hasher.stdin_command();
-    let mut s = String::new();
+    let mut s = format!(
+        "f() {{ if [ -f \"$3\" ]; then set -- \"$1\" \"$2\" $({h} < \"$3\") && \
+         echo \"$1 $2 $3\"; fi; }}; "
+    );
     for (i, path) in files.iter().enumerate() {
-        let q = quote(path);
-        let p = quote(&previous_name(path));
         s.push_str(&format!(
-            "if [ -f {q} ]; then set -- $({h} < {q}) && echo \"h {i} $1\"; fi; \
-             if [ -f {p} ]; then set -- $({h} < {p}) && echo \"p {i} $1\"; fi; "
+            "f h {i} {}; f p {i} {}; ",
+            quote(path),
+            quote(&previous_name(path))
         ));
     }
     s.push_str("exit 0");
@@ -254,4 +259,48 @@ pub fn exchange(files: &[String], manifest_temp: &str, manifest: &str) -> String
 pub fn write_atomically(path: &str) -> String {
     let t = quote(&temp_name(path));
     format!("cat > {t} && mv -f {t} {}", quote(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> String {
+        let out = std::process::Command::new("sh")
+            .args(["-c", script])
+            .output()
+            .expect("sh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    #[test]
+    fn the_survey_names_each_path_once_and_reports_files_and_directories() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("it's a file");
+        std::fs::write(&file, b"abc").expect("write");
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        let missing = dir.path().join("missing");
+        let paths: Vec<String> = [&file, &sub, &missing]
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let root = dir.path().display().to_string();
+        let script = existing("sha256sum", &[&root], &refs);
+        assert_eq!(script.matches("it'\\''s a file").count(), 1, "{script}");
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(sh(&script), format!("h 0 {abc}\nd 1\n"));
+        let previous = previous_name(&paths[0]);
+        std::fs::write(&previous, b"abc").expect("write");
+        assert_eq!(
+            sh(&hashes_with_previous(Hasher::Sha256sum, &refs[..1])),
+            format!("h 0 {abc}\np 0 {abc}\n")
+        );
+    }
 }
