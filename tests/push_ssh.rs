@@ -172,6 +172,16 @@ fn dry_run_lists_and_changes_nothing() {
     assert_eq!(last(&events)["dry_run"], true);
 }
 
+/// The swap is the last phase the push started (it ran, or failed there).
+fn assert_last_phase_is_swap(events: &[Value]) {
+    let phases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "phase_started")
+        .filter_map(|e| e["phase"].as_str())
+        .collect();
+    assert_eq!(phases.last(), Some(&"swap"), "{phases:?}");
+}
+
 fn assert_no_temporaries(s: &Setup) {
     let leftovers: Vec<_> = snapshot(&s.device)
         .into_iter()
@@ -265,12 +275,7 @@ fn a_failing_swap_is_reported_in_the_swap_phase_with_the_way_back() {
     assert_eq!(failed["phase"], "swap", "{failed}");
     let message = failed["message"].as_str().expect("message");
     assert!(message.contains("--rollback"), "{message}");
-    let phases: Vec<&str> = events
-        .iter()
-        .filter(|e| e["event"] == "phase_started")
-        .filter_map(|e| e["phase"].as_str())
-        .collect();
-    assert_eq!(phases.last(), Some(&"swap"), "{phases:?}");
+    assert_last_phase_is_swap(&events);
     assert!(
         events.iter().any(|e| e["event"] == "verified"),
         "zImage was verified before the swap"
@@ -301,12 +306,7 @@ fn a_swap_too_long_for_one_command_line_runs_in_its_own_session() {
     }
     assert_pushed(&s);
     assert_no_temporaries(&s);
-    let phases: Vec<&str> = events
-        .iter()
-        .filter(|e| e["event"] == "phase_started")
-        .filter_map(|e| e["phase"].as_str())
-        .collect();
-    assert_eq!(phases.last(), Some(&"swap"), "{phases:?}");
+    assert_last_phase_is_swap(&events);
     let manifest = String::from_utf8(read(&s.boot().join(".skiff-push-manifest"))).expect("utf8");
     assert!(manifest.contains("module-7.ko"), "{manifest}");
 }
