@@ -18,10 +18,10 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// next job, even while the thread is still winding down (a key pressed right after the report
 /// must not find the finished job "still running").
 #[derive(Clone, Default)]
-pub struct Done(Arc<AtomicBool>);
+struct Done(Arc<AtomicBool>);
 
 impl Done {
-    pub fn set(&self) {
+    fn set(&self) {
         self.0.store(true, Ordering::Release);
     }
 
@@ -65,9 +65,22 @@ impl JobSlot {
         lock(&self.job).as_ref().is_some_and(Job::running)
     }
 
-    /// Records the job just started (a finished earlier one is dropped); its thread sets `done`
-    /// before its final report.
-    pub fn put(&self, id: u64, cancel: CancelToken, done: Done, thread: JoinHandle<()>) {
+    /// Starts job `id` on its own thread: `work`, then the slot is free again, then `finish`
+    /// with its result (the final report). A finished earlier job is dropped.
+    pub fn start<R: 'static>(
+        &self,
+        id: u64,
+        cancel: CancelToken,
+        work: impl FnOnce() -> R + Send + 'static,
+        finish: impl FnOnce(R) + Send + 'static,
+    ) {
+        let done = Done::default();
+        let ended = done.clone();
+        let thread = std::thread::spawn(move || {
+            let result = work();
+            ended.set();
+            finish(result);
+        });
         *lock(&self.job) = Some(Job {
             id,
             cancel,
@@ -117,12 +130,16 @@ mod tests {
         assert!(!slot.cancel(1), "no job yet");
         let cancel = CancelToken::new();
         let token = cancel.clone();
-        let thread = std::thread::spawn(move || {
-            while !token.is_cancelled() {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        });
-        slot.put(7, cancel, Done::default(), thread);
+        slot.start(
+            7,
+            cancel,
+            move || {
+                while !token.is_cancelled() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            },
+            |()| {},
+        );
         assert!(slot.is_running());
         assert!(!slot.cancel(8), "another id is not cancelled");
         assert!(slot.is_running());
@@ -133,15 +150,16 @@ mod tests {
     #[test]
     fn a_job_that_sent_its_final_report_is_not_running_while_its_thread_winds_down() {
         let slot = JobSlot::default();
-        let done = Done::default();
         let (go, wait) = crossbeam_channel::bounded::<()>(0);
-        let flag = done.clone();
-        let thread = std::thread::spawn(move || {
-            flag.set();
-            // The final report went out; the thread lingers until told to end.
-            let _ = wait.recv();
-        });
-        slot.put(1, CancelToken::new(), done, thread);
+        // The final report went out; the thread lingers until told to end.
+        slot.start(
+            1,
+            CancelToken::new(),
+            || {},
+            move |()| {
+                let _ = wait.recv();
+            },
+        );
         let deadline = Instant::now() + Duration::from_secs(5);
         while slot.is_running() && Instant::now() < deadline {
             std::thread::yield_now();

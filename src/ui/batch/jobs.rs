@@ -18,7 +18,7 @@ use crate::flash::{
     CancelToken, Environment, FileMode, FlashError, ImageFile, SystemView, Target, TargetSpec,
 };
 use crate::model::{Catalog, Tree};
-use crate::ui::job_slot::{Done, JobSlot, lock};
+use crate::ui::job_slot::{JobSlot, lock};
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -143,14 +143,17 @@ impl BatchJobs {
             watcher: lock(&self.watcher).take(),
         };
         let token = cancel.clone();
-        let done = Done::default();
-        let finished = done.clone();
-        let thread = std::thread::spawn(move || {
-            let result = run(ctx, &reporter, &token).map_err(|e| e.to_string());
-            finished.set();
-            reporter.send(|id, at| BatchReport::Ended { id, at, result });
-        });
-        self.slot.put(req.id, cancel, done, thread);
+        self.slot.start(
+            req.id,
+            cancel,
+            move || {
+                let result = run(ctx, &reporter, &token).map_err(|e| e.to_string());
+                (reporter, result)
+            },
+            |(reporter, result)| {
+                reporter.send(|id, at| BatchReport::Ended { id, at, result });
+            },
+        );
         report(BatchReport::Preparing {
             id: req.id,
             at: 0.0,

@@ -15,7 +15,7 @@ use crate::flash::writer::escalation;
 use crate::flash::{CancelToken, FlashError, SourceSpec, SystemView};
 use crate::model::layout::Layout;
 use crate::model::{Catalog, ResolvedStack, Tree};
-use crate::ui::job_slot::{Done, JobSlot};
+use crate::ui::job_slot::JobSlot;
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -156,6 +156,11 @@ impl FlashJobs {
             });
         }
         let sink = self.slot.sink();
+        let send = move |r: FlashReport| {
+            if let Some(tx) = &sink {
+                let _ = tx.send(Msg::Worker(report(r)));
+            }
+        };
         let cancel = CancelToken::new();
         let ctx = super::write::JobContext {
             req: req.clone(),
@@ -165,20 +170,13 @@ impl FlashJobs {
             helper_program: self.helper_program.clone(),
             escalation: self.escalation(),
         };
-        let (id, token) = (req.id, cancel.clone());
-        let done = Done::default();
-        let finished = done.clone();
-        let thread = std::thread::spawn(move || {
-            let send = |r: FlashReport| {
-                if let Some(tx) = &sink {
-                    let _ = tx.send(Msg::Worker(report(r)));
-                }
-            };
-            let result = super::write::run_job(&ctx, &token, &send);
-            finished.set();
-            send(FlashReport::Finished { id, result });
-        });
-        self.slot.put(id, cancel, done, thread);
+        let (id, token, last) = (req.id, cancel.clone(), send.clone());
+        self.slot.start(
+            id,
+            cancel,
+            move || super::write::run_job(&ctx, &token, &send),
+            move |result| last(FlashReport::Finished { id, result }),
+        );
         report(FlashReport::Event {
             id,
             event: FlashEvent::Notice {

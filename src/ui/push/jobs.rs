@@ -7,7 +7,7 @@ use crate::flash::CancelToken;
 use crate::model::{Catalog, ResolvedStack, Tree};
 use crate::push::engine::Build;
 use crate::push::{PushError, PushEvent, PushRequest};
-use crate::ui::job_slot::{Done, JobSlot};
+use crate::ui::job_slot::JobSlot;
 use crate::ui::msg::{Msg, WorkerEvent};
 use crossbeam_channel::Sender;
 use std::path::{Path, PathBuf};
@@ -134,27 +134,27 @@ impl PushJobs {
             warning = Some(format!("the host is not remembered: {e}"));
         }
         let sink = self.slot.sink();
-        let cancel = req.cancel.clone();
-        let done = Done::default();
-        let finished = done.clone();
-        let thread = std::thread::spawn(move || {
-            let send = |r: PushReport| {
-                if let Some(tx) = &sink {
-                    let _ = tx.send(Msg::Worker(report(r)));
-                }
-            };
-            let mut events = |event: PushEvent| send(PushReport::Event { id, event });
-            if let Some(message) = warning {
-                events(PushEvent::Warning { message });
+        let send = move |r: PushReport| {
+            if let Some(tx) = &sink {
+                let _ = tx.send(Msg::Worker(report(r)));
             }
-            let result = match mode {
-                PushMode::Rollback => crate::push::rollback(&req, &mut events),
-                _ => build.and_then(|b| crate::push::push(&req, &b, &mut events)),
-            };
-            finished.set();
-            send(PushReport::Finished { id, result });
-        });
-        self.slot.put(id, cancel, done, thread);
+        };
+        let (cancel, last) = (req.cancel.clone(), send.clone());
+        self.slot.start(
+            id,
+            cancel,
+            move || {
+                let mut events = |event: PushEvent| send(PushReport::Event { id, event });
+                if let Some(message) = warning {
+                    events(PushEvent::Warning { message });
+                }
+                match mode {
+                    PushMode::Rollback => crate::push::rollback(&req, &mut events),
+                    _ => build.and_then(|b| crate::push::push(&req, &b, &mut events)),
+                }
+            },
+            move |result| last(PushReport::Finished { id, result }),
+        );
         report(PushReport::Event {
             id,
             event: PushEvent::Started {
