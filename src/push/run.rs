@@ -93,11 +93,13 @@ fn upload_one(
     }
     meter.set(base + file.size, &file.dest, sink);
     let host = &s.req.target.destination;
-    // The device prints the hash before its own check and the swap: a failure after it is
-    // the swap's.
+    // With the swap in this session, the device prints the hash before its own check and the
+    // swap: a failure after it is the swap's.
     let (out, swap_failure) = match result {
         Ok(out) => (out, None),
-        Err(UploadFailure::Remote(why, out)) if !out.trim().is_empty() => (out, Some(why)),
+        Err(UploadFailure::Remote(why, out)) if then.is_some() && !out.trim().is_empty() => {
+            (out, Some(why))
+        }
         Err(f) => {
             return Err(match f {
                 UploadFailure::Lost(why) => err(
