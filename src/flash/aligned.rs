@@ -1,23 +1,52 @@
-//! Buffers whose start address is aligned for O_DIRECT, without unsafe code.
+//! Buffers whose start address is aligned for O_DIRECT (huge-page mappings for the ring), without unsafe code.
 
 /// Alignment unit for direct I/O: offsets, lengths and buffer addresses are multiples of it.
 pub const ALIGN: usize = 4096;
 
-/// A heap buffer of `capacity` usable bytes starting at an `ALIGN`-aligned address.
+/// Buffers at least this large are mapped directly and asked to use huge pages.
+pub const HUGE: usize = 2 << 20;
+
+/// A zeroed buffer of `capacity` usable bytes starting at an `ALIGN`-aligned address.
+///
+/// Ring buffers (`HUGE` and up) are anonymous mappings advised to use transparent huge pages
+/// where the kernel offers them: a 4 MiB buffer then costs two page faults instead of 1,024,
+/// and its memory is contiguous, so one direct request is one request to the disk rather than
+/// one per 254 scattered pages (virtio's usual segment limit). Smaller buffers, and any
+/// buffer whose mapping fails, live on the heap.
 pub struct AlignedBuf {
-    storage: Vec<u8>,
+    storage: Storage,
     start: usize,
     capacity: usize,
+}
+
+enum Storage {
+    Heap(Vec<u8>),
+    Mapped(memmap2::MmapMut),
 }
 
 impl AlignedBuf {
     /// Allocates a zeroed buffer. `capacity` is rounded up to a multiple of `ALIGN`.
     pub fn new(capacity: usize) -> AlignedBuf {
         let capacity = round_up(capacity as u64, ALIGN as u64) as usize;
+        if capacity >= HUGE
+            && let Ok(map) = memmap2::MmapMut::map_anon(capacity)
+        {
+            // Advice only: a kernel without transparent huge pages keeps small ones.
+            #[cfg(target_os = "linux")]
+            let _ = map.advise(memmap2::Advice::HugePage);
+            let start = map.as_ptr().align_offset(ALIGN);
+            if start == 0 {
+                return AlignedBuf {
+                    storage: Storage::Mapped(map),
+                    start,
+                    capacity,
+                };
+            }
+        }
         let storage = vec![0u8; capacity + ALIGN];
         let start = storage.as_ptr().align_offset(ALIGN);
         AlignedBuf {
-            storage,
+            storage: Storage::Heap(storage),
             start,
             capacity,
         }
@@ -28,11 +57,19 @@ impl AlignedBuf {
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        &self.storage[self.start..self.start + self.capacity]
+        let all: &[u8] = match &self.storage {
+            Storage::Heap(v) => v,
+            Storage::Mapped(m) => m,
+        };
+        &all[self.start..self.start + self.capacity]
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        &mut self.storage[self.start..self.start + self.capacity]
+        let all: &mut [u8] = match &mut self.storage {
+            Storage::Heap(v) => v,
+            Storage::Mapped(m) => m,
+        };
+        &mut all[self.start..self.start + self.capacity]
     }
 }
 
@@ -63,11 +100,12 @@ mod tests {
 
     #[test]
     fn buffers_are_aligned() {
-        for size in [1, 4096, 5000, 1 << 20] {
+        for size in [1, 4096, 5000, 1 << 20, HUGE, 4 << 20, (4 << 20) + 1] {
             let buf = AlignedBuf::new(size);
             assert_eq!(buf.as_slice().as_ptr() as usize % ALIGN, 0);
             assert!(buf.capacity() >= size);
             assert!(is_aligned(buf.as_slice(), 8192));
+            assert!(buf.as_slice().iter().all(|&b| b == 0), "{size}: not zeroed");
         }
     }
 }
