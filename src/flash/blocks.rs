@@ -3,7 +3,7 @@
 
 use crossbeam_channel::bounded;
 
-use super::aligned::{ALIGN, AlignedBuf};
+use super::aligned::{ALIGN, AlignedBuf, fill_pool};
 use super::cancel::CancelToken;
 use super::checksum::block_checksum;
 use super::chunker::Chunk;
@@ -137,7 +137,9 @@ pub(crate) fn verify(
     cancel: &CancelToken,
 ) -> Result<u64, FlashError> {
     let (pool_tx, pool_rx) = bounded::<AlignedBuf>(config.ring);
-    for _ in 0..config.ring {
+    // One buffer for each reader to start with; the rest are faulted in once they run.
+    let first = READ_AHEAD_THREADS.min(config.ring);
+    for _ in 0..first {
         let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
     }
     let (full_tx, full_rx) = bounded::<(usize, AlignedBuf, std::io::Result<usize>)>(config.ring);
@@ -167,6 +169,7 @@ pub(crate) fn verify(
         }
         drop(full_tx);
         drop(pool_rx);
+        fill_pool(&pool_tx, config.ring - first, config.chunk_size);
         let mut verified = 0u64;
         for (i, buf, got) in full_rx.iter() {
             cancelled(cancel)?;

@@ -4,7 +4,7 @@
 
 use crossbeam_channel::{Receiver, bounded};
 
-use super::aligned::AlignedBuf;
+use super::aligned::{AlignedBuf, fill_pool};
 use super::blocks::{Written, verify, wipe, write_chunk};
 use super::cancel::CancelToken;
 use super::checksum::block_checksum;
@@ -74,9 +74,8 @@ fn write_phase(
     let needed = source.image_size;
     let progress = source.compressed_progress.clone();
     let (pool_tx, pool_rx) = bounded::<AlignedBuf>(config.ring);
-    for _ in 0..config.ring {
-        let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
-    }
+    // The reader's first buffer; the rest are faulted in below while it fills this one.
+    let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
     let (chunk_tx, chunk_rx) = bounded::<Chunk>(config.ring);
     let ranges = source.range_check();
     std::thread::scope(|scope| {
@@ -91,6 +90,7 @@ fn write_phase(
         } else {
             (chunk_rx, None)
         };
+        fill_pool(&pool_tx, config.ring.saturating_sub(1), config.chunk_size);
         let mut records = Vec::new();
         let mut held = Vec::new();
         let mut failure = None;
