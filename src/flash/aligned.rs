@@ -131,4 +131,20 @@ mod tests {
             assert!(buf.as_slice().iter().all(|&b| b == 0), "{size}: not zeroed");
         }
     }
+
+    #[test]
+    fn a_pool_gets_its_buffers_and_stops_when_nobody_takes_them() {
+        let (tx, rx) = crossbeam_channel::bounded(3);
+        fill_pool(&tx, 3, 4 << 20);
+        let bufs: Vec<AlignedBuf> = rx.try_iter().collect();
+        assert_eq!(bufs.len(), 3);
+        for buf in &bufs {
+            assert_eq!(buf.capacity(), 4 << 20);
+            assert!(is_aligned(buf.as_slice(), 0));
+            assert!(buf.as_slice().iter().all(|&b| b == 0));
+        }
+        drop(rx);
+        // No receiver: returns instead of blocking.
+        fill_pool(&tx, 5, 4096);
+    }
 }
