@@ -18,7 +18,7 @@ pub fn run(data: &[u8]) {
     assert!(!words.is_empty());
     // The bytes as a container's index or directory.
     let _ = xz_size(&mut Cursor::new(data));
-    let _ = zstd_size(&mut Cursor::new(data));
+    let _ = zstd_size(&Cursor::new(data));
     let members = zip::members(&mut Cursor::new(data));
     let path = Path::new("fuzz.img");
     match recognise_in(path, Cursor::new(data.to_vec()), None) {

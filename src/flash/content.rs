@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::declared::ReadAt;
 use super::error::FlashError;
 use super::zip::{self, Member};
 
@@ -254,7 +255,7 @@ pub fn recognise(path: &Path, member: Option<&str>) -> Result<Recognised, FlashE
 }
 
 /// [`recognise`] on the bytes of `file`; `path` only names the source in messages.
-pub fn recognise_in<R: Read + Seek + Send + 'static>(
+pub fn recognise_in<R: Read + Seek + ReadAt + Send + 'static>(
     path: &Path,
     mut file: R,
     member: Option<&str>,
@@ -281,7 +282,7 @@ pub fn recognise_in<R: Read + Seek + Send + 'static>(
             (Some(chosen), Some(size))
         }
         Compression::Xz => (None, super::declared::xz_size(&mut file).ok().flatten()),
-        Compression::Zstd => (None, super::declared::zstd_size(&mut file).ok().flatten()),
+        Compression::Zstd => (None, super::declared::zstd_size(&file).ok().flatten()),
         Compression::None => (None, None),
         Compression::Gzip | Compression::Bzip2 => (None, None),
     };
