@@ -1,4 +1,4 @@
-//! Buffers whose start address is aligned for O_DIRECT (huge-page mappings for the ring), without unsafe code.
+//! Buffers aligned for O_DIRECT (the ring's are huge-page mappings), without unsafe code.
 
 /// Alignment unit for direct I/O: offsets, lengths and buffer addresses are multiples of it.
 pub const ALIGN: usize = 4096;
