@@ -475,6 +475,55 @@ fn cancel_stops_cleanly() {
 }
 
 #[test]
+fn a_cancel_once_the_table_is_being_written_finishes_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("os.img");
+    let image = sample_image();
+    std::fs::write(&src, &image).unwrap();
+    let source = PreparedSource::prepare(&SourceSpec::Image {
+        path: src.clone(),
+        bmap: None,
+        member: None,
+        raw: true,
+    })
+    .unwrap();
+    let mut card = MemTarget::new(16 * MIB, 0xEE);
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let mut events = Vec::new();
+    let mut sink = |e: FlashEvent| {
+        if matches!(
+            e,
+            FlashEvent::PhaseStarted {
+                phase: Phase::Finalize,
+                ..
+            }
+        ) {
+            trigger.cancel();
+        }
+        events.push(e);
+    };
+    let config = EngineConfig {
+        chunk_size: 256 * 1024,
+        ring: 3,
+    };
+    let summary = run_on(
+        &mut card,
+        source,
+        RunOptions::default(),
+        &config,
+        &mut sink,
+        &cancel,
+        &mut |_| Ok(()),
+    )
+    .expect("the last milliseconds are not cancelled");
+    assert_eq!(summary.written, image.len() as u64);
+    assert_eq!(summary.verified, image.len() as u64);
+    assert!(matches!(events.last(), Some(FlashEvent::Done { .. })));
+    assert_eq!(&card.data.lock().unwrap()[..image.len()], &image[..]);
+}
+
+#[test]
 fn image_larger_than_the_target_is_refused_before_writing() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("os.img");

@@ -73,7 +73,8 @@ fn write_phase(
 ) -> Result<(Vec<Written>, Vec<Chunk>, u64), FlashError> {
     let needed = source.image_size;
     let progress = source.compressed_progress.clone();
-    let (pool_tx, pool_rx) = bounded::<AlignedBuf>(config.ring);
+    // At least one slot: the reader's first buffer goes in before anyone receives.
+    let (pool_tx, pool_rx) = bounded::<AlignedBuf>(config.ring.max(1));
     // The reader's first buffer; the rest are faulted in below while it fills this one.
     let _ = pool_tx.send(AlignedBuf::new(config.chunk_size));
     let (chunk_tx, chunk_rx) = bounded::<Chunk>(config.ring);
@@ -222,7 +223,9 @@ fn announce(
 }
 
 /// Writes the held-back first blocks (the partition table) last, syncs, and verifies them.
-/// Returns the bytes written and verified, and the phase's meter.
+/// Returns the bytes written and verified, and the phase's meter. Once the table is being
+/// written the card is whole, so a cancel that comes now is not taken: the phase lasts a few
+/// milliseconds, and stopping in it would report a complete card as cancelled.
 fn finalize(
     target: &mut dyn BlockTarget,
     held: &mut [Chunk],
@@ -230,7 +233,6 @@ fn finalize(
     options: RunOptions,
     config: &EngineConfig,
     sink: &mut dyn EventSink,
-    cancel: &CancelToken,
 ) -> Result<(u64, u64, Meter), FlashError> {
     let held_bytes: u64 = held.iter().map(|c| c.len as u64).sum();
     sink.emit(FlashEvent::PhaseStarted {
@@ -257,7 +259,7 @@ fn finalize(
             config,
             &mut inner,
             &mut quiet,
-            cancel,
+            &CancelToken::new(),
         )?;
     }
     Ok((written, verified, meter))
@@ -327,7 +329,7 @@ pub fn run_on(
     before_finalize(sink)?;
     cancelled(cancel)?;
     let (held_written, held_verified, meter) =
-        finalize(target, &mut held, known_size, options, config, sink, cancel)?;
+        finalize(target, &mut held, known_size, options, config, sink)?;
     written += held_written;
     verified += held_verified;
     target

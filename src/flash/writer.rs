@@ -239,7 +239,8 @@ fn watch_cancel(
                 let _ = writeln!(stdin, "cancel").and_then(|_| stdin.flush());
                 return;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            // Often enough that a Ctrl-C reaches a fast write before it ends.
+            std::thread::sleep(Duration::from_millis(5));
         }
     })
 }
