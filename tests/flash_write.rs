@@ -434,6 +434,21 @@ fn first_megabyte_is_written_last() {
     assert_eq!(&card.snapshot()[..4], b"MBR!");
 }
 
+/// A sink that records events and fires `cancel` when `phase` starts.
+fn cancel_at<'a>(
+    phase: Phase,
+    cancel: &CancelToken,
+    events: &'a mut Vec<FlashEvent>,
+) -> impl FnMut(FlashEvent) + 'a {
+    let trigger = cancel.clone();
+    move |e: FlashEvent| {
+        if matches!(&e, FlashEvent::PhaseStarted { phase: p, .. } if *p == phase) {
+            trigger.cancel();
+        }
+        events.push(e);
+    }
+}
+
 #[test]
 fn cancel_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
@@ -441,26 +456,15 @@ fn cancel_stops_cleanly() {
     std::fs::write(&src, sample_image()).unwrap();
     let out = dir.path().join("card.img");
     let cancel = CancelToken::new();
-    let trigger = cancel.clone();
     let mut events = Vec::new();
-    let mut sink = |e: FlashEvent| {
-        if matches!(
-            e,
-            FlashEvent::PhaseStarted {
-                phase: Phase::Write,
-                ..
-            }
-        ) {
-            trigger.cancel();
-        }
-        events.push(e);
-    };
+    let mut sink = cancel_at(Phase::Write, &cancel, &mut events);
     let result = execute(
         &file_plan(&src, None, &out, FileMode::Replace),
         &env(dir.path()),
         &mut sink,
         &cancel,
     );
+    drop(sink);
     let err = result.unwrap_err();
     assert!(
         matches!(err, FlashError::CancelledFileKept { .. }),
@@ -489,20 +493,8 @@ fn a_cancel_once_the_table_is_being_written_finishes_the_card() {
     .unwrap();
     let mut card = MemTarget::new(16 * MIB, 0xEE);
     let cancel = CancelToken::new();
-    let trigger = cancel.clone();
     let mut events = Vec::new();
-    let mut sink = |e: FlashEvent| {
-        if matches!(
-            e,
-            FlashEvent::PhaseStarted {
-                phase: Phase::Finalize,
-                ..
-            }
-        ) {
-            trigger.cancel();
-        }
-        events.push(e);
-    };
+    let mut sink = cancel_at(Phase::Finalize, &cancel, &mut events);
     let config = EngineConfig {
         chunk_size: 256 * 1024,
         ring: 3,
@@ -517,6 +509,7 @@ fn a_cancel_once_the_table_is_being_written_finishes_the_card() {
         &mut |_| Ok(()),
     )
     .expect("the last milliseconds are not cancelled");
+    drop(sink);
     assert_eq!(summary.written, image.len() as u64);
     assert_eq!(summary.verified, image.len() as u64);
     assert!(matches!(events.last(), Some(FlashEvent::Done { .. })));
