@@ -17,7 +17,7 @@ pub fn run(data: &[u8]) {
     let (kind, words) = classify(data);
     assert!(!words.is_empty());
     // The bytes as a container's index or directory.
-    let _ = xz_size(&mut Cursor::new(data));
+    let _ = xz_size(&Cursor::new(data));
     let _ = zstd_size(&Cursor::new(data));
     let members = zip::members(&mut Cursor::new(data));
     let path = Path::new("fuzz.img");

@@ -281,7 +281,7 @@ pub fn recognise_in<R: Read + Seek + ReadAt + Send + 'static>(
             let size = chosen.size;
             (Some(chosen), Some(size))
         }
-        Compression::Xz => (None, super::declared::xz_size(&mut file).ok().flatten()),
+        Compression::Xz => (None, super::declared::xz_size(&file).ok().flatten()),
         Compression::Zstd => (None, super::declared::zstd_size(&file).ok().flatten()),
         Compression::None => (None, None),
         Compression::Gzip | Compression::Bzip2 => (None, None),

@@ -1,20 +1,14 @@
 //! Sizes a compressed source declares before it is decoded: the xz index (every stream of
 //! the file) and the zstd frame content sizes (every frame; unknown if one frame has none).
 
-use std::io::{Read, Seek, SeekFrom};
-
 fn bad(detail: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, detail.to_string())
 }
 
-fn read_exact_at(file: &mut (impl Read + Seek), at: u64, buf: &mut [u8]) -> std::io::Result<()> {
-    file.seek(SeekFrom::Start(at))?;
-    file.read_exact(buf)
-}
-
 /// Reads at an offset without moving a cursor: one `pread` on a file, a copy from bytes in
 /// memory. The zstd walk reads a 3-byte header per 128 KiB block, so a seek and a read each
-/// would double its system calls (8,192 of them for the two walks of a 256 MiB image).
+/// would double its system calls (8,192 of them for the two walks of a 256 MiB image); the xz
+/// index is read the same way.
 pub trait ReadAt {
     fn read_exact_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()>;
     fn size(&self) -> std::io::Result<u64>;
@@ -67,12 +61,12 @@ fn varint(bytes: &[u8], pos: &mut usize) -> std::io::Result<u64> {
 
 /// The decoded size of an .xz file: the sum of the indexes of its streams, read from the end.
 /// `Ok(None)` when the file has no readable index (then the size is known after decoding).
-pub fn xz_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
-    let mut pos = file.seek(SeekFrom::End(0))?;
+pub fn xz_size(file: &impl ReadAt) -> std::io::Result<Option<u64>> {
+    let mut pos = file.size()?;
     let mut total = 0u64;
     while pos > 0 {
         let mut word = [0u8; 4];
-        read_exact_at(file, pos.saturating_sub(4), &mut word)?;
+        file.read_exact_at(&mut word, pos.saturating_sub(4))?;
         if word == [0; 4] {
             pos = pos.saturating_sub(4); // stream padding
             continue;
@@ -81,7 +75,7 @@ pub fn xz_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
             return Ok(None);
         }
         let mut footer = [0u8; 12];
-        read_exact_at(file, pos - 12, &mut footer)?;
+        file.read_exact_at(&mut footer, pos - 12)?;
         if &footer[10..12] != b"YZ" {
             return Ok(None);
         }
@@ -94,7 +88,7 @@ pub fn xz_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
         }
         let index_start = pos - 12 - index_size;
         let mut index = vec![0u8; index_size as usize];
-        read_exact_at(file, index_start, &mut index)?;
+        file.read_exact_at(&mut index, index_start)?;
         if index[0] != 0 {
             return Ok(None);
         }
@@ -110,7 +104,7 @@ pub fn xz_size(file: &mut (impl Read + Seek)) -> std::io::Result<Option<u64>> {
             return Ok(None);
         };
         let mut magic = [0u8; 6];
-        read_exact_at(file, start, &mut magic)?;
+        file.read_exact_at(&mut magic, start)?;
         if magic != [0xfd, b'7', b'z', b'X', b'Z', 0] {
             return Ok(None);
         }
@@ -198,8 +192,8 @@ mod tests {
             file.extend(e.finish().unwrap());
         }
         file.extend([0u8; 8]);
-        assert_eq!(xz_size(&mut Cursor::new(&file)).unwrap(), Some(300_005));
-        assert_eq!(xz_size(&mut Cursor::new(&file[..100])).unwrap(), None);
+        assert_eq!(xz_size(&Cursor::new(&file)).unwrap(), Some(300_005));
+        assert_eq!(xz_size(&Cursor::new(&file[..100])).unwrap(), None);
     }
 
     #[test]
@@ -240,6 +234,6 @@ mod tests {
         xz.extend([0, 0, 0, 0]);
         xz.extend(backward.to_le_bytes());
         xz.extend([0, 0, b'Y', b'Z']);
-        assert_eq!(xz_size(&mut Cursor::new(&xz)).unwrap(), None);
+        assert_eq!(xz_size(&Cursor::new(&xz)).unwrap(), None);
     }
 }
