@@ -1,7 +1,8 @@
 //! CPU-side benchmarks of the flash engine, side by side with the hand-written code the crates
 //! replaced (kept under benches/flash_baseline/ only for this): the read-back checksum of one
-//! 4 MiB block (what the writer and the verifier hash per block), and reading a block map with
-//! 20 000 ranges. Run: `cargo bench --bench flash_cpu`.
+//! 4 MiB block (what the writer and the verifier hash per block), SHA-256 of the same block (a
+//! block map's range checksums), and reading a block map with 20 000 ranges.
+//! Run: `cargo bench --bench flash_cpu`.
 
 #[path = "flash_baseline/xml.rs"]
 mod baseline_xml;
@@ -33,6 +34,9 @@ fn checksum(c: &mut Criterion) {
     });
     g.bench_function("crate_xxh3_4MiB (block_checksum)", |b| {
         b.iter(|| skiff::flash::checksum::block_checksum(std::hint::black_box(&data)))
+    });
+    g.bench_function("sha256_4MiB (block-map range check)", |b| {
+        b.iter(|| <sha2::Sha256 as sha2::Digest>::digest(std::hint::black_box(&data)))
     });
     g.finish();
 }
